@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/botdeck/botdeck/internal/dbtest"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestAdminCommands(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			db := "--database-url=" + dbtest.URL(t, d)
+			key := "--secret-key-file=" + filepath.Join(t.TempDir(), "k")
+
+			out, err := runCmd(t, "", "migrate", "status", db, key)
+			if err != nil || !strings.Contains(out, "pending") {
+				t.Fatalf("status before migrating: %v\n%s", err, out)
+			}
+			if out, err = runCmd(t, "", "migrate", "up", db, key); err != nil || !strings.Contains(out, "applied") {
+				t.Fatalf("migrate up: %v\n%s", err, out)
+			}
+			if out, err = runCmd(t, "", "migrate", "up", db, key); err != nil || !strings.Contains(out, "up to date") {
+				t.Fatalf("second migrate up: %v\n%s", err, out)
+			}
+
+			if _, err = runCmd(t, "", "user", "create", "--email", "ops@example.com", db, key); err == nil {
+				t.Fatal("user create without --password-stdin must fail")
+			}
+			if _, err = runCmd(t, "short\n", "user", "create", "--email", "ops@example.com", "--password-stdin", db, key); err == nil {
+				t.Fatal("a short password must be refused")
+			}
+			out, err = runCmd(t, "a long enough password\n", "user", "create", "--email", "ops@example.com", "--name", "Ops", "--password-stdin", db, key)
+			if err != nil || !strings.Contains(out, "created user ops@example.com") {
+				t.Fatalf("user create: %v\n%s", err, out)
+			}
+			out, err = runCmd(t, "", "apikey", "create", "--email", "ops@example.com", "--name", "deploy", db, key)
+			if err != nil || !strings.HasPrefix(strings.TrimSpace(out), "bdk_") {
+				t.Fatalf("apikey create: %v\n%s", err, out)
+			}
+			if _, err = runCmd(t, "", "apikey", "create", "--email", "nobody@example.com", "--name", "x", db, key); err == nil {
+				t.Fatal("a key for an unknown account must fail")
+			}
+			if out, err = runCmd(t, "", "migrate", "down", db, key); err != nil || !strings.Contains(out, "rolled back") {
+				t.Fatalf("migrate down: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+func TestServeShutsDownGracefully(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	dir := t.TempDir()
+	go func() {
+		var out bytes.Buffer
+		done <- run(ctx, []string{"serve", "--addr=127.0.0.1:0", "--database-url=sqlite:" + filepath.Join(dir, "db"),
+			"--secret-key-file=" + filepath.Join(dir, "key")}, strings.NewReader(""), &out, &out)
+	}()
+	time.Sleep(500 * time.Millisecond)
+	cancel() // what SIGINT/SIGTERM do through signal.NotifyContext
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("serve did not stop within 5 s")
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if _, err := runCmd(t, "", "frobnicate"); err == nil {
+		t.Fatal("an unknown command must fail")
+	}
+	out, err := runCmd(t, "", "version")
+	if err != nil || !strings.HasPrefix(out, "botdeck ") {
+		t.Fatalf("version: %v %q", err, out)
+	}
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"os"
+
+	"github.com/botdeck/botdeck/internal/app"
+	"github.com/botdeck/botdeck/internal/config"
+)
+
+// loadConfig parses the settings shared by every subcommand plus extra
+// flags the subcommand registers on fs.
+func loadConfig(name string, args []string, stderr io.Writer, extra func(fs *flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("botdeck "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := config.Bind(fs, os.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return cfg, fs, cfg.Validate()
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, _, err := loadConfig("serve", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
+	a, err := app.New(ctx, *cfg, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Serve(ctx, nil)
+}

@@ -1,0 +1,127 @@
+import { test, expect, visit, expectAccessible, signUp, confirm } from '../fixtures';
+import { connectViaAPI } from '../fake';
+
+const broken = `logic['greet'] = async (query, body, db, response) => {
+  const name = query.name || 'you';
+  return { greeting: 'Hi ' + name + };
+};
+`;
+
+const fixed = `logic['greet'] = async (query, body, db, response) => {
+  const name = query.name || 'you';
+  console.log('greeting', name);
+  return { greeting: 'Hi ' + name, got: body };
+};
+`;
+
+test('write a handler, see its syntax error at its line, fix, save, test, call and restore', async ({ page, request }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  await visit(page, `/bots/${bot.botId}/code`);
+  await expect(page.getByRole('link', { name: 'Code', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByText('No code saved yet')).toBeVisible();
+
+  // CodeMirror replaces the textarea; the starter template is in it.
+  const editor = page.getByRole('textbox', { name: /JavaScript source/ });
+  await expect(editor).toBeVisible();
+  await expect(editor).toContainText("logic['hello']");
+  await expect(page.locator('#code-source')).toBeHidden();
+
+  // Save the starter: version 1, and its handler gets a URL beside the editor.
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved version 1.' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Public URL of hello' })).toHaveValue(`http://127.0.0.1:${process.env.BOTDECK_E2E_PORT ?? '18080'}/custom/${bot.botId}/hello`);
+  await expectAccessible(page);
+
+  // Replace it with a handler that does not compile; Ctrl/Cmd-S saves.
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(broken);
+  await expect(page.getByRole('status').filter({ hasText: 'Unsaved changes.' })).toBeVisible();
+  await page.keyboard.press('ControlOrMeta+s');
+  await expect(page.getByRole('alert').filter({ hasText: /^Not saved: Line 3, column \d+/ })).toBeVisible();
+  // The line is marked in the editor (CodeMirror's own decoration has no role).
+  const errorLine = page.locator('.cm-error-line');
+  await expect(errorLine).toHaveAttribute('data-error-line', '3');
+  await expect(errorLine).toContainText("return { greeting: 'Hi ' + name + };");
+  await expectAccessible(page);
+  let code = await (await page.request.get(`/api/bots/${bot.botId}/code`)).json();
+  expect(code.data.version, 'nothing was saved').toBe(1);
+
+  // Fix it and save with the button.
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(fixed);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved version 2.' })).toBeVisible();
+  await expect(errorLine).toHaveCount(0);
+  await expect(page.getByRole('alert').filter({ hasText: 'Not saved' })).toHaveCount(0);
+  const urlBox = page.getByRole('textbox', { name: 'Public URL of greet' });
+  await expect(urlBox).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Version 2' })).toBeVisible();
+
+  // Run it from the test panel.
+  await page.getByLabel('Method', { exact: true }).selectOption('PUT');
+  await page.getByLabel('Handler', { exact: true }).fill('greet');
+  await page.getByLabel('Query string', { exact: true }).fill('name=Ann');
+  await page.getByLabel('JSON body', { exact: true }).fill('{"x": 1}');
+  await page.getByRole('button', { name: 'Run test' }).click();
+  const result = page.getByRole('group', { name: 'Test result' });
+  await expect(result).toContainText('200 OK');
+  await expect(result.getByLabel('Response body')).toContainText('"greeting": "Hi Ann"');
+  await expect(result).toContainText('greeting Ann');
+  await expectAccessible(page);
+
+  // Call its public URL as an integrator would (no session).
+  const url = await urlBox.inputValue();
+  const res = await request.post(`${url}?name=Bob`, { data: { y: 2 } });
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual({ ok: true, data: { greeting: 'Hi Bob', got: { y: 2 } } });
+  const missing = await request.get(url.replace(/greet$/, 'nope'));
+  expect(missing.status()).toBe(400);
+  expect((await missing.json()).error.code).toBe('no_handler');
+
+  // Restore version 1 from the history: the starter runs again.
+  await page.getByRole('button', { name: 'Restore version 1' }).click();
+  await confirm(page, 'Restore');
+  await expect(page.getByRole('status').filter({ hasText: 'Restored version 1 as version 3.' })).toBeVisible();
+  await expect(editor).toContainText("logic['hello']");
+  await expect(page.getByText('restored from version 1')).toBeVisible();
+  await expectAccessible(page);
+  const hello = await request.get(`/custom/${bot.botId}/hello?name=Cy`);
+  expect(await hello.json()).toEqual({ ok: true, data: { greeting: 'Hello, Cy!' } });
+  code = await (await page.request.get(`/api/bots/${bot.botId}/code`)).json();
+  expect(code.data).toMatchObject({ version: 3, handlers: ['hello'] });
+
+  // The history and one version's page.
+  await page.getByRole('link', { name: 'All versions' }).click();
+  await expect(page.getByRole('heading', { name: 'Versions of the code' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('link', { name: 'Version 2' }).click();
+  await expect(page.getByLabel('Source of version 2')).toContainText("console.log('greeting', name);");
+  await expectAccessible(page);
+});
+
+// axe runs as a script in the page, so these states are checked with
+// JavaScript on in the test above; here the plain form must work.
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the editor is a plain form that shows compile errors at their line', async ({ page }) => {
+    await signUp(page);
+    const bot = await connectViaAPI(page);
+    await page.goto(`/bots/${bot.botId}/code`);
+    const source = page.getByLabel('JavaScript', { exact: true });
+    await source.fill(broken);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('alert')).toContainText(/Not saved: Line 3, column \d+/);
+    await expect(source).toHaveValue(broken);
+    await expect(source).toHaveAttribute('aria-invalid', 'true');
+    await source.fill(fixed);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved version 1.' })).toBeVisible();
+    await page.getByLabel('Handler', { exact: true }).fill('greet');
+    await page.getByRole('button', { name: 'Run test' }).click();
+    await expect(page.getByRole('group', { name: 'Test result' })).toContainText('200 OK');
+  });
+});

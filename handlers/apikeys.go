@@ -1,0 +1,89 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/web"
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views"
+)
+
+// APIKeys lists, creates and revokes the user's API keys.
+type APIKeys struct {
+	respond   *web.Responder
+	bind      *web.Binder
+	accounts  *core.Accounts
+	publicURL string
+}
+
+// NewAPIKeys returns the API key handlers.
+func NewAPIKeys(d Deps) *APIKeys {
+	return &APIKeys{respond: d.Respond, bind: d.Bind, accounts: d.Accounts, publicURL: d.PublicURL}
+}
+
+func (h *APIKeys) page(r *http.Request, vm views.APIKeysVM) (web.Response, []models.APIKey, error) {
+	keys, err := h.accounts.APIKeys(r.Context(), web.UserOf(r).ID)
+	if err != nil {
+		return web.Response{}, nil, err
+	}
+	for _, k := range keys {
+		row := views.APIKeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt.Format("2 Jan 2006 15:04 UTC"), LastUsed: "never"}
+		if k.LastUsedAt != nil {
+			row.LastUsed = k.LastUsedAt.Format("2 Jan 2006 15:04 UTC")
+		}
+		vm.Keys = append(vm.Keys, row)
+	}
+	vm.BaseURL = baseURL(r, h.publicURL)
+	return web.Response{Title: "API keys", Page: views.APIKeysPage(vm), Fragment: views.APIKeysPanel(vm)}, keys, nil
+}
+
+// List shows the keys (never the secrets).
+func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
+	res, keys, err := h.page(r, views.APIKeysVM{})
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	res.Data = keys
+	h.respond.Respond(w, r, res)
+}
+
+// Create makes a key and shows it this once. The browser gets the page
+// (or panel) with the key rather than a redirect, so the secret never has
+// to be stored anywhere to survive one.
+func (h *APIKeys) Create(w http.ResponseWriter, r *http.Request) {
+	var in models.APIKeyCreateRequest
+	form := func(f models.FieldErrors, msg string) web.Response {
+		res, _, err := h.page(r, views.APIKeysVM{FormName: in.Name, Errors: f, Message: msg})
+		if err != nil {
+			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The list of keys could not be loaded."})}
+		}
+		return res
+	}
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	key, err := h.accounts.CreateAPIKey(r.Context(), web.UserOf(r).ID, in)
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	res, _, err := h.page(r, views.APIKeysVM{NewKey: key.Key, NewKeyName: key.Name})
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	res.Status, res.Data = http.StatusCreated, key
+	h.respond.Respond(w, r, res)
+}
+
+// Revoke deletes a key; anything using it gets 401 from then on.
+func (h *APIKeys) Revoke(w http.ResponseWriter, r *http.Request) {
+	if err := h.accounts.RevokeAPIKey(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"revoked": true}, Redirect: "/account/api-keys", Flash: "API key revoked."})
+}

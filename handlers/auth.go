@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/web"
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views"
+)
+
+// Auth handles sign-up, sign-in and sign-out.
+type Auth struct {
+	respond  *web.Responder
+	bind     *web.Binder
+	sessions *web.SessionStore
+	accounts *core.Accounts
+}
+
+// NewAuth returns the auth handlers.
+func NewAuth(d Deps) *Auth {
+	return &Auth{respond: d.Respond, bind: d.Bind, sessions: d.Sessions, accounts: d.Accounts}
+}
+
+// SignupForm shows the sign-up page (signed-in users go home).
+func (h *Auth) SignupForm(w http.ResponseWriter, r *http.Request) {
+	if web.UserOf(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	h.respond.Respond(w, r, h.signupPage(models.SignupRequest{}, nil, ""))
+}
+
+func (h *Auth) signupPage(in models.SignupRequest, fields models.FieldErrors, msg string) web.Response {
+	vm := views.AuthFormVM{Email: in.Email, Name: in.Name, Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
+	return web.Response{Title: "Create account", Page: views.SignupPage(vm)}
+}
+
+// Signup creates an account and signs it in.
+func (h *Auth) Signup(w http.ResponseWriter, r *http.Request) {
+	var in models.SignupRequest
+	form := func(f models.FieldErrors, msg string) web.Response { return h.signupPage(in, f, msg) }
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	u, err := h.accounts.Signup(r.Context(), in)
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	if _, err := h.sessions.StartSession(w, r, u.ID); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: u, Redirect: "/", Flash: "Welcome to Botdeck! Your account is ready."})
+}
+
+// LoginForm shows the sign-in page.
+func (h *Auth) LoginForm(w http.ResponseWriter, r *http.Request) {
+	if web.UserOf(r) != nil {
+		http.Redirect(w, r, web.SafeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	h.respond.Respond(w, r, h.loginPage(models.LoginRequest{Next: r.URL.Query().Get("next")}, nil, ""))
+}
+
+func (h *Auth) loginPage(in models.LoginRequest, fields models.FieldErrors, msg string) web.Response {
+	vm := views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
+	return web.Response{Title: "Sign in", Page: views.LoginPage(vm)}
+}
+
+// Login checks credentials and starts a new session (a new id, so a
+// session planted before sign-in is useless).
+func (h *Auth) Login(w http.ResponseWriter, r *http.Request) {
+	var in models.LoginRequest
+	form := func(f models.FieldErrors, msg string) web.Response { return h.loginPage(in, f, msg) }
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	u, err := h.accounts.Login(r.Context(), in.Email, in.Password, web.ClientIP(r))
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	if _, err := h.sessions.StartSession(w, r, u.ID); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: u, Redirect: web.SafeNext(in.Next)})
+}
+
+// Logout ends this browser's session.
+func (h *Auth) Logout(w http.ResponseWriter, r *http.Request) {
+	if err := h.sessions.EndSession(w, r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"signedOut": true}, Redirect: "/login"})
+}
+
+// LogoutAll ends every session of the user, on every device.
+func (h *Auth) LogoutAll(w http.ResponseWriter, r *http.Request) {
+	u := web.UserOf(r)
+	n, err := h.accounts.EndAllSessions(r.Context(), u.ID)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if err := h.sessions.EndSession(w, r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"sessionsEnded": n}, Redirect: "/login"})
+}

@@ -1,0 +1,300 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/telegram"
+	"github.com/botdeck/botdeck/internal/web"
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views"
+)
+
+// Broadcasts handles composing, listing and controlling broadcasts.
+//
+// Every handler checks that the bot (or the broadcast's bot) belongs to
+// the caller before it reads the request, so another account's bot or
+// broadcast answers 404 exactly like one that does not exist, whatever
+// the body holds.
+type Broadcasts struct {
+	respond *web.Responder
+	bind    *web.Binder
+	svc     *core.Broadcasts
+}
+
+// NewBroadcasts returns the broadcast handlers.
+func NewBroadcasts(d Deps) *Broadcasts {
+	return &Broadcasts{respond: d.Respond, bind: d.Bind, svc: d.Broadcasts}
+}
+
+// List shows the compose page with the bot's history, or the history as
+// JSON, newest first.
+func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
+	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in models.ListBroadcastsRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	vm, data, err := h.composeVM(r.Context(), b, in.Page, views.ComposeVM{Audience: models.AudienceAll}, nil)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Title: "Broadcasts · " + b.Name, Page: views.BroadcastsPage(vm),
+		Fragment: views.BroadcastHistory(vm), Data: data, Pagination: &vm.Pagination})
+}
+
+// composeVM builds the broadcasts page around the form state, and the
+// history as API data.
+func (h *Broadcasts) composeVM(ctx context.Context, b *models.Bot, page models.Page, form views.ComposeVM, review *core.Review) (views.BroadcastsVM, []models.BroadcastJSON, error) {
+	vm := views.BroadcastsVM{Bot: b, CanSend: core.CanSend(b), Rate: h.svc.Rate(), Form: form}
+	list, err := h.svc.List(ctx, b, page)
+	if err != nil {
+		return vm, nil, err
+	}
+	progress, err := h.svc.ProgressAll(ctx, list.Broadcasts)
+	if err != nil {
+		return vm, nil, err
+	}
+	data := make([]models.BroadcastJSON, len(progress))
+	vm.List = make([]views.BroadcastRowVM, len(progress))
+	for i, p := range progress {
+		data[i] = p.JSON()
+		vm.List[i] = views.BroadcastRowVM{B: *p.Broadcast, ETA: p.ETA}
+	}
+	vm.Pagination = models.Paginate(page, list.Total)
+	if vm.Counts, err = h.svc.AudienceCounts(ctx, b); err != nil {
+		return vm, nil, err
+	}
+	if vm.Active, err = h.svc.ActiveOnBot(ctx, b.ID); err != nil {
+		return vm, nil, err
+	}
+	vm.Preview = previewOf(models.PreviewBroadcastRequest{Text: form.Text, ParseMode: modePtr(form.ParseMode)})
+	if review != nil {
+		vm.Review = &views.ReviewVM{Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
+			Preview: views.RenderMessage(review.Plain, review.Entities)}
+	}
+	return vm, data, nil
+}
+
+func modePtr(m string) *string {
+	if m == "" {
+		return nil
+	}
+	return &m
+}
+
+// previewOf draws a draft, or says what is wrong with it.
+func previewOf(in models.PreviewBroadcastRequest) views.PreviewVM {
+	if in.Text == "" {
+		return views.PreviewVM{Empty: true}
+	}
+	plain, ents, err := core.Preview(in)
+	if err != nil {
+		msg := err.Error()
+		if e, ok := models.AsError(err); ok {
+			msg = e.Message
+		}
+		return views.PreviewVM{Error: msg}
+	}
+	return views.PreviewVM{HTML: views.RenderMessage(plain, ents)}
+}
+
+// composeForm re-renders the compose page with what was typed and what is
+// wrong with it.
+func (h *Broadcasts) composeForm(ctx context.Context, b *models.Bot, in *models.CreateBroadcastRequest) web.FormView {
+	return func(fields models.FieldErrors, msg string) web.Response {
+		vm, _, err := h.composeVM(ctx, b, models.Page{}, views.ComposeFromRequest(*in, fields, msg), nil)
+		if err != nil {
+			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcasts could not be loaded."})}
+		}
+		return web.Response{Title: "Broadcasts · " + b.Name, Page: views.BroadcastsPage(vm)}
+	}
+}
+
+// Review is the confirmation step of the compose form (pages only): it
+// checks the broadcast as queueing would and states how many users get it
+// and how long it takes.
+func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
+	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in models.CreateBroadcastRequest
+	form := h.composeForm(r.Context(), b, &in)
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	review, err := h.svc.Review(r.Context(), b, in)
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	vm, _, err := h.composeVM(r.Context(), b, models.Page{}, views.ComposeFromRequest(in, nil, ""), review)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Title: "Send this broadcast? · " + b.Name, Page: views.BroadcastsPage(vm)})
+}
+
+// Create queues a broadcast (201 with the Broadcast; the page goes on to
+// the broadcast's progress).
+func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
+	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in models.CreateBroadcastRequest
+	form := h.composeForm(r.Context(), b, &in)
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	bc, err := h.svc.Create(r.Context(), b, in)
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	p, err := h.svc.Progress(r.Context(), bc)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID,
+		Flash: "Broadcast queued: sending to " + views.AudienceCountText(bc.Total) + "."})
+}
+
+// Preview is the compose form's live preview (an htmx fragment): the
+// message drawn as Telegram would show it, or what is wrong and where.
+func (h *Broadcasts) Preview(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in models.PreviewBroadcastRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Page: views.MessagePreview(previewOf(in))})
+}
+
+// Audience is the compose form's live recipient count (an htmx fragment).
+func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
+	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in models.AudienceRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if in.Audience == "" {
+		in.Audience = models.AudienceAll
+	}
+	counts, err := h.svc.AudienceCounts(r.Context(), b)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	active, err := h.svc.ActiveOnBot(r.Context(), b.ID)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Page: views.AudienceSummaryText(views.AudienceSummary(counts[in.Audience], h.svc.Rate(), active))})
+}
+
+// Show is a broadcast's page with its live progress; the progress poll
+// gets only the fragment.
+func (h *Broadcasts) Show(w http.ResponseWriter, r *http.Request) {
+	bc, b, err := h.svc.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in models.ShowBroadcastRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	res, err := h.broadcastPage(r.Context(), b, bc, in.Seen, "")
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, res)
+}
+
+func (h *Broadcasts) broadcastPage(ctx context.Context, b *models.Bot, bc *models.Broadcast, seen, msg string) (web.Response, error) {
+	p, err := h.svc.Progress(ctx, bc)
+	if err != nil {
+		return web.Response{}, err
+	}
+	plain, ents, perr := telegram.ParseMarkup(bc.ParseMode, bc.Text)
+	if perr != nil {
+		plain, ents = bc.Text, nil // queued before a stricter check: show it as typed
+	}
+	vm := views.BroadcastVM{Bot: b, B: bc, Rate: p.Rate, CurrentRate: p.CurrentRate, ETA: p.ETA, Seen: seen,
+		Preview: views.RenderMessage(plain, ents), CanSend: core.CanSend(b), Message: msg}
+	return web.Response{Title: vm.Title() + " · " + b.Name, Page: views.BroadcastPage(vm), Fragment: views.BroadcastLive(vm), Data: p.JSON()}, nil
+}
+
+// Pause stops sending after the messages in flight.
+func (h *Broadcasts) Pause(w http.ResponseWriter, r *http.Request) {
+	h.control(w, r, h.svc.Pause, "Paused. Resume to send the rest.")
+}
+
+// Resume sends the rest.
+func (h *Broadcasts) Resume(w http.ResponseWriter, r *http.Request) {
+	h.control(w, r, h.svc.Resume, "Resumed: sending the rest.")
+}
+
+// Cancel ends the broadcast for good.
+func (h *Broadcasts) Cancel(w http.ResponseWriter, r *http.Request) {
+	h.control(w, r, h.svc.Cancel, "Cancelled: nobody else will receive this broadcast.")
+}
+
+func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func(context.Context, string, string) (*models.Broadcast, error), flash string) {
+	ownerID, id := web.UserOf(r).ID, r.PathValue("id")
+	bc, err := action(r.Context(), ownerID, id)
+	if err != nil {
+		// A refused change (409) shows the broadcast again with the reason.
+		form := func(_ models.FieldErrors, msg string) web.Response {
+			cur, b, gerr := h.svc.Get(r.Context(), ownerID, id)
+			if gerr != nil {
+				return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."})}
+			}
+			res, perr := h.broadcastPage(r.Context(), b, cur, "", msg)
+			if perr != nil {
+				return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."})}
+			}
+			return res
+		}
+		var me *models.Error
+		if errors.As(err, &me) && me.Kind == models.KindNotFound {
+			form = nil
+		}
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	p, err := h.svc.Progress(r.Context(), bc)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: flash})
+}

@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/web"
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views"
+)
+
+// Chats lists the chats a bot administers.
+type Chats struct {
+	respond  *web.Responder
+	insights *core.Insights
+}
+
+// NewChats returns the admin-chats handler.
+func NewChats(d Deps) *Chats {
+	return &Chats{respond: d.Respond, insights: d.Insights}
+}
+
+// List returns the admin chats as JSON, as the picker fragment (htmx), or
+// as a page.
+func (h *Chats) List(w http.ResponseWriter, r *http.Request) {
+	b, chats, err := h.insights.AdminChats(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	out := make([]models.ChatJSON, len(chats))
+	for i := range chats {
+		out[i] = chats[i].JSON()
+	}
+	vm := views.ChatsVM{Bot: b, Chats: chats}
+	h.respond.Respond(w, r, web.Response{Title: "Admin chats · " + b.Name, Page: views.ChatsPage(vm), Fragment: views.ChatPicker(vm), Data: out})
+}

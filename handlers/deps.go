@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/botdeck/botdeck/handlers/openapi"
+	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/ingest"
+	"github.com/botdeck/botdeck/internal/web"
+)
+
+// Deps is what the handlers need, built once in the app.
+type Deps struct {
+	Respond   *web.Responder
+	Bind      *web.Binder
+	Sessions  *web.SessionStore
+	PublicURL string // for examples shown to users; may be empty
+
+	Accounts   *core.Accounts
+	Bots       *core.Bots
+	Audience   *core.Audience
+	Insights   *core.Insights
+	Ingest     *ingest.Pipeline
+	Broadcasts *core.Broadcasts
+	Campaigns  *core.Campaigns
+	Code       *core.Code
+
+	// Operations.
+	Ready   *atomic.Bool
+	Ping    func(ctx context.Context) error
+	AnyUser func(ctx context.Context) (bool, error)
+	Metrics http.Handler
+	OpenAPI *openapi.Document
+	Assets  http.Handler
+}

@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/botdeck/botdeck/internal/web"
+)
+
+// Routes registers every route. Each feature mounts its own group; a
+// handler serving both a page and an /api route is mounted with Both.
+func Routes(d Deps) *web.Router {
+	rt := web.NewRouter(d.Respond.RequireUser)
+	rt.SetFallback(func(w http.ResponseWriter, r *http.Request, err error) { d.Respond.Fail(w, r, err) })
+	mountOperations(rt, d)
+	mountAccounts(rt, d)
+	mountBots(rt, d)
+	mountAudience(rt, d)
+	mountInsights(rt, d)
+	mountBroadcasts(rt, d)
+	mountCampaigns(rt, d)
+	mountCode(rt, d)
+	rt.Public("POST /tg/{botId}", http.HandlerFunc(NewWebhook(d).Receive))
+	return rt
+}
+
+func mountOperations(rt *web.Router, d Deps) {
+	health := NewHealth(d.Ready, d.Ping)
+	rt.Public("GET /healthz", http.HandlerFunc(health.Live))
+	rt.Public("GET /readyz", http.HandlerFunc(health.Ready))
+	rt.Public("GET /metrics", d.Metrics)
+	rt.Public("GET /api/openapi.json", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Write(d.OpenAPI.JSON)
+	}))
+	rt.Public("GET /static/", d.Assets)
+}
+
+func mountAccounts(rt *web.Router, d Deps) {
+	home := NewHome(d, d.AnyUser)
+	auth := NewAuth(d)
+	me := NewMe(d)
+	keys := NewAPIKeys(d)
+
+	rt.Public("GET /{$}", http.HandlerFunc(home.Show))
+	rt.Public("GET /signup", http.HandlerFunc(auth.SignupForm))
+	rt.Both("POST /signup", "POST /api/auth/signup", auth.Signup, false)
+	rt.Public("GET /login", http.HandlerFunc(auth.LoginForm))
+	rt.Both("POST /login", "POST /api/auth/login", auth.Login, false)
+	rt.Both("POST /logout", "POST /api/auth/logout", auth.Logout, false)
+	rt.Both("POST /logout-all", "POST /api/auth/logout-all", auth.LogoutAll, true)
+
+	rt.Both("GET /account", "GET /api/me", me.Show, true)
+	rt.Both("POST /account", "PATCH /api/me", me.Update, true)
+	rt.Both("POST /account/password", "POST /api/me/password", me.ChangePassword, true)
+
+	rt.Both("GET /account/api-keys", "GET /api/api-keys", keys.List, true)
+	rt.Both("POST /account/api-keys", "POST /api/api-keys", keys.Create, true)
+	rt.Both("POST /account/api-keys/{id}/revoke", "DELETE /api/api-keys/{id}", keys.Revoke, true)
+}
+
+func mountBots(rt *web.Router, d Deps) {
+	bots := NewBots(d)
+	rt.Both("GET /bots", "GET /api/bots", bots.List, true)
+	rt.Private("GET /bots/new", http.HandlerFunc(bots.NewForm))
+	rt.Both("POST /bots", "POST /api/bots", bots.Connect, true)
+	rt.Both("", "POST /api/bots/batch", bots.Batch, true)
+	rt.Both("GET /bots/{id}", "GET /api/bots/{id}", bots.Show, true)
+	rt.Private("GET /bots/{id}/webhook-info", http.HandlerFunc(bots.WebhookInfo))
+	rt.Both("POST /bots/{id}", "PATCH /api/bots/{id}", bots.Update, true)
+	rt.Both("POST /bots/{id}/stop", "POST /api/bots/{id}/stop", bots.Stop, true)
+	rt.Both("POST /bots/{id}/start", "POST /api/bots/{id}/start", bots.Start, true)
+	rt.Both("POST /bots/{id}/delete", "DELETE /api/bots/{id}", bots.Delete, true)
+}

@@ -1,0 +1,262 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/web"
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views"
+)
+
+// exportWriteWindow is how long each batch of a CSV export may take to
+// reach the client. The server's WriteTimeout bounds a whole response; an
+// export of a million rows runs longer, so the deadline moves forward
+// with every batch instead: a stalled client is still cut off.
+const exportWriteWindow = time.Minute
+
+// Users handles a bot's audience: the users list, CSV export,
+// block/unblock and profile photos.
+type Users struct {
+	respond  *web.Responder
+	bind     *web.Binder
+	audience *core.Audience
+}
+
+// NewUsers returns the audience handlers.
+func NewUsers(d Deps) *Users {
+	return &Users{respond: d.Respond, bind: d.Bind, audience: d.Audience}
+}
+
+// List shows a bot's users with search, status filter, sort and pages.
+func (h *Users) List(w http.ResponseWriter, r *http.Request) {
+	var in models.ListBotUsersRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	list, err := h.audience.List(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	data := make([]models.BotUserJSON, len(list.Users))
+	for i := range list.Users {
+		data[i] = list.Users[i].JSON(apiPhotoURL(list.Bot.ID, list.Users[i].UserID, list.NoPhoto))
+	}
+	pagination := models.Paginate(in.Page, list.Total)
+	vm := views.NewUsersVM(list.Bot, in, list.Users, list.NoPhoto, list.Total, list.TotalExact, list.HasNext)
+	h.respond.Respond(w, r, web.Response{
+		Title: "Users · " + list.Bot.Name, Page: views.UsersPage(vm), Fragment: views.UsersFragment(vm),
+		Data: data, Pagination: &pagination, Extra: map[string]any{"totalExact": list.TotalExact},
+	})
+}
+
+// apiPhotoURL is a user's photoUrl: the proxy route, or nil when the
+// cache knows the user has no photo.
+func apiPhotoURL(botID string, userID int64, noPhoto map[int64]bool) *string {
+	if noPhoto[userID] {
+		return nil
+	}
+	u := "/api/bots/" + botID + "/users/" + strconv.FormatInt(userID, 10) + "/photo"
+	return &u
+}
+
+// ExportCSV streams every user matching the filter as CSV, one batch at a
+// time: nothing but the current batch is held in memory, and each batch
+// is flushed to the client before the next is read.
+func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
+	var in models.ListBotUsersRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	b, walk, err := h.audience.Export(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	rc := http.NewResponseController(w)
+	cw := csv.NewWriter(w)
+	started := false
+	start := func() {
+		started = true
+		hd := w.Header()
+		hd.Set("Content-Type", "text/csv; charset=utf-8")
+		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": exportFilename(b, in)}))
+		hd.Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		cw.Write(views.CSVHeader)
+	}
+	if r.Method == http.MethodHead {
+		start() // the headers of the download, without reading any user
+		return
+	}
+	rec := make([]string, 0, len(views.CSVHeader))
+	for batch, err := range walk {
+		if err != nil {
+			if !started {
+				h.respond.Fail(w, r, err) // nothing sent yet: a proper error answer
+				return
+			}
+			// Half a file has gone out under a 200. Breaking the connection
+			// makes the client see a failed download rather than a file
+			// that silently stops.
+			if !errors.Is(err, context.Canceled) {
+				h.respond.Log.ErrorContext(r.Context(), "csv export failed mid-stream", "err", err, "bot", b.ID, "request_id", web.RequestID(r.Context()))
+			}
+			panic(http.ErrAbortHandler)
+		}
+		if !started {
+			start()
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(exportWriteWindow)) // unsupported by test recorders: harmless
+		for i := range batch {
+			cw.Write(views.CSVRecord(&batch[i], rec))
+		}
+		cw.Flush()
+		if cw.Error() != nil {
+			return // the client went away
+		}
+		_ = rc.Flush()
+	}
+	if !started {
+		start()
+	}
+	cw.Flush()
+}
+
+// exportFilename is e.g. "shop_bot-users-blocked-2026-11-21.csv".
+func exportFilename(b *models.Bot, in models.ListBotUsersRequest) string {
+	parts := []string{b.Username, "users"}
+	if in.Status != "" {
+		parts = append(parts, in.Status)
+	}
+	if in.Q != "" {
+		parts = append(parts, "search")
+	}
+	parts = append(parts, models.Now().Format(time.DateOnly))
+	return strings.Join(parts, "-") + ".csv"
+}
+
+// Block blocks a user: their updates are recorded but not answered.
+func (h *Users) Block(w http.ResponseWriter, r *http.Request) { h.setBlocked(w, r, true) }
+
+// Unblock lifts the block.
+func (h *Users) Unblock(w http.ResponseWriter, r *http.Request) { h.setBlocked(w, r, false) }
+
+func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool) {
+	var in models.UserActionRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	userID, ok := userIDOf(r)
+	if !ok {
+		h.respond.Fail(w, r, models.NotFound("user"))
+		return
+	}
+	res, err := h.audience.SetBlocked(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID, blocked)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	back := usersListURL(res.Bot.ID, in.Back)
+	name := views.UserDisplayName(res.User)
+	flash := "Unblocked " + name + "."
+	if blocked {
+		flash = "Blocked " + name + ": their messages are recorded but not answered, and broadcasts skip them."
+	}
+	out := web.Response{
+		Data:     res.User.JSON(apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto})),
+		Fragment: views.UserRow(views.UserRowVM{BotID: res.Bot.ID, User: *res.User, NoPhoto: res.NoPhoto, Back: back, Focus: true}),
+		Flash:    flash,
+	}
+	// htmx swaps the row in place (with the message as a toast); a
+	// browser without JavaScript goes back to the list it was on.
+	if !web.IsFragment(r) {
+		out.Redirect = back
+	}
+	h.respond.Respond(w, r, out)
+}
+
+// usersListURL is where a block form returns: the list it came from when
+// that is this bot's users list, else the list's first page.
+func usersListURL(botID, back string) string {
+	base := "/bots/" + botID + "/users"
+	if rest, ok := strings.CutPrefix(back, base); ok && (rest == "" || rest[0] == '?') && web.SafeNext(back) == back {
+		return back
+	}
+	return base
+}
+
+// Photo serves a user's profile photo from the server's cache (fetched
+// through the Bot API when missing or stale), with an ETag so browsers
+// revalidate cheaply. The token-bearing Telegram file URL never leaves
+// the server.
+func (h *Users) Photo(w http.ResponseWriter, r *http.Request) {
+	userID, ok := userIDOf(r)
+	if !ok {
+		h.photoFailed(w, r, nil, models.NotFound("user"))
+		return
+	}
+	u, p, err := h.audience.UserPhoto(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID)
+	if err != nil {
+		h.photoFailed(w, r, u, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", p.ContentType)
+	hd.Set("Cache-Control", "private, max-age=3600")
+	hd.Set("ETag", p.ETag)
+	// ServeContent answers If-None-Match with 304, and HEAD and ranges.
+	http.ServeContent(w, r, "", p.FetchedAt, bytes.NewReader(p.Body))
+}
+
+// photoFailed answers a photo request that has no photo to give. The API
+// gets the JSON error; an <img> cannot show an error page, so the
+// dashboard's route answers with a placeholder picture (the user's
+// initials when the user is known) under the same status.
+func (h *Users) photoFailed(w http.ResponseWriter, r *http.Request, u *models.BotUser, err error) {
+	if web.IsAPI(r) {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	status, cache := http.StatusInternalServerError, "no-store"
+	e, _ := models.AsError(err)
+	switch {
+	case errors.Is(err, core.ErrNoPhoto):
+		status, cache = http.StatusNotFound, "private, max-age=3600"
+	case e != nil && e.Kind == models.KindNotFound:
+		status, u = http.StatusNotFound, nil // reveal nothing about the bot or user
+	case e != nil && e.Kind == models.KindUpstream:
+		status = http.StatusBadGateway
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		return // nobody is waiting for the picture
+	default:
+		h.respond.Log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", web.RequestID(r.Context()))
+	}
+	body := views.AvatarPlaceholderSVG(u)
+	hd := w.Header()
+	hd.Set("Content-Type", "image/svg+xml")
+	hd.Set("Cache-Control", cache)
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write([]byte(body))
+	}
+}
+
+// userIDOf reads the {userId} path parameter: a positive Telegram id.
+func userIDOf(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("userId"), 10, 64)
+	return id, err == nil && id > 0
+}

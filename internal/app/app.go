@@ -1,0 +1,280 @@
+// Package app assembles Botdeck from its configuration: database, keys,
+// use cases, handlers, middleware and background workers. main, the demo
+// command and the tests all build the server through it, so they exercise
+// the same wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/handlers"
+	"github.com/botdeck/botdeck/handlers/openapi"
+	"github.com/botdeck/botdeck/internal/config"
+	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/database"
+	"github.com/botdeck/botdeck/internal/ingest"
+	"github.com/botdeck/botdeck/internal/jobs"
+	"github.com/botdeck/botdeck/internal/jsrt"
+	"github.com/botdeck/botdeck/internal/secrets"
+	"github.com/botdeck/botdeck/internal/telegram"
+	"github.com/botdeck/botdeck/internal/web"
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/static"
+)
+
+// MaxBodyBytes caps request bodies unless a route sets its own limit.
+const MaxBodyBytes = 1 << 20
+
+// App is a wired Botdeck instance.
+type App struct {
+	Config      config.Config
+	DB          *bun.DB
+	Log         *slog.Logger
+	Router      *web.Router
+	Telegram    *telegram.Client
+	Accounts    *core.Accounts
+	Bots        *core.Bots
+	Audience    *core.Audience
+	Insights    *core.Insights
+	Ingest      *ingest.Pipeline
+	Broadcasts  *core.Broadcasts
+	Broadcaster *jobs.Broadcaster
+	Campaigns   *core.Campaigns
+	Code        *core.Code
+	Greeter     *jobs.Greeter
+	Instance    string // names this process in database leases
+
+	handler  http.Handler
+	ready    atomic.Bool
+	workers  []func(ctx context.Context)
+	registry *prometheus.Registry
+}
+
+// Options adjust an App for tests and the demo.
+type Options struct {
+	Demo bool // show the demo banner
+}
+
+// New opens the database and builds the server. It does not migrate; call
+// Start (or Migrate) before serving real traffic.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	keys, created, err := secrets.LoadOrCreate(cfg.SecretKeyFile)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if created {
+		log.Warn("created a new secret key file; back it up: without it stored bot tokens cannot be decrypted", "path", cfg.SecretKeyFile)
+	}
+	assets, err := static.New()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	doc, err := openapi.Load()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	a := &App{Config: cfg, DB: db, Log: log, registry: prometheus.NewRegistry()}
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	signupOpen := cfg.Signup == "open"
+	a.Accounts = core.NewAccounts(db, signupOpen)
+	sealer, err := secrets.NewSealer(keys)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	tg, err := telegram.New(telegram.Options{BaseURL: cfg.TelegramAPIURL})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Telegram = tg
+	a.Bots = core.NewBots(db, tg, sealer, cfg.PublicURL, log)
+	a.Audience = core.NewAudience(db, a.Bots, tg, log)
+	a.Insights = core.NewInsights(db, a.Bots, log)
+	a.Ingest = ingest.New(db, log, a.registry, ingest.Config{})
+	a.Instance = jobs.NewInstanceID()
+	poller := jobs.NewPoller(db, tg, a.Bots, a.Ingest, log, a.Instance, jobs.PollerConfig{})
+	retention := jobs.NewRetention(db, log, cfg.UpdateRetention)
+	jsCfg := jsrt.DefaultConfig()
+	jsCfg.Timeout = cfg.HandlerTimeout
+	a.Code = core.NewCode(db, a.Bots, tg, jsrt.New(jsCfg), log)
+	a.Campaigns = core.NewCampaigns(db, a.Bots, tg, log)
+	a.Ingest.AddHook(core.CampaignTracker{})
+	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
+	a.Broadcasts = core.NewBroadcasts(db, a.Bots, tg, log, cfg.BroadcastRate)
+	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, log, a.Instance, cfg.BroadcastRate)
+
+	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
+	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
+	validator := web.NewValidator()
+	deps := handlers.Deps{
+		Respond:    respond,
+		Bind:       web.NewBinder(validator),
+		Sessions:   sessions,
+		PublicURL:  cfg.PublicURL,
+		Accounts:   a.Accounts,
+		Bots:       a.Bots,
+		Audience:   a.Audience,
+		Insights:   a.Insights,
+		Ingest:     a.Ingest,
+		Broadcasts: a.Broadcasts,
+		Campaigns:  a.Campaigns,
+		Code:       a.Code,
+		Ready:      &a.ready,
+		Ping:       db.PingContext,
+		AnyUser:    func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
+		Metrics:    promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
+		OpenAPI:    doc,
+		Assets:     assets,
+	}
+	a.Router = handlers.Routes(deps)
+
+	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond,
+		LoadUser: func(ctx context.Context, id string) (*models.User, error) { return models.UserByID(ctx, db, id) }}
+	a.handler = web.Chain(a.Router,
+		web.RequestInfo(cfg.TrustProxyHeaders),
+		web.AccessLog(log, web.NewMetrics(a.registry)),
+		web.Recover(log, respond),
+		web.SecurityHeaders(cfg.SecureCookies()),
+		web.CrossOrigin(respond),
+		web.LimitBody(MaxBodyBytes),
+		a.untilReady,
+		authn.Middleware,
+		web.NewRateLimiter(cfg.APIRateLimit, respond).Middleware,
+	)
+
+	a.Greeter = greeter
+	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run)
+	return a, nil
+}
+
+// Handler is the complete HTTP handler with all middleware.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Migrate applies pending migrations under the cross-instance lock and
+// marks the app ready.
+func (a *App) Migrate(ctx context.Context) error {
+	applied, err := database.Migrate(ctx, a.DB)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		a.Log.Info("applied migrations", "count", len(applied), "last", applied[len(applied)-1])
+	}
+	a.ready.Store(true)
+	return nil
+}
+
+// untilReady answers 503 for everything but the probes while migrations
+// run, so no request meets a half-migrated schema.
+func (a *App) untilReady(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.ready.Load() || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Retry-After", "2")
+		http.Error(w, "Botdeck is starting; try again in a moment.", http.StatusServiceUnavailable)
+	})
+}
+
+// Serve listens on cfg.Addr (or the given listener), applies migrations,
+// runs the background workers, and shuts everything down gracefully when
+// ctx ends.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.Config.Addr); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute, // CSV exports of a million rows stream for a while
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	a.Log.Info("listening", "addr", "http://"+ln.Addr().String())
+
+	if err := a.Migrate(ctx); err != nil {
+		srv.Close()
+		return err
+	}
+
+	stopWork := a.StartWorkers(ctx)
+
+	var err error
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.ShutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(shutdownCtx); serr != nil {
+		srv.Close()
+	}
+	stopWork(shutdownCtx)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// StartWorkers runs the background workers (update processing, polling,
+// retention…) until the returned stop is called; stop waits for them, at
+// most until its context ends.
+func (a *App) StartWorkers(ctx context.Context) (stop func(context.Context)) {
+	workCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, work := range a.workers {
+		wg.Go(func() { work(workCtx) })
+	}
+	return func(waitCtx context.Context) {
+		cancel()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-waitCtx.Done():
+			a.Log.Warn("workers did not stop in time")
+		}
+	}
+}
+
+// Close stops storing updates and releases the database.
+func (a *App) Close() error {
+	a.Ingest.Close()
+	return a.DB.Close()
+}

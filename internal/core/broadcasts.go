@@ -1,0 +1,343 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/telegram"
+	"github.com/botdeck/botdeck/models"
+)
+
+// Errors of broadcasts (API.md "Broadcasts").
+var (
+	ErrBroadcastFinished = &models.Error{Kind: models.KindConflict, Code: "broadcast_finished",
+		Message: "This broadcast has finished: it cannot be paused, resumed or cancelled any more."}
+	ErrBroadcastNotPaused = &models.Error{Kind: models.KindConflict, Code: "broadcast_not_paused",
+		Message: "Only a paused broadcast can be resumed."}
+)
+
+// errBotCannotSend explains why a bot cannot send broadcasts right now.
+func errBotCannotSend(b *models.Bot, action string) error {
+	msg := "Start " + b.Handle() + " first: a stopped bot sends no broadcasts."
+	switch b.Status {
+	case models.BotDeleted:
+		msg = b.Handle() + " is disconnected. Reconnect it to " + action + "."
+	case models.BotError:
+		msg = "Telegram rejects the token of " + b.Handle() + ". Reconnect it with its new token to " + action + "."
+	}
+	return &models.Error{Kind: models.KindConflict, Code: "bot_not_active", Message: msg}
+}
+
+// rateWindow is how far back the measured sending rate looks.
+const rateWindow = 10 * time.Second
+
+// Broadcasts composes, queues and controls broadcasts; internal/jobs sends
+// them.
+type Broadcasts struct {
+	db   *bun.DB
+	bots *Bots
+	tg   *telegram.Client
+	log  *slog.Logger
+	rate float64 // messages per second per bot
+}
+
+// NewBroadcasts returns the broadcast use cases.
+func NewBroadcasts(db *bun.DB, bots *Bots, tg *telegram.Client, log *slog.Logger, rate float64) *Broadcasts {
+	return &Broadcasts{db: db, bots: bots, tg: tg, log: log, rate: rate}
+}
+
+// Rate is the sending rate of every bot, in messages per second.
+func (s *Broadcasts) Rate() float64 { return s.rate }
+
+// Bot returns one of the owner's bots (404 for anyone else's): handlers
+// check ownership before they read the request, so another account's bot
+// answers exactly like an unknown one.
+func (s *Broadcasts) Bot(ctx context.Context, ownerID, botID string) (*models.Bot, error) {
+	return s.bots.Get(ctx, ownerID, botID)
+}
+
+// CanSend reports whether the bot may send broadcasts now.
+func CanSend(b *models.Bot) bool {
+	return b.Status == models.BotActive || b.Status == models.BotWarning
+}
+
+// CheckMessage validates the text of a broadcast as Telegram will, and
+// returns its plain text and entities. Errors name the field and say what
+// is wrong and where (line and column for markup).
+func CheckMessage(req models.CreateBroadcastRequest) (string, []telegram.Entity, error) {
+	plain, ents, err := telegram.ValidateText(req.Mode(), req.Text)
+	if err == nil {
+		return plain, ents, nil
+	}
+	var me *telegram.MarkupError
+	var te *telegram.TextError
+	switch {
+	case errors.As(err, &me):
+		field := "has invalid " + req.Mode() + " at " + me.Error()
+		return "", nil, models.Invalid("The message's "+req.Mode()+" formatting is invalid at "+me.Error()+".", models.FieldErrors{"text": field})
+	case errors.As(err, &te):
+		return "", nil, models.Invalid("The message "+te.Message+".", models.FieldErrors{"text": te.Message})
+	}
+	return "", nil, err
+}
+
+// AudienceCounts counts each audience of a bot now.
+func (s *Broadcasts) AudienceCounts(ctx context.Context, b *models.Bot) (map[string]int64, error) {
+	return models.AudienceCounts(ctx, s.db, b.ID, models.Now())
+}
+
+// ActiveOnBot counts the bot's queued and running broadcasts, which share
+// its rate.
+func (s *Broadcasts) ActiveOnBot(ctx context.Context, botID string) (int, error) {
+	return models.CountActiveBroadcasts(ctx, s.db, botID)
+}
+
+// Estimate is how long n messages take at the bot's rate, shared with the
+// other broadcasts the bot is sending.
+func (s *Broadcasts) Estimate(n int64, sharing int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	per := s.rate / float64(max(1, sharing))
+	return time.Duration(math.Ceil(float64(n)/per)) * time.Second
+}
+
+// Review is what the confirmation step states before a broadcast is
+// queued.
+type Review struct {
+	Recipients int64
+	Sharing    int           // other active broadcasts of the bot, sharing its rate
+	Duration   time.Duration // at the bot's rate, shared with them
+	Plain      string
+	Entities   []telegram.Entity
+}
+
+// Review checks a broadcast as Create would and says how many users it
+// reaches and how long it takes.
+func (s *Broadcasts) Review(ctx context.Context, b *models.Bot, req models.CreateBroadcastRequest) (*Review, error) {
+	plain, ents, err := CheckMessage(req)
+	if err != nil {
+		return nil, err
+	}
+	if !CanSend(b) {
+		return nil, errBotCannotSend(b, "send broadcasts")
+	}
+	n, err := models.CountAudience(ctx, s.db, b.ID, req.Audience, models.Now())
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, models.Invalid("Nobody would receive this broadcast.", models.FieldErrors{"audience": audienceEmpty(req.Audience)})
+	}
+	others, err := models.CountActiveBroadcasts(ctx, s.db, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Review{Recipients: n, Sharing: others, Duration: s.Estimate(n, others+1), Plain: plain, Entities: ents}, nil
+}
+
+// Preview parses a draft for the live preview; an empty draft is no error.
+func Preview(req models.PreviewBroadcastRequest) (string, []telegram.Entity, error) {
+	if req.Text == "" {
+		return "", nil, nil
+	}
+	full := models.CreateBroadcastRequest{Text: req.Text, ParseMode: req.ParseMode}
+	return CheckMessage(full)
+}
+
+// Create queues a broadcast of the owner's bot to the chosen audience as
+// it is now (the recipients are stored with it, in one transaction).
+func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req models.CreateBroadcastRequest) (*models.Broadcast, error) {
+	if _, _, err := CheckMessage(req); err != nil {
+		return nil, err
+	}
+	if !CanSend(b) {
+		return nil, errBotCannotSend(b, "send broadcasts")
+	}
+	now := models.Now()
+	bc := &models.Broadcast{ID: models.NewID("bc"), BotID: b.ID, Text: req.Text, ParseMode: req.Mode(),
+		DisablePreview: req.DisablePreview, Audience: req.Audience, Status: models.BroadcastQueued, CreatedAt: now, UpdatedAt: now}
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := models.InsertBroadcast(ctx, tx, bc, now); err != nil {
+			return err
+		}
+		if bc.Total == 0 {
+			return models.Invalid("Nobody would receive this broadcast.", models.FieldErrors{"audience": audienceEmpty(req.Audience)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return bc, nil
+}
+
+func audienceEmpty(audience string) string {
+	switch audience {
+	case models.AudienceActive7Days:
+		return "has nobody: no user was active in the last 7 days"
+	case models.AudienceActive30Days:
+		return "has nobody: no user was active in the last 30 days"
+	}
+	return "has nobody: the bot has no users it can message yet"
+}
+
+// BroadcastList is one page of a bot's broadcasts.
+type BroadcastList struct {
+	Broadcasts []models.Broadcast
+	Total      int
+}
+
+// List returns one page of a bot's broadcasts, newest first.
+func (s *Broadcasts) List(ctx context.Context, b *models.Bot, p models.Page) (*BroadcastList, error) {
+	list, total, err := models.ListBroadcasts(ctx, s.db, b.ID, p)
+	if err != nil {
+		return nil, err
+	}
+	return &BroadcastList{Broadcasts: list, Total: total}, nil
+}
+
+// Get returns one of the owner's broadcasts with its bot.
+func (s *Broadcasts) Get(ctx context.Context, ownerID, id string) (*models.Broadcast, *models.Bot, error) {
+	return models.BroadcastOfOwner(ctx, s.db, ownerID, id)
+}
+
+// Progress is a broadcast with what is measured about it now.
+type Progress struct {
+	Broadcast   *models.Broadcast
+	Rate        float64        // the bot's configured rate
+	CurrentRate *float64       // measured over the last rateWindow, while running
+	ETA         *time.Duration // while queued or running
+}
+
+// JSON is the API shape.
+func (p Progress) JSON() models.BroadcastJSON {
+	var eta *int64
+	if p.ETA != nil {
+		s := int64(math.Ceil(p.ETA.Seconds()))
+		eta = &s
+	}
+	return p.Broadcast.JSON(p.Rate, p.CurrentRate, eta)
+}
+
+// Progress measures a broadcast: its current rate and the time left, from
+// the measured rate when there is one, else from the bot's rate shared
+// with its other active broadcasts.
+func (s *Broadcasts) Progress(ctx context.Context, bc *models.Broadcast) (Progress, error) {
+	p := Progress{Broadcast: bc, Rate: s.rate}
+	if !bc.Active() {
+		return p, nil
+	}
+	now := models.Now()
+	if bc.Status == models.BroadcastRunning {
+		n, err := models.RecentSendCount(ctx, s.db, bc.ID, now.Add(-rateWindow))
+		if err != nil {
+			return p, err
+		}
+		window := rateWindow
+		if bc.StartedAt != nil && now.Sub(*bc.StartedAt) < window {
+			window = max(now.Sub(*bc.StartedAt), time.Second)
+		}
+		r := math.Round(float64(n)/window.Seconds()*10) / 10
+		p.CurrentRate = &r
+	}
+	sharing, err := models.CountActiveBroadcasts(ctx, s.db, bc.BotID)
+	if err != nil {
+		return p, err
+	}
+	eta := s.Estimate(bc.Pending(), sharing)
+	if p.CurrentRate != nil && *p.CurrentRate > 0 && bc.Pending() > 0 {
+		eta = time.Duration(math.Ceil(float64(bc.Pending())/(*p.CurrentRate))) * time.Second
+	}
+	p.ETA = &eta
+	return p, nil
+}
+
+// ProgressAll measures a page of broadcasts (only active ones cost a query).
+func (s *Broadcasts) ProgressAll(ctx context.Context, list []models.Broadcast) ([]Progress, error) {
+	out := make([]Progress, len(list))
+	for i := range list {
+		p, err := s.Progress(ctx, &list[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// Pause stops sending after the message in flight; the sender checks the
+// status before every message. Pausing a paused broadcast changes nothing.
+func (s *Broadcasts) Pause(ctx context.Context, ownerID, id string) (*models.Broadcast, error) {
+	return s.transition(ctx, ownerID, id, func(bc *models.Broadcast, _ *models.Bot, now time.Time) (bool, error) {
+		switch {
+		case bc.Status == models.BroadcastPaused:
+			return false, nil
+		case bc.Finished():
+			return false, ErrBroadcastFinished
+		}
+		return models.SetBroadcastStatus(ctx, s.db, bc.ID, []string{models.BroadcastQueued, models.BroadcastRunning},
+			models.BroadcastPaused, "", now)
+	})
+}
+
+// Resume sets a paused broadcast going again where it stopped. The bot
+// must be able to send; resuming a queued or running broadcast changes
+// nothing.
+func (s *Broadcasts) Resume(ctx context.Context, ownerID, id string) (*models.Broadcast, error) {
+	return s.transition(ctx, ownerID, id, func(bc *models.Broadcast, b *models.Bot, now time.Time) (bool, error) {
+		switch {
+		case bc.Active():
+			return false, nil
+		case bc.Finished():
+			return false, ErrBroadcastFinished
+		case !CanSend(b):
+			return false, errBotCannotSend(b, "resume this broadcast")
+		}
+		return models.ResumeBroadcast(ctx, s.db, bc.ID, now)
+	})
+}
+
+// Cancel ends a broadcast for good: recipients not sent yet never get it.
+// Cancelling a cancelled broadcast changes nothing.
+func (s *Broadcasts) Cancel(ctx context.Context, ownerID, id string) (*models.Broadcast, error) {
+	return s.transition(ctx, ownerID, id, func(bc *models.Broadcast, _ *models.Bot, now time.Time) (bool, error) {
+		switch {
+		case bc.Status == models.BroadcastCancelled:
+			return false, nil
+		case bc.Finished():
+			return false, ErrBroadcastFinished
+		}
+		return models.SetBroadcastStatus(ctx, s.db, bc.ID,
+			[]string{models.BroadcastQueued, models.BroadcastRunning, models.BroadcastPaused}, models.BroadcastCancelled, "", now)
+	})
+}
+
+// transition applies a status change that is one conditional UPDATE; when
+// the sender changed the status in between (it finished, or paused on an
+// error storm), the change is judged again against the new status.
+func (s *Broadcasts) transition(ctx context.Context, ownerID, id string, change func(*models.Broadcast, *models.Bot, time.Time) (bool, error)) (*models.Broadcast, error) {
+	for range 3 {
+		bc, b, err := s.Get(ctx, ownerID, id)
+		if err != nil {
+			return nil, err
+		}
+		changed, err := change(bc, b, models.Now())
+		if err != nil {
+			return nil, err
+		}
+		after, _, err := s.Get(ctx, ownerID, id)
+		if err != nil {
+			return nil, err
+		}
+		if changed || after.Status == bc.Status {
+			return after, nil
+		}
+	}
+	return nil, errors.New("broadcast status kept changing")
+}

@@ -1,0 +1,246 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/mymmrac/telego"
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/ingest"
+	"github.com/botdeck/botdeck/models"
+)
+
+// joinRequestWindow is how long Telegram lets a bot message a user who
+// asked to join, through user_chat_id (TELEGRAM.md).
+const joinRequestWindow = 5 * time.Minute
+
+// CampaignTracker turns chat_member, chat_join_request and my_chat_member
+// updates into campaign leads, counters, warnings and queued Telegram
+// actions. It runs inside the ingest transaction (ingest.Hook): what it
+// writes commits with the update's claim, so a replayed update is never
+// counted twice. It never calls Telegram itself; the greeter job does.
+type CampaignTracker struct{}
+
+// Handle implements ingest.Hook.
+func (CampaignTracker) Handle(ctx context.Context, tx bun.Tx, ev *ingest.Event) error {
+	t := ev.Update.T
+	switch {
+	case t.ChatMember != nil:
+		return trackMemberChange(ctx, tx, ev, t.ChatMember)
+	case t.ChatJoinRequest != nil:
+		return trackJoinRequest(ctx, tx, ev, t.ChatJoinRequest)
+	case ev.Effects.Chat != nil:
+		return trackBotRights(ctx, tx, ev.BotID, ev.Effects.Chat)
+	}
+	return nil
+}
+
+// inChat reports whether a chat member counts as being in the chat.
+func inChat(m telego.ChatMember) bool {
+	if m == nil {
+		return false
+	}
+	return m.MemberIsMember()
+}
+
+func trackMemberChange(ctx context.Context, tx bun.Tx, ev *ingest.Event, cm *telego.ChatMemberUpdated) error {
+	if cm.NewChatMember == nil {
+		return nil // malformed: nothing to learn from it
+	}
+	user := cm.NewChatMember.MemberUser()
+	if user.IsBot || user.ID <= 0 {
+		return nil
+	}
+	was, is := inChat(cm.OldChatMember), inChat(cm.NewChatMember)
+	day := models.Day(ev.Date)
+	switch {
+	case !was && is:
+		var camp *models.Campaign
+		if cm.InviteLink != nil && cm.InviteLink.InviteLink != "" {
+			c, err := models.CampaignByInviteLink(ctx, tx, ev.BotID, cm.InviteLink.InviteLink)
+			if err != nil {
+				return err
+			}
+			if c != nil && c.ChatID == cm.Chat.ID {
+				camp = c
+			}
+		}
+		if camp == nil {
+			// A public-username join, another admin's link, or a re-join
+			// Telegram sent without invite_link: the chat's "other joins".
+			return models.AddOtherJoin(ctx, tx, ev.BotID, cm.Chat.ID, day)
+		}
+		return leadJoined(ctx, tx, ev, camp, user, cm.ViaJoinRequest)
+	case was && !is:
+		return leadsLeft(ctx, tx, ev, cm.Chat.ID, user.ID)
+	}
+	return nil
+}
+
+// leadJoined opens (or reopens) the lead and queues the greeting of a
+// plain-link join for a joiner who has started the bot.
+func leadJoined(ctx context.Context, tx bun.Tx, ev *ingest.Event, camp *models.Campaign, user telego.User, viaRequest bool) error {
+	lead, err := models.LeadOf(ctx, tx, camp.ID, user.ID)
+	if err != nil {
+		return err
+	}
+	date := ev.Date
+	if lead == nil {
+		lead = &models.CampaignLead{CampaignID: camp.ID, UserID: user.ID, Via: models.ViaInviteLink}
+	}
+	if viaRequest || lead.Status == models.LeadPending {
+		lead.Via = models.ViaJoinRequest
+	}
+	lead.Username, lead.Name = user.Username, models.FullName(user.FirstName, user.LastName)
+	lead.Status, lead.JoinedAt, lead.LeftAt, lead.UpdatedAt = models.LeadJoined, &date, nil, date
+	if err := models.SaveLead(ctx, tx, lead); err != nil {
+		return err
+	}
+	if err := models.AddCampaignCounters(ctx, tx, camp.ID, 1, 0, 0); err != nil {
+		return err
+	}
+	if err := models.AddCampaignDay(ctx, tx, &models.CampaignDay{CampaignID: camp.ID, Day: models.Day(date), Joins: 1}); err != nil {
+		return err
+	}
+	if lead.Via == models.ViaJoinRequest || camp.Greeting == "" || lead.GreetedAt != nil {
+		return nil // join requests were greeted when asked; nobody is greeted twice
+	}
+	// A bot can only message users who started it (and did not block it);
+	// users the owner blocked are recorded, not acted on.
+	bu, err := models.BotUserByID(ctx, tx, ev.BotID, user.ID)
+	if err != nil || bu.BotBlocked || bu.Blocked {
+		return nil
+	}
+	return models.InsertActions(ctx, tx, &models.CampaignAction{CampaignID: camp.ID, BotID: ev.BotID, UserID: user.ID,
+		ChatID: user.ID, Kind: models.ActionGreet, Text: RenderGreeting(camp.Greeting, user, camp.ChatTitle),
+		Status: models.ActionPending, NotBefore: models.Now(), CreatedAt: models.Now()})
+}
+
+// leadsLeft closes the open leads of a user in a chat's campaigns.
+func leadsLeft(ctx context.Context, tx bun.Tx, ev *ingest.Event, chatID, userID int64) error {
+	camps, err := models.CampaignsOfChat(ctx, tx, ev.BotID, chatID)
+	if err != nil {
+		return err
+	}
+	for i := range camps {
+		lead, err := models.LeadOf(ctx, tx, camps[i].ID, userID)
+		if err != nil {
+			return err
+		}
+		if lead == nil || lead.Status != models.LeadJoined {
+			continue
+		}
+		date := ev.Date
+		lead.Status, lead.LeftAt, lead.UpdatedAt = models.LeadLeft, &date, date
+		if err := models.SaveLead(ctx, tx, lead); err != nil {
+			return err
+		}
+		if err := models.AddCampaignCounters(ctx, tx, camps[i].ID, 0, 1, 0); err != nil {
+			return err
+		}
+		if err := models.AddCampaignDay(ctx, tx, &models.CampaignDay{CampaignID: camps[i].ID, Day: models.Day(date), Leaves: 1}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trackJoinRequest records a request through a join-request campaign's
+// link as a pending lead and queues the greeting (through user_chat_id,
+// inside Telegram's window) and then the approval.
+func trackJoinRequest(ctx context.Context, tx bun.Tx, ev *ingest.Event, r *telego.ChatJoinRequest) error {
+	if r.InviteLink == nil || r.InviteLink.InviteLink == "" {
+		return nil
+	}
+	camp, err := models.CampaignByInviteLink(ctx, tx, ev.BotID, r.InviteLink.InviteLink)
+	if err != nil || camp == nil || camp.ChatID != r.Chat.ID || camp.Status != models.CampaignActive || !camp.JoinRequest {
+		return err // someone else's link: their requests are theirs to handle
+	}
+	date := ev.Date
+	lead, err := models.LeadOf(ctx, tx, camp.ID, r.From.ID)
+	if err != nil {
+		return err
+	}
+	if lead == nil {
+		lead = &models.CampaignLead{CampaignID: camp.ID, UserID: r.From.ID}
+	}
+	if lead.Status == models.LeadJoined {
+		return nil // already in: a stale request
+	}
+	lead.Username, lead.Name, lead.Via = r.From.Username, models.FullName(r.From.FirstName, r.From.LastName), models.ViaJoinRequest
+	lead.Status, lead.RequestedAt, lead.UpdatedAt = models.LeadPending, &date, date
+	if err := models.SaveLead(ctx, tx, lead); err != nil {
+		return err
+	}
+	if err := models.AddCampaignCounters(ctx, tx, camp.ID, 0, 0, 1); err != nil {
+		return err
+	}
+	if err := models.AddCampaignDay(ctx, tx, &models.CampaignDay{CampaignID: camp.ID, Day: models.Day(date), Requests: 1}); err != nil {
+		return err
+	}
+	if bu, err := models.BotUserByID(ctx, tx, ev.BotID, r.From.ID); err == nil && bu.Blocked {
+		return nil // blocked by the owner: recorded, not greeted, not approved
+	}
+	now := models.Now()
+	deadline := date.Add(joinRequestWindow)
+	var actions []*models.CampaignAction
+	if camp.Greeting != "" {
+		chatID := r.UserChatID
+		if chatID == 0 {
+			chatID = r.From.ID
+		}
+		actions = append(actions, &models.CampaignAction{CampaignID: camp.ID, BotID: ev.BotID, UserID: r.From.ID, ChatID: chatID,
+			Kind: models.ActionGreet, Text: RenderGreeting(camp.Greeting, r.From, camp.ChatTitle), Status: models.ActionPending,
+			NotBefore: now, Deadline: &deadline, CreatedAt: now})
+	}
+	actions = append(actions, &models.CampaignAction{CampaignID: camp.ID, BotID: ev.BotID, UserID: r.From.ID, ChatID: r.Chat.ID,
+		Kind: models.ActionApprove, Status: models.ActionPending, NotBefore: now, CreatedAt: now})
+	return models.InsertActions(ctx, tx, actions...)
+}
+
+// trackBotRights warns when the bot loses what a campaign needs in its
+// chat (administrator with "invite users"), and clears the warning when
+// the bot is promoted back. The bot shows status warning while any of its
+// active campaigns has one.
+func trackBotRights(ctx context.Context, tx bun.Tx, botID string, c *ingest.ChatChange) error {
+	camp, err := models.ActiveCampaignOfChat(ctx, tx, botID, c.ChatID)
+	if err != nil || camp == nil {
+		return err
+	}
+	ok := (c.Status == telego.MemberStatusAdministrator || c.Status == telego.MemberStatusCreator) && c.CanInviteUsers
+	warning := ""
+	if !ok {
+		title := c.Title
+		if title == "" {
+			title = camp.ChatTitle
+		}
+		warning = "The bot is no longer an administrator allowed to invite users in “" + title +
+			"”: joins through this campaign's link cannot be tracked. Promote the bot again in Telegram."
+	}
+	if warning == camp.Warning {
+		return nil
+	}
+	camp.Warning = warning
+	if err := models.UpdateCampaignColumns(ctx, tx, camp, "warning"); err != nil {
+		return err
+	}
+	return syncBotWarning(ctx, tx, botID, warning)
+}
+
+// syncBotWarning puts a running bot in warning with reason, or back to
+// active when none of its campaigns warns any more.
+func syncBotWarning(ctx context.Context, db bun.IDB, botID, reason string) error {
+	if reason != "" {
+		_, err := db.NewUpdate().Model((*models.Bot)(nil)).Set("status = ?", models.BotWarning).Set("status_reason = ?", reason).
+			Set("updated_at = ?", models.Now()).Where("id = ?", botID).Where("status IN (?)", bun.In([]string{models.BotActive, models.BotWarning})).Exec(ctx)
+		return err
+	}
+	n, err := models.CountCampaignWarnings(ctx, db, botID)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = db.NewUpdate().Model((*models.Bot)(nil)).Set("status = ?", models.BotActive).Set("status_reason = ''").
+		Set("updated_at = ?", models.Now()).Where("id = ?", botID).Where("status = ?", models.BotWarning).Exec(ctx)
+	return err
+}

@@ -1,0 +1,84 @@
+package core
+
+import (
+	"context"
+
+	"github.com/botdeck/botdeck/models"
+)
+
+// topBotsOnHome is how many bots the dashboard home lists.
+const topBotsOnHome = 5
+
+// BotStats is one bot with its numbers and its update types.
+type BotStats struct {
+	Bot   *models.Bot
+	Stats models.Stats
+	Kinds []models.UpdateKindTotal
+}
+
+// BotStats returns the numbers of one of the owner's bots with a daily
+// series of the given number of days ending today (UTC).
+func (s *Insights) BotStats(ctx context.Context, ownerID, botID string, days int) (*BotStats, error) {
+	b, err := s.bots.Get(ctx, ownerID, botID)
+	if err != nil {
+		return nil, err
+	}
+	scope := models.BotScope(b.ID)
+	st, err := s.stats(ctx, scope, days)
+	if err != nil {
+		return nil, err
+	}
+	kinds, err := models.UpdateKindTotals(ctx, s.db, scope)
+	if err != nil {
+		return nil, err
+	}
+	return &BotStats{Bot: b, Stats: *st, Kinds: kinds}, nil
+}
+
+// AccountOverview is the dashboard home: the owner's numbers summed over
+// every bot that is not deleted, and the bots with the most users.
+type AccountOverview struct {
+	Stats    models.AccountStats
+	TopBots  []models.Bot // most users first
+	LiveBots int          // bots that are not deleted
+}
+
+// AccountStats sums the numbers of the owner's bots that are not deleted.
+func (s *Insights) AccountStats(ctx context.Context, ownerID string, days int) (*AccountOverview, error) {
+	limit := topBotsOnHome
+	list, err := s.bots.List(ctx, ownerID, models.ListBotsRequest{Sort: "users", Page: models.Page{LimitParam: &limit}})
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.stats(ctx, models.OwnerScope(ownerID), days)
+	if err != nil {
+		return nil, err
+	}
+	return &AccountOverview{Stats: models.AccountStats{Stats: *st, Bots: list.Counts}, TopBots: list.Bots, LiveBots: list.Total}, nil
+}
+
+// stats computes Stats for a scope. The 7-day windows are 7×24 hours back
+// from now; the daily series covers the UTC days from days-1 days ago to
+// today. Both are computed here, so the queries stay portable.
+func (s *Insights) stats(ctx context.Context, scope models.StatsScope, days int) (*models.Stats, error) {
+	if days < 1 || days > models.MaxStatsDays {
+		return nil, models.Invalid("", models.FieldErrors{"days": "must be between 1 and 365"})
+	}
+	now := s.now()
+	users, err := models.CountUsers(ctx, s.db, scope, now.Add(-models.RecentWindow))
+	if err != nil {
+		return nil, err
+	}
+	logs, errs, err := models.CountLogs(ctx, s.db, scope)
+	if err != nil {
+		return nil, err
+	}
+	daily, err := models.DailySeries(ctx, s.db, scope, now.AddDate(0, 0, -(days-1)), now)
+	if err != nil {
+		return nil, err
+	}
+	return &models.Stats{
+		TotalUsers: users.Total, NewUsersLast7Days: users.New, ActiveUsersLast7Days: users.Active,
+		BlockedUsers: users.BotBlocked, TotalErrors: errs, TotalLogs: logs, Daily: daily,
+	}, nil
+}

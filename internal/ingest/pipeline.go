@@ -1,0 +1,235 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/models"
+)
+
+// Config tunes the pipeline; zero values take the defaults.
+type Config struct {
+	Workers    int           // concurrent batch processors (default 2)
+	BatchSize  int           // updates per processing transaction (default 200)
+	BatchWait  time.Duration // how long a worker waits to fill a batch (default 5ms)
+	QueueSize  int           // in-memory hand-off between receive and process (default 10,000)
+	SweepEvery time.Duration // how often stored-but-unprocessed updates are looked for (default 1s)
+	SweepAge   time.Duration // how old such an update must be to be swept (default 10s)
+}
+
+func (c Config) withDefaults() Config {
+	if c.Workers <= 0 {
+		c.Workers = 2
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 200
+	}
+	if c.BatchWait <= 0 {
+		c.BatchWait = 5 * time.Millisecond
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 10_000
+	}
+	if c.SweepEvery <= 0 {
+		c.SweepEvery = time.Second
+	}
+	if c.SweepAge <= 0 {
+		c.SweepAge = 10 * time.Second
+	}
+	return c
+}
+
+// Hook acts on processed updates inside the processing transaction, so
+// what it writes commits together with the update's claim (campaign leads,
+// for instance). A hook must not call Telegram: it records work for a job.
+type Hook interface {
+	Handle(ctx context.Context, tx bun.Tx, ev *Event) error
+}
+
+// Event is one update being processed.
+type Event struct {
+	BotID   string
+	Update  *Update
+	Effects Effects
+	Date    time.Time // when it happened (Telegram's date, else when received)
+}
+
+// Pipeline stores and processes updates.
+type Pipeline struct {
+	db      *bun.DB
+	log     *slog.Logger
+	cfg     Config
+	queue   chan pending
+	hooks   []Hook
+	metrics *metrics
+
+	mu       sync.Mutex
+	failures map[models.UpdateKey]int // processing attempts that failed, for poison detection
+
+	stores      chan storeReq
+	stopStorers context.CancelFunc
+	storersDone sync.WaitGroup
+	closed      chan struct{}
+}
+
+var errClosed = errors.New("ingest: pipeline closed")
+
+// pending is a stored update waiting to be processed. The receiver only
+// peeks at its id and kind; the full decode happens in the worker, off the
+// request path.
+type pending struct {
+	botID      string
+	id         int64
+	kind       string
+	raw        []byte
+	receivedAt time.Time
+}
+
+func (it pending) decode() (*Update, error) { return Decode(it.raw) }
+
+// New returns a pipeline that can store at once; call Run to process and
+// Close to stop storing.
+func New(db *bun.DB, log *slog.Logger, reg prometheus.Registerer, cfg Config) *Pipeline {
+	cfg = cfg.withDefaults()
+	p := &Pipeline{db: db, log: log, cfg: cfg, queue: make(chan pending, cfg.QueueSize),
+		metrics: newMetrics(reg), failures: map[models.UpdateKey]int{},
+		stores: make(chan storeReq, maxStoreRows), closed: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.stopStorers = cancel
+	p.startStorers(ctx)
+	return p
+}
+
+// Close stops the storers; Receive fails afterwards.
+func (p *Pipeline) Close() {
+	close(p.closed)
+	p.stopStorers()
+	p.storersDone.Wait()
+}
+
+// AddHook registers a hook; call before Run.
+func (p *Pipeline) AddHook(h Hook) { p.hooks = append(p.hooks, h) }
+
+// Receive stores one raw update for a bot and queues it for processing.
+// It returns once the update is durably stored (or known from before:
+// stored is then false and nothing else happens). An error means nothing
+// was stored: the caller must answer non-2xx so Telegram retries.
+func (p *Pipeline) Receive(ctx context.Context, botID string, raw []byte) (stored bool, err error) {
+	id, kind, err := Peek(raw)
+	if err != nil {
+		p.metrics.received.WithLabelValues("rejected").Inc()
+		return false, err
+	}
+	payload := string(raw)
+	if !utf8.ValidString(payload) {
+		// PostgreSQL refuses invalid UTF-8 in text; Telegram never sends it,
+		// but a bad relay must not make an update unstorable forever.
+		payload = strings.ToValidUTF8(payload, "\uFFFD")
+	}
+	now := models.Now()
+	isNew, err := p.store(ctx, &models.StoredUpdate{
+		BotID: botID, UpdateID: id, Kind: kind, Payload: payload, ReceivedAt: now,
+	})
+	if err != nil {
+		p.metrics.received.WithLabelValues("error").Inc()
+		return false, err
+	}
+	if !isNew {
+		p.metrics.received.WithLabelValues("duplicate").Inc()
+		return false, nil
+	}
+	p.metrics.received.WithLabelValues("stored").Inc()
+	select {
+	case p.queue <- pending{botID: botID, id: id, kind: kind, raw: raw, receivedAt: now}:
+	default:
+		// The processors are behind: the sweeper will find it in the table.
+		p.metrics.overflow.Inc()
+	}
+	return true, nil
+}
+
+// Run processes queued and left-behind updates until ctx ends.
+func (p *Pipeline) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range p.cfg.Workers {
+		wg.Go(func() { p.work(ctx) })
+	}
+	wg.Go(func() { p.sweep(ctx) })
+	wg.Wait()
+}
+
+// work takes updates off the queue in batches.
+func (p *Pipeline) work(ctx context.Context) {
+	batch := make([]pending, 0, p.cfg.BatchSize)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case it := <-p.queue:
+			batch = append(batch[:0], it)
+		}
+		timer := time.NewTimer(p.cfg.BatchWait)
+	fill:
+		for len(batch) < p.cfg.BatchSize {
+			select {
+			case it := <-p.queue:
+				batch = append(batch, it)
+			case <-timer.C:
+				break fill
+			}
+		}
+		timer.Stop()
+		p.metrics.queue.Set(float64(len(p.queue)))
+		p.processBatch(context.WithoutCancel(ctx), batch)
+	}
+}
+
+// sweep periodically processes updates that were stored but never
+// processed: the queue was full, or the process died after storing.
+func (p *Pipeline) sweep(ctx context.Context) {
+	t := time.NewTicker(p.cfg.SweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := p.ProcessStored(ctx, p.cfg.SweepAge); err != nil && ctx.Err() == nil {
+			p.log.WarnContext(ctx, "sweep unprocessed updates", "err", err)
+		}
+	}
+}
+
+// ProcessStored processes every stored update older than age that is not
+// processed yet, and returns how many it looked at. Tests and the demo call
+// it with age 0 to process synchronously.
+func (p *Pipeline) ProcessStored(ctx context.Context, age time.Duration) (int, error) {
+	total := 0
+	for {
+		rows, err := models.UnprocessedUpdates(ctx, p.db, models.Now().Add(-age), p.cfg.BatchSize)
+		if err != nil {
+			return total, err
+		}
+		if len(rows) == 0 {
+			return total, nil
+		}
+		batch := make([]pending, 0, len(rows))
+		for _, r := range rows {
+			batch = append(batch, pending{botID: r.BotID, id: r.UpdateID, kind: r.Kind, raw: []byte(r.Payload), receivedAt: r.ReceivedAt})
+		}
+		p.processBatch(ctx, batch)
+		total += len(rows)
+		if len(rows) < p.cfg.BatchSize {
+			return total, nil
+		}
+	}
+}

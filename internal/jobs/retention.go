@@ -1,0 +1,65 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/models"
+)
+
+// Retention prunes what must not grow without bound: raw updates older
+// than the retention period (their counts and daily series live on in
+// bot_daily and bot_update_kinds) and expired sessions. Deleting is
+// idempotent, so several instances may run it without coordination.
+type Retention struct {
+	db     *bun.DB
+	log    *slog.Logger
+	keep   time.Duration
+	every  time.Duration
+	slices int
+}
+
+// NewRetention prunes raw updates older than keep, every hour.
+func NewRetention(db *bun.DB, log *slog.Logger, keep time.Duration) *Retention {
+	return &Retention{db: db, log: log, keep: keep, every: time.Hour, slices: 5000}
+}
+
+// Run prunes now and then every hour until ctx ends.
+func (r *Retention) Run(ctx context.Context) {
+	t := time.NewTicker(r.every)
+	defer t.Stop()
+	for {
+		if _, err := r.Prune(ctx); err != nil && ctx.Err() == nil {
+			r.log.WarnContext(ctx, "retention", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Prune deletes raw updates past retention (in slices, so a long backlog
+// never holds one huge transaction) and expired sessions.
+func (r *Retention) Prune(ctx context.Context) (int64, error) {
+	now := models.Now()
+	var total int64
+	for ctx.Err() == nil {
+		n, err := models.PruneUpdates(ctx, r.db, now.Add(-r.keep), r.slices)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < int64(r.slices) {
+			break
+		}
+	}
+	if _, err := models.DeleteExpiredSessions(ctx, r.db, now); err != nil {
+		return total, err
+	}
+	return total, nil
+}

@@ -1,0 +1,67 @@
+// Package jsrt runs bot owners' JavaScript webhook handlers in a goja sandbox.
+//
+// A bot's code is one script that registers handlers on `logic`:
+//
+//	logic['notify'] = async (query, body, db, response, params) => {
+//		const user = await db.operation.findOne('users', { _id: query.user });
+//		await bot.telegram.sendMessage(user.chatId, body.text);
+//		response.statusCode = 202;
+//		return { sent: true };
+//	};
+//
+// Compile checks and compiles the script and discovers its handlers; Engine.Run executes one
+// handler for one request and returns what the HTTP layer needs (Result). Programs are immutable
+// and shared; runs execute on a bounded pool of locked-down runtimes (pool.go explains why
+// runtimes are reused and how runs stay isolated).
+//
+// # What bot code sees
+//
+//   - The handler's arguments: query (strings), body (decoded JSON, {} when none), db, response
+//     ({statusCode: 200, headers: {}} plus message and data the handler may set) and params
+//     ({botId, customPath, method}).
+//   - db.operation.findOne/find/insertOne/updateOne/deleteOne/count (bindings.go documents the
+//     semantics), bot.telegram.sendMessage/call, console.log/info/warn/error/debug. db and
+//     Telegram calls return promises.
+//   - The ECMAScript built-ins goja provides, frozen, minus: eval, Function and the other
+//     function constructors (they throw EvalError: code created at run time would bypass the
+//     compile-time checks), Proxy, BigInt, typed arrays, ArrayBuffer, DataView, and GoError.
+//     Regular expressions that need backtracking (lookaround, backreferences) are refused.
+//   - No require, process, file system, network, import(), setTimeout/setInterval. Timers are
+//     deliberately absent: everything a handler waits for completes within its run, so a
+//     promise still pending when the handler's call returns can never settle and is reported
+//     at once as a timeout.
+//
+// The script runs as the body of a function, once per run: its top-level variables are fresh
+// for every request, and nothing survives between requests or between bots. Because the realm
+// is frozen, assigning an undeclared variable cannot create a global (a TypeError in strict
+// mode, ignored otherwise) and built-ins cannot be patched; assigning properties such as name,
+// message, toString or constructor on your own objects works as usual.
+//
+// # Limits
+//
+// Config lists them with their defaults: 2 s per run (enforced with rt.Interrupt, and inside
+// guarded built-ins), a call stack of 1000 frames, strings of 2 Mi characters and arrays of
+// 1 Mi elements from built-ins, nesting of 100 levels, 1 MiB values across the Go boundary,
+// 100 log lines of 2 KiB, 100 db/Telegram calls, and a heap watchdog at 1 GiB. guards.go,
+// regexp.go, syntax.go and watchdog.go explain what each guard stops and why.
+//
+// # Known limits of the sandbox
+//
+//   - Memory is bounded per built-in, not per run: a loop may allocate for as long as its
+//     deadline lasts (about 1 GB/s at most). The heap watchdog stops all active runs when the
+//     process heap passes MaxHeapBytes; it cannot tell which run is to blame.
+//   - Some native work is bounded by size rather than interruptible: a property lookup through a
+//     prototype chain built within the deadline (about a million levels in 2 s, then 0.3 s per
+//     lookup), a single RE2 match over MaxStringLength characters, sorting, searching or
+//     copying MaxArrayLength elements. Keep Timeout near its default: these grow with it.
+//   - The nesting scan that protects goja's parser mirrors goja's lexer; its soundness rests on
+//     that mirroring, with MaxSourceBytes as the backstop: were the scan fooled, the worst
+//     128 KiB sources measured cost goja 400 MB of stack (nested brackets, no crash) or about
+//     8 s of parsing (nested arrow functions, quadratic in goja).
+//
+// # Errors
+//
+// Compile returns *CompileError (message, 1-based line and column). Run returns ErrNoHandler,
+// *HandlerError (Kind exception, timeout or limit, with message, stack, line and column), the
+// context's error, or ErrInternal.
+package jsrt

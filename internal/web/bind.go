@@ -1,0 +1,172 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-playground/form/v4"
+
+	"github.com/botdeck/botdeck/models"
+)
+
+// Binder decodes a request into one struct — from the JSON body, a form
+// body, or the query string — and validates it. The same struct (with json,
+// form and validate tags) serves the HTML form and the JSON API.
+type Binder struct {
+	forms     *form.Decoder
+	validator *Validator
+}
+
+// NewBinder returns a binder using v for validation.
+func NewBinder(v *Validator) *Binder {
+	d := form.NewDecoder()
+	d.SetTagName("form")
+	d.SetMode(form.ModeExplicit) // only fields with a form tag are filled
+	return &Binder{forms: d, validator: v}
+}
+
+// Validator returns the validator the binder uses.
+func (b *Binder) Validator() *Validator { return b.validator }
+
+// Bind decodes r into dst and validates it. GET, HEAD and DELETE read the
+// query string; other methods read the body as JSON or a form. Errors are
+// *models.Error: 400 malformed, 413 too large, 415 wrong content type, 422
+// invalid.
+func (b *Binder) Bind(r *http.Request, dst any) error {
+	if err := b.Decode(r, dst); err != nil {
+		return err
+	}
+	if n, ok := dst.(Normalizer); ok {
+		n.Normalize()
+	}
+	return b.validator.Struct(dst)
+}
+
+// Normalizer is implemented by request structs that tidy their input
+// (trim spaces, lower-case emails) before validation, so " Ann@X.io " is
+// accepted as what the user meant.
+type Normalizer interface{ Normalize() }
+
+// Decode fills dst without validating.
+func (b *Binder) Decode(r *http.Request, dst any) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete:
+		return b.decodeValues(r.URL.Query(), dst, "query parameter")
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && (r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody) {
+		// An action with no body (POST /bots/{id}/stop) still fills
+		// query-string fields.
+		return b.decodeValues(r.URL.Query(), dst, "query parameter")
+	}
+	mediaType, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return unsupported(ct)
+	}
+	switch mediaType {
+	case "application/json":
+		return decodeJSON(r.Body, dst)
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		if mediaType == "multipart/form-data" {
+			err = r.ParseMultipartForm(1 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			return bodyError(err)
+		}
+		return b.decodeValues(r.Form, dst, "form field")
+	default:
+		return unsupported(mediaType)
+	}
+}
+
+func (b *Binder) decodeValues(values url.Values, dst any, what string) error {
+	err := b.forms.Decode(dst, values)
+	if err == nil {
+		return nil
+	}
+	var derrs form.DecodeErrors
+	if errors.As(err, &derrs) {
+		fields := models.FieldErrors{}
+		for name := range derrs {
+			fields[name] = "has the wrong type"
+		}
+		return &models.Error{Kind: models.KindBadRequest, Code: "bad_request", Message: "A " + what + " could not be read.", Fields: fields}
+	}
+	return models.BadRequest("bad_request", "The request could not be read.")
+}
+
+// decodeJSON reads exactly one JSON value. Unknown fields are accepted (so
+// clients built for a newer API keep working); wrong types are field errors.
+func decodeJSON(body io.Reader, dst any) error {
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			field := typeErr.Field
+			if field == "" {
+				return models.BadRequest("malformed_json", "The body must be a JSON object.")
+			}
+			return &models.Error{Kind: models.KindBadRequest, Code: "malformed_json", Message: "A field has the wrong type.",
+				Fields: models.FieldErrors{field: "must be a " + jsonKind(typeErr.Type.Kind().String())}}
+		case errors.Is(err, io.EOF):
+			return models.BadRequest("malformed_json", "The body is empty; send a JSON object.")
+		default:
+			if be := bodyError(err); be != nil {
+				return be
+			}
+		}
+	}
+	if dec.More() {
+		return models.BadRequest("malformed_json", "The body must hold a single JSON value.")
+	}
+	return nil
+}
+
+// bodyError maps a body read failure to 413 when the size limit was hit
+// and 400 otherwise.
+func bodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &models.Error{Kind: models.KindTooLarge, Code: "body_too_large", Message: "The request body is too large."}
+	}
+	return &models.Error{Kind: models.KindBadRequest, Code: "malformed_json", Message: "The body is not valid JSON: " + cleanJSONError(err), Err: err}
+}
+
+func cleanJSONError(err error) string {
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func unsupported(ct string) error {
+	return &models.Error{Kind: models.KindUnsupported, Code: "unsupported_media_type",
+		Message: "Send the body as application/json (or a form), not " + strconvQuote(ct) + "."}
+}
+
+func strconvQuote(s string) string {
+	if s == "" {
+		return "an unspecified type"
+	}
+	return `"` + s + `"`
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "list"
+	case "map", "struct", "ptr":
+		return "object"
+	default:
+		return "number"
+	}
+}

@@ -1,0 +1,343 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/static"
+	"github.com/botdeck/botdeck/views"
+	"github.com/botdeck/botdeck/views/layout"
+)
+
+// Response is what a handler produces. The same value becomes a full page,
+// an htmx fragment or the JSON envelope, depending on the request; handlers
+// never branch on the format.
+type Response struct {
+	Status     int             // default 200
+	Title      string          // page title
+	Page       templ.Component // page content, wrapped in the layout
+	Fragment   templ.Component // what htmx swaps in; defaults to Page
+	PageJS     []string        // extra built scripts (asset names) the page needs
+	PageCSS    []string        // extra built stylesheets (asset names)
+	Data       any             // the JSON "data"
+	Pagination *models.Pagination
+	Extra      map[string]any // more top-level JSON fields ("counts", "restored")
+	Redirect   string         // after a browser form post: where to go next (303)
+	Flash      string         // a success message shown after the redirect, or as a toast
+}
+
+// FormView re-renders the form a request came from with its field errors
+// and summary message, keeping what the user typed.
+type FormView func(fields models.FieldErrors, message string) Response
+
+// Responder writes every response and every error.
+type Responder struct {
+	Log        *slog.Logger
+	Sessions   *SessionStore
+	Assets     *static.Assets
+	Demo       bool
+	SignupOpen bool
+}
+
+// Respond writes res in the format the request asks for.
+func (x *Responder) Respond(w http.ResponseWriter, r *http.Request, res Response) {
+	status := res.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.Header().Add("Vary", "HX-Request")
+	switch {
+	case IsAPI(r):
+		x.writeJSON(w, r, status, successBody(res))
+	case res.Redirect != "" && r.Method != http.MethodGet:
+		if res.Flash != "" {
+			x.addFlash(w, r, "success", res.Flash)
+		}
+		if IsFragment(r) {
+			// htmx follows HX-Location with a boosted-style navigation.
+			w.Header().Set("HX-Location", res.Redirect)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		http.Redirect(w, r, res.Redirect, http.StatusSeeOther)
+	case IsFragment(r):
+		frag := res.Fragment
+		if frag == nil {
+			frag = res.Page
+		}
+		if res.Flash != "" {
+			setToast(w, "success", res.Flash)
+		}
+		x.writeHTML(w, r, status, frag)
+	default:
+		x.writeHTML(w, r, status, layout.Page(x.chrome(w, r, res), res.Page))
+	}
+}
+
+// Fail writes err. A *models.Error becomes its status and code; anything
+// else is a 500 logged once with the request id. On a browser request with
+// a form, the form is shown again with the errors and the input kept.
+func (x *Responder) Fail(w http.ResponseWriter, r *http.Request, err error, form ...FormView) {
+	e, status := x.classify(r, err)
+	if e.Kind == models.KindRateLimited && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	}
+	w.Header().Add("Vary", "HX-Request")
+	switch {
+	case IsAPI(r):
+		x.writeJSON(w, r, status, errorBody(e))
+	case len(form) > 0 && form[0] != nil && e.Kind != models.KindInternal:
+		res := form[0](e.Fields, e.Message)
+		res.Status = status
+		res.Redirect, res.Flash = "", ""
+		x.Respond(w, r, res)
+	case e.Kind == models.KindUnauthorized && !IsFragment(r):
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	case IsFragment(r):
+		setToast(w, "error", e.Message)
+		w.Header().Set("HX-Reswap", "none")
+		w.WriteHeader(status)
+	default:
+		page := views.ErrorPage(views.ErrorVM{Status: status, Message: e.Message})
+		x.writeHTML(w, r, status, layout.Page(x.chrome(w, r, Response{Title: http.StatusText(status)}), page))
+	}
+}
+
+// classify maps err to the public error and its status, logging internal
+// errors once.
+func (x *Responder) classify(r *http.Request, err error) (*models.Error, int) {
+	if e, ok := models.AsError(err); ok && e.Kind != models.KindInternal {
+		return e, statusOf(e.Kind)
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away; nobody reads this answer.
+		return &models.Error{Kind: models.KindInternal, Code: "canceled", Message: "The request was cancelled."}, 499
+	}
+	x.Log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r.Context()))
+	return &models.Error{Kind: models.KindInternal, Code: "internal_error",
+		Message: "Something went wrong on our side. Try again; if it keeps happening, quote request id " + RequestID(r.Context()) + "."}, http.StatusInternalServerError
+}
+
+func statusOf(k models.Kind) int {
+	switch k {
+	case models.KindBadRequest:
+		return http.StatusBadRequest
+	case models.KindUnauthorized:
+		return http.StatusUnauthorized
+	case models.KindForbidden:
+		return http.StatusForbidden
+	case models.KindNotFound:
+		return http.StatusNotFound
+	case models.KindConflict:
+		return http.StatusConflict
+	case models.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case models.KindUnsupported:
+		return http.StatusUnsupportedMediaType
+	case models.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case models.KindRateLimited:
+		return http.StatusTooManyRequests
+	case models.KindUpstream:
+		return http.StatusBadGateway
+	case models.KindMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// successBody is the success envelope. Fields are written in a fixed
+// order — ok, data, pagination, then extras by name — so answers read the
+// same every time.
+func successBody(res Response) envelope {
+	env := envelope{{"ok", true}, {"data", emptyListIfNil(res.Data)}}
+	if res.Pagination != nil {
+		env = append(env, field{"pagination", res.Pagination})
+	}
+	extras := make([]string, 0, len(res.Extra))
+	for k := range res.Extra {
+		extras = append(extras, k)
+	}
+	sort.Strings(extras)
+	for _, k := range extras {
+		env = append(env, field{k, res.Extra[k]})
+	}
+	return env
+}
+
+func errorBody(e *models.Error) envelope {
+	errObj := envelope{{"code", e.Code}, {"message", e.Message}}
+	if len(e.Fields) > 0 {
+		errObj = append(errObj, field{"fields", e.Fields})
+	}
+	names := make([]string, 0, len(e.Details))
+	for k := range e.Details {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		errObj = append(errObj, field{k, e.Details[k]})
+	}
+	return envelope{{"ok", false}, {"error", errObj}}
+}
+
+// envelope is a JSON object that keeps its field order.
+type envelope []field
+
+type field struct {
+	key   string
+	value any
+}
+
+func (e envelope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, f := range e {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.key)
+		buf.Write(k)
+		buf.WriteByte(':')
+		v, err := json.Marshal(f.value)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// emptyListIfNil makes a nil slice encode as [] rather than null, so
+// clients can always iterate over list data.
+func emptyListIfNil(v any) any {
+	if v == nil {
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Slice && rv.IsNil() {
+		return []any{}
+	}
+	return v
+}
+
+func (x *Responder) writeJSON(w http.ResponseWriter, r *http.Request, status int, body any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		x.Log.ErrorContext(r.Context(), "encode json", "err", err, "request_id", RequestID(r.Context()))
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"ok":false,"error":{"code":"internal_error","message":"The response could not be encoded."}}` + "\n")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}
+
+// writeHTML renders into a buffer first, so a rendering error still
+// produces a proper 500 rather than half a page under a 200.
+func (x *Responder) writeHTML(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if c != nil {
+		if err := c.Render(r.Context(), &buf); err != nil {
+			x.Log.ErrorContext(r.Context(), "render page", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
+			status = http.StatusInternalServerError
+			buf.Reset()
+			buf.WriteString("<!DOCTYPE html><title>Error</title><p>Something went wrong while drawing this page.</p>")
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}
+
+// chrome builds the layout's view model, taking (and so clearing) any
+// flash messages waiting in the session.
+func (x *Responder) chrome(w http.ResponseWriter, r *http.Request, res Response) layout.Chrome {
+	c := layout.Chrome{
+		Title:      res.Title,
+		Path:       r.URL.Path,
+		CSS:        x.Assets.URL("app.css"),
+		JS:         x.Assets.URL("app.js"),
+		Demo:       x.Demo,
+		SignupOpen: x.SignupOpen,
+	}
+	for _, js := range res.PageJS {
+		c.PageJS = append(c.PageJS, x.Assets.URL(js))
+	}
+	for _, css := range res.PageCSS {
+		c.PageCSS = append(c.PageCSS, x.Assets.URL(css))
+	}
+	auth := AuthOf(r)
+	if auth.User != nil {
+		c.UserName, c.UserEmail = auth.User.DisplayName(), auth.User.Email
+	}
+	if sess := auth.Session; sess != nil {
+		if flashes := sess.Flashes(sessionFlashKey); len(flashes) > 0 {
+			for _, f := range flashes {
+				s, _ := f.(string)
+				level, msg, ok := strings.Cut(s, "|")
+				if !ok {
+					level, msg = "info", s
+				}
+				c.Flashes = append(c.Flashes, layout.Flash{Level: level, Message: msg})
+			}
+			if err := sess.Save(r, w); err != nil {
+				x.Log.ErrorContext(r.Context(), "save session", "err", err)
+			}
+		}
+	}
+	return c
+}
+
+// addFlash queues a message for the next page the browser shows.
+func (x *Responder) addFlash(w http.ResponseWriter, r *http.Request, level, msg string) {
+	sess := AuthOf(r).Session
+	if sess == nil {
+		var err error
+		if sess, err = x.Sessions.Get(r, SessionCookie); err != nil {
+			return
+		}
+	}
+	sess.AddFlash(level+"|"+msg, sessionFlashKey)
+	if err := sess.Save(r, w); err != nil {
+		x.Log.ErrorContext(r.Context(), "save session", "err", err)
+	}
+}
+
+// setToast asks the page (app.js) to show a toast through HX-Trigger.
+func setToast(w http.ResponseWriter, level, msg string) {
+	b, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": level, "message": msg}})
+	w.Header().Set("HX-Trigger", string(b))
+}
+
+// Errors for requests no route matched.
+var (
+	ErrRouteNotFound    = &models.Error{Kind: models.KindNotFound, Code: "not_found", Message: "There is nothing at this address."}
+	ErrMethodNotAllowed = &models.Error{Kind: models.KindMethodNotAllowed, Code: "method_not_allowed", Message: "This address does not accept that method."}
+)

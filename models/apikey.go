@@ -1,0 +1,83 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// APIKey lets an integrator call /api without a browser session. Only the
+// SHA-256 of the key is stored; the key itself is shown once at creation.
+type APIKey struct {
+	bun.BaseModel `bun:"table:api_keys"`
+
+	ID         string     `bun:"id,pk" json:"id"`
+	UserID     string     `bun:"user_id" json:"-"`
+	Name       string     `bun:"name" json:"name"`
+	Prefix     string     `bun:"prefix" json:"prefix"`
+	KeyHash    string     `bun:"key_hash" json:"-"`
+	CreatedAt  time.Time  `bun:"created_at" json:"createdAt"`
+	LastUsedAt *time.Time `bun:"last_used_at" json:"lastUsedAt"`
+}
+
+// NewAPIKey is the answer to a key creation: the only time Key is shown.
+type NewAPIKey struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Prefix    string    `json:"prefix"`
+	Key       string    `json:"key"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// APIKeyCreateRequest is the body of POST /api/api-keys.
+type APIKeyCreateRequest struct {
+	Name string `json:"name" form:"name" validate:"required,max=100"`
+}
+
+// MaxAPIKeysPerUser bounds how many keys one account may hold.
+const MaxAPIKeysPerUser = 50
+
+// InsertAPIKey stores a key.
+func InsertAPIKey(ctx context.Context, db bun.IDB, k *APIKey) error {
+	_, err := db.NewInsert().Model(k).Exec(ctx)
+	return err
+}
+
+// APIKeysOfUser lists a user's keys, newest first.
+func APIKeysOfUser(ctx context.Context, db bun.IDB, userID string) ([]APIKey, error) {
+	var keys []APIKey
+	err := db.NewSelect().Model(&keys).Where("user_id = ?", userID).Order("created_at DESC", "id").Scan(ctx)
+	return keys, err
+}
+
+// CountAPIKeys counts a user's keys.
+func CountAPIKeys(ctx context.Context, db bun.IDB, userID string) (int, error) {
+	n, err := db.NewSelect().Model((*APIKey)(nil)).Where("user_id = ?", userID).Count(ctx)
+	return int(n), err
+}
+
+// APIKeyByHash finds the key with this hash.
+func APIKeyByHash(ctx context.Context, db bun.IDB, keyHash string) (*APIKey, error) {
+	k := new(APIKey)
+	err := db.NewSelect().Model(k).Where("key_hash = ?", keyHash).Scan(ctx)
+	return k, notFoundAs(err, "API key")
+}
+
+// DeleteAPIKey revokes a key of this user; another user's key is not found.
+func DeleteAPIKey(ctx context.Context, db bun.IDB, userID, id string) error {
+	res, err := db.NewDelete().Model((*APIKey)(nil)).Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return NotFound("API key")
+	}
+	return nil
+}
+
+// TouchAPIKey records when a key was last used.
+func TouchAPIKey(ctx context.Context, db bun.IDB, id string, at time.Time) error {
+	_, err := db.NewUpdate().Model((*APIKey)(nil)).Set("last_used_at = ?", at).Where("id = ?", id).Exec(ctx)
+	return err
+}

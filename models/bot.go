@@ -1,0 +1,292 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Bot statuses. "connecting" rows are claims held while Telegram is being
+// set up for a new or restored bot; they are never shown.
+const (
+	BotActive     = "active"
+	BotStopped    = "stopped"
+	BotWarning    = "warning"
+	BotError      = "error"
+	BotDeleted    = "deleted"
+	BotConnecting = "connecting"
+)
+
+// BotStatuses are the statuses a user can filter by, in tab order.
+var BotStatuses = []string{BotActive, BotStopped, BotWarning, BotError, BotDeleted}
+
+// Update modes.
+const (
+	ModeWebhook = "webhook"
+	ModePolling = "polling"
+)
+
+// Bot is a Telegram bot connected to an account.
+type Bot struct {
+	bun.BaseModel `bun:"table:bots"`
+
+	ID              string     `bun:"id,pk"`
+	OwnerID         string     `bun:"owner_id"`
+	TelegramID      int64      `bun:"telegram_id"`
+	Username        string     `bun:"username"`
+	Name            string     `bun:"name"`
+	TokenCiphertext []byte     `bun:"token_ciphertext"`
+	TokenHash       string     `bun:"token_hash"`
+	TokenMasked     string     `bun:"token_masked"`
+	Status          string     `bun:"status"`
+	StatusReason    string     `bun:"status_reason"`
+	UpdateMode      string     `bun:"update_mode"`
+	WebhookSecret   string     `bun:"webhook_secret"`
+	WebhookURL      string     `bun:"webhook_url"`
+	WebhookSet      bool       `bun:"webhook_set"`
+	WebhookError    string     `bun:"webhook_error"`
+	Description     string     `bun:"description"`
+	Tags            []string   `bun:"tags"`
+	TotalUsers      int64      `bun:"total_users"`
+	CodeVersion     int        `bun:"code_version"`
+	CodeUpdatedAt   *time.Time `bun:"code_updated_at"`
+	CreatedAt       time.Time  `bun:"created_at"`
+	UpdatedAt       time.Time  `bun:"updated_at"`
+	DeletedAt       *time.Time `bun:"deleted_at"`
+	LastUpdateAt    *time.Time `bun:"last_update_at"`
+}
+
+// BotSummary is a bot in lists (API.md "BotSummary").
+type BotSummary struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Username     string     `json:"username"`
+	Status       string     `json:"status"`
+	TotalUsers   int64      `json:"totalUsers"`
+	WebhookSet   bool       `json:"webhookSet"`
+	UpdateMode   string     `json:"updateMode"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	LastUpdateAt *time.Time `json:"lastUpdateAt"`
+}
+
+// BotDetail is one bot (API.md "Bot"): the summary plus details.
+type BotDetail struct {
+	BotSummary
+	TelegramID    int64      `json:"telegramId"`
+	TokenMasked   string     `json:"tokenMasked"`
+	WebhookURL    string     `json:"webhookUrl"`
+	WebhookError  string     `json:"webhookError"`
+	StatusReason  string     `json:"statusReason"`
+	Description   string     `json:"description"`
+	Tags          []string   `json:"tags"`
+	CodeVersion   int        `json:"codeVersion"`
+	CodeUpdatedAt *time.Time `json:"codeUpdatedAt"`
+}
+
+// Summary returns the list shape of b.
+func (b *Bot) Summary() BotSummary {
+	return BotSummary{ID: b.ID, Name: b.Name, Username: b.Username, Status: b.Status, TotalUsers: b.TotalUsers,
+		WebhookSet: b.WebhookSet, UpdateMode: b.UpdateMode, CreatedAt: b.CreatedAt, LastUpdateAt: b.LastUpdateAt}
+}
+
+// Detail returns the full shape of b.
+func (b *Bot) Detail() BotDetail {
+	tags := b.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return BotDetail{BotSummary: b.Summary(), TelegramID: b.TelegramID, TokenMasked: b.TokenMasked, WebhookURL: b.WebhookURL,
+		WebhookError: b.WebhookError, StatusReason: b.StatusReason, Description: b.Description, Tags: tags,
+		CodeVersion: b.CodeVersion, CodeUpdatedAt: b.CodeUpdatedAt}
+}
+
+// Handle is "@username".
+func (b *Bot) Handle() string { return "@" + b.Username }
+
+// Halted reports whether the bot must ignore updates and refuse its custom
+// webhooks: stopped by its owner, or deleted.
+func (b *Bot) Halted() bool { return b.Status == BotStopped || b.Status == BotDeleted }
+
+// ConnectBotRequest is the body of POST /bots and POST /api/bots.
+type ConnectBotRequest struct {
+	Token string `json:"token" form:"token" validate:"required"`
+}
+
+// Normalize trims the pasted token.
+func (r *ConnectBotRequest) Normalize() { r.Token = strings.TrimSpace(r.Token) }
+
+// UpdateBotRequest is the body of PATCH /api/bots/{id} and the edit form.
+type UpdateBotRequest struct {
+	Description *string  `json:"description" form:"description" validate:"omitempty,max=500"`
+	Tags        []string `json:"tags" form:"tags" validate:"omitempty,max=10,dive,min=1,max=32"`
+	TagsText    *string  `json:"-" form:"tagsText"` // the form's comma-separated tags field
+}
+
+// Normalize splits the form's tag text and tidies tags: trimmed, lower
+// case, no duplicates, in the order given.
+func (r *UpdateBotRequest) Normalize() {
+	if r.TagsText != nil {
+		r.Tags = strings.Split(*r.TagsText, ",")
+		if strings.TrimSpace(*r.TagsText) == "" {
+			r.Tags = []string{}
+		}
+	}
+	if r.Tags == nil {
+		return
+	}
+	seen := map[string]bool{}
+	tags := make([]string, 0, len(r.Tags))
+	for _, t := range r.Tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t != "" && !seen[t] {
+			seen[t] = true
+			tags = append(tags, t)
+		}
+	}
+	r.Tags = tags
+	if r.Description != nil {
+		*r.Description = strings.TrimSpace(*r.Description)
+	}
+}
+
+// BatchBotsRequest is the body of POST /api/bots/batch.
+type BatchBotsRequest struct {
+	IDs []string `json:"ids" validate:"required,min=1,max=100,dive,max=64"`
+}
+
+// ListBotsRequest filters, sorts and pages the bot list.
+type ListBotsRequest struct {
+	Q      string `json:"q" form:"q" validate:"max=100"`
+	Status string `json:"status" form:"status" validate:"omitempty,oneof=active stopped warning error deleted"`
+	Sort   string `json:"sort" form:"sort" validate:"omitempty,oneof=created -created name users"`
+	Page   `form:",inline"`
+}
+
+// Normalize trims the search.
+func (r *ListBotsRequest) Normalize() { r.Q = strings.TrimSpace(r.Q) }
+
+// InsertBot stores a new bot; a live duplicate is a unique violation.
+func InsertBot(ctx context.Context, db bun.IDB, b *Bot) error {
+	_, err := db.NewInsert().Model(b).Exec(ctx)
+	return err
+}
+
+// UpdateBotColumns saves the named columns of b (plus updated_at).
+func UpdateBotColumns(ctx context.Context, db bun.IDB, b *Bot, columns ...string) error {
+	b.UpdatedAt = Now()
+	_, err := db.NewUpdate().Model(b).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
+	return err
+}
+
+// BotOfOwner finds one of ownerID's bots (deleted ones included, never
+// connecting claims). Another account's bot is not found: callers answer
+// 404 without revealing that it exists.
+func BotOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Bot, error) {
+	b := new(Bot)
+	err := db.NewSelect().Model(b).Where("id = ?", id).Where("owner_id = ?", ownerID).
+		Where("status <> ?", BotConnecting).Scan(ctx)
+	return b, notFoundAs(err, "bot")
+}
+
+// BotByID finds any bot by id, for the webhook receiver and workers.
+func BotByID(ctx context.Context, db bun.IDB, id string) (*Bot, error) {
+	b := new(Bot)
+	err := db.NewSelect().Model(b).Where("id = ?", id).Scan(ctx)
+	return b, notFoundAs(err, "bot")
+}
+
+// LiveBotByTelegramID finds the one non-deleted row (possibly a connecting
+// claim) for a Telegram bot, or nil.
+func LiveBotByTelegramID(ctx context.Context, db bun.IDB, telegramID int64) (*Bot, error) {
+	b := new(Bot)
+	err := db.NewSelect().Model(b).Where("telegram_id = ?", telegramID).Where("status <> ?", BotDeleted).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// DeletedBotOfOwner finds the most recently deleted row of a Telegram bot
+// in one account, for restoring, or nil.
+func DeletedBotOfOwner(ctx context.Context, db bun.IDB, ownerID string, telegramID int64) (*Bot, error) {
+	b := new(Bot)
+	err := db.NewSelect().Model(b).Where("owner_id = ?", ownerID).Where("telegram_id = ?", telegramID).
+		Where("status = ?", BotDeleted).Order("deleted_at DESC").Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// DeleteBotRow removes a row outright: only for a connecting claim that
+// failed, which never held any history.
+func DeleteBotRow(ctx context.Context, db bun.IDB, id string) error {
+	_, err := db.NewDelete().Model((*Bot)(nil)).Where("id = ?", id).Where("status = ?", BotConnecting).Exec(ctx)
+	return err
+}
+
+// ListBots returns one page of an owner's bots and the total matching.
+func ListBots(ctx context.Context, db bun.IDB, ownerID string, f ListBotsRequest) ([]Bot, int, error) {
+	q := db.NewSelect().Model((*Bot)(nil)).Where("owner_id = ?", ownerID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	} else {
+		q = q.Where("status NOT IN (?, ?)", BotDeleted, BotConnecting)
+	}
+	if f.Q != "" {
+		pattern := "%" + EscapeLike(strings.ToLower(f.Q)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`lower(name) LIKE ? ESCAPE '\'`, pattern).WhereOr(`lower(username) LIKE ? ESCAPE '\'`, pattern)
+		})
+	}
+	switch f.Sort {
+	case "created":
+		q = q.Order("created_at ASC", "id ASC")
+	case "name":
+		q = q.OrderExpr("lower(name) ASC, id ASC")
+	case "users":
+		q = q.Order("total_users DESC", "id ASC")
+	default:
+		q = q.Order("created_at DESC", "id DESC")
+	}
+	var bots []Bot
+	total, err := q.Limit(int64(f.Size())).Offset(int64(f.Offset())).ScanAndCount(ctx, &bots)
+	return bots, int(total), err
+}
+
+// CountBotsByStatus counts an owner's bots per status (every status key
+// present, zero included).
+func CountBotsByStatus(ctx context.Context, db bun.IDB, ownerID string) (map[string]int, error) {
+	var rows []struct {
+		Status string `bun:"status"`
+		N      int    `bun:"n"`
+	}
+	err := db.NewSelect().Model((*Bot)(nil)).Column("status").ColumnExpr("count(*) AS n").
+		Where("owner_id = ?", ownerID).Where("status <> ?", BotConnecting).Group("status").Scan(ctx, &rows)
+	counts := map[string]int{}
+	for _, s := range BotStatuses {
+		counts[s] = 0
+	}
+	for _, r := range rows {
+		counts[r.Status] = r.N
+	}
+	return counts, err
+}
+
+// BotsOfOwnerByIDs returns the owner's bots among ids (unknown ids left out).
+func BotsOfOwnerByIDs(ctx context.Context, db bun.IDB, ownerID string, ids []string) ([]Bot, error) {
+	var bots []Bot
+	err := db.NewSelect().Model(&bots).Where("owner_id = ?", ownerID).Where("id IN (?)", bun.In(ids)).
+		Where("status <> ?", BotConnecting).Scan(ctx)
+	return bots, err
+}
+
+// EscapeLike escapes LIKE wildcards so user input matches literally (used
+// with ESCAPE '\').
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,29 @@
+package models
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+)
+
+// Chat statuses of the bot that make it an administrator.
+var adminStatuses = []string{"administrator", "creator"}
+
+// JSON returns the API shape of a chat.
+func (c *BotChat) JSON() ChatJSON {
+	return ChatJSON{ChatID: c.ChatID, Title: c.Title, Type: c.Type, Username: c.Username}
+}
+
+// AdminChats lists the chats a bot administers, by title. These are the
+// chats a campaign can track.
+func AdminChats(ctx context.Context, db bun.IDB, botID string) ([]BotChat, error) {
+	chats := []BotChat{}
+	err := db.NewSelect().Model(&chats).
+		Where("bot_chat.bot_id = ?", botID).
+		Where("bot_chat.status IN (?)", bun.In(adminStatuses)).
+		// A chat an active campaign tracks is not pickable (API.md).
+		Where("NOT EXISTS (SELECT 1 FROM campaigns AS c WHERE c.bot_id = bot_chat.bot_id AND c.chat_id = bot_chat.chat_id AND c.status = ?)", CampaignActive).
+		OrderExpr("lower(bot_chat.title) ASC, bot_chat.chat_id ASC").
+		Scan(ctx)
+	return chats, err
+}

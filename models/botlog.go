@@ -1,0 +1,63 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Log levels and the sources that write to a bot's log.
+const (
+	LogInfo  = "info"
+	LogError = "error"
+
+	SourceTelegram  = "telegram"  // a Bot API call failed
+	SourceIngest    = "ingest"    // an update could not be processed
+	SourceHandler   = "handler"   // the bot's JavaScript (console.*, exceptions)
+	SourceCampaign  = "campaign"  // greetings, invite links
+	SourceBroadcast = "broadcast" // broadcast sends
+	SourceBotdeck   = "botdeck"   // lifecycle events (stopped, webhook re-registered…)
+)
+
+// LogSources lists the sources in filter order.
+var LogSources = []string{SourceTelegram, SourceIngest, SourceHandler, SourceCampaign, SourceBroadcast, SourceBotdeck}
+
+// maxLogText bounds what one log entry keeps, so a noisy handler cannot
+// fill the database.
+const maxLogText = 8 << 10
+
+// BotLog is one entry of a bot's log.
+type BotLog struct {
+	bun.BaseModel `bun:"table:bot_logs"`
+
+	ID        int64     `bun:"id,pk,autoincrement" json:"id"`
+	BotID     string    `bun:"bot_id" json:"-"`
+	Level     string    `bun:"level" json:"level"`
+	Source    string    `bun:"source" json:"source"`
+	Message   string    `bun:"message" json:"message"`
+	Detail    string    `bun:"detail" json:"detail"`
+	CreatedAt time.Time `bun:"created_at" json:"createdAt"`
+}
+
+// InsertLogs writes log entries (truncating oversized text).
+func InsertLogs(ctx context.Context, db bun.IDB, logs ...*BotLog) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	for _, l := range logs {
+		l.Message, l.Detail = clip(l.Message, maxLogText), clip(l.Detail, maxLogText)
+		if l.CreatedAt.IsZero() {
+			l.CreatedAt = Now()
+		}
+	}
+	_, err := db.NewInsert().Model(&logs).Exec(ctx)
+	return err
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,112 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind classifies an error by what the caller should do about it. The web
+// layer maps each kind to one HTTP status, in one place.
+type Kind int
+
+const (
+	KindInternal         Kind = iota // a bug or an unavailable dependency: 500
+	KindBadRequest                   // malformed body or parameter: 400
+	KindUnauthorized                 // not signed in, bad credentials or key: 401
+	KindForbidden                    // signed in but not allowed: 403
+	KindNotFound                     // unknown, or another account's: 404
+	KindConflict                     // clashes with existing state: 409
+	KindTooLarge                     // body too large: 413
+	KindUnsupported                  // wrong content type: 415
+	KindInvalid                      // well-formed but fails validation: 422
+	KindRateLimited                  // slow down: 429
+	KindUpstream                     // Telegram (or another upstream) failed: 502
+	KindMethodNotAllowed             // the path exists under another method: 405
+)
+
+// Error is the typed error core and store functions return for anything a
+// user can cause. Code is the stable snake_case code of the JSON contract;
+// Message is human text; Fields maps request fields (JSON names) to what is
+// wrong with them.
+type Error struct {
+	Kind       Kind
+	Code       string
+	Message    string
+	Fields     map[string]string
+	RetryAfter time.Duration // for KindRateLimited
+	// Details are extra members of the JSON error object, for errors whose
+	// contract carries more than a field map (a compile error's line and
+	// column).
+	Details map[string]any
+	Err     error // the underlying cause, never shown to users
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is lets errors.Is match on code: errors.Is(err, ErrNotFound) is true for
+// any not_found error regardless of its message.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Kind == e.Kind
+}
+
+// FieldErrors maps a field to its problem.
+type FieldErrors map[string]string
+
+// Common errors. Features define their own next to their models.
+var (
+	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "Not found."}
+	ErrUnauthorized       = &Error{Kind: KindUnauthorized, Code: "unauthorized", Message: "Sign in or send a valid API key."}
+	ErrInvalidCredentials = &Error{Kind: KindUnauthorized, Code: "invalid_credentials", Message: "Email or password is wrong."}
+	ErrEmailTaken         = &Error{Kind: KindConflict, Code: "email_taken", Message: "An account with this email already exists.", Fields: FieldErrors{"email": "is already registered"}}
+	ErrSignupClosed       = &Error{Kind: KindForbidden, Code: "signup_closed", Message: "Sign-up is closed on this Botdeck. Ask its administrator for an account."}
+)
+
+// NotFound returns a not_found error naming what was not found, e.g.
+// NotFound("bot") → "Bot not found.".
+func NotFound(what string) *Error {
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: capitalize(what) + " not found."}
+}
+
+// Invalid returns a validation error for the given fields.
+func Invalid(message string, fields FieldErrors) *Error {
+	if message == "" {
+		message = "Some fields need attention."
+	}
+	return &Error{Kind: KindInvalid, Code: "validation_failed", Message: message, Fields: fields}
+}
+
+// BadRequest returns a 400-class error.
+func BadRequest(code, message string) *Error {
+	return &Error{Kind: KindBadRequest, Code: code, Message: message}
+}
+
+// RateLimited returns a 429-class error asking the caller to wait.
+func RateLimited(message string, retryAfter time.Duration) *Error {
+	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: message, RetryAfter: retryAfter}
+}
+
+// AsError returns err as *Error when it is one.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	if s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-32) + s[1:]
+	}
+	return s
+}

@@ -1,0 +1,174 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Stats windows and limits (API.md "Audience, stats, logs, admin chats").
+const (
+	DefaultStatsDays = 30
+	MaxStatsDays     = 365
+	// RecentWindow is the "last 7 days" of newUsersLast7Days and
+	// activeUsersLast7Days: 7×24 hours back from now, not calendar days.
+	RecentWindow = 7 * 24 * time.Hour
+)
+
+// StatsRequest is the query of GET /api/bots/{id}/stats and GET /api/stats
+// (and their pages). Days is a pointer so that days=0 is a 422, not the
+// default.
+type StatsRequest struct {
+	DaysParam *int `json:"days" form:"days" validate:"omitempty,min=1,max=365"`
+}
+
+// Days is the length of the daily series, DefaultStatsDays when not given.
+func (r StatsRequest) Days() int {
+	if r.DaysParam == nil {
+		return DefaultStatsDays
+	}
+	return *r.DaysParam
+}
+
+// Stats is the API shape of a bot's numbers, or the sum over several bots.
+type Stats struct {
+	TotalUsers           int64      `json:"totalUsers"`
+	NewUsersLast7Days    int64      `json:"newUsersLast7Days"`
+	ActiveUsersLast7Days int64      `json:"activeUsersLast7Days"`
+	BlockedUsers         int64      `json:"blockedUsers"` // users who blocked the bot in Telegram
+	TotalErrors          int64      `json:"totalErrors"`  // error entries in the log
+	TotalLogs            int64      `json:"totalLogs"`    // all entries in the log
+	Daily                []DayStats `json:"daily"`
+}
+
+// AccountStats is GET /api/stats: Stats summed over the owner's bots that
+// are not deleted, plus how many bots the owner has in each status.
+type AccountStats struct {
+	Stats
+	Bots map[string]int `json:"bots"`
+}
+
+// DayStats is one UTC day of a daily series.
+type DayStats struct {
+	Date        string `json:"date"` // YYYY-MM-DD
+	NewUsers    int64  `json:"newUsers"`
+	ActiveUsers int64  `json:"activeUsers"`
+	Updates     int64  `json:"updates"`
+	Errors      int64  `json:"errors"`
+}
+
+// StatsScope selects the bots whose numbers are added up: one bot, or every
+// bot of an owner that is not deleted (nor a connecting claim).
+type StatsScope struct {
+	BotID   string
+	OwnerID string
+}
+
+// BotScope is the scope of one bot.
+func BotScope(botID string) StatsScope { return StatsScope{BotID: botID} }
+
+// OwnerScope is the scope of all of an owner's live bots.
+func OwnerScope(ownerID string) StatsScope { return StatsScope{OwnerID: ownerID} }
+
+// where restricts q to the scope's bots through column (bot_id, or id on
+// the bots table). The owner's bots are a subquery, so an account with
+// thousands of bots never sends a long IN list.
+func (s StatsScope) where(db bun.IDB, q *bun.SelectQuery, column string) *bun.SelectQuery {
+	if s.BotID != "" {
+		return q.Where("? = ?", bun.Ident(column), s.BotID)
+	}
+	live := db.NewSelect().Model((*Bot)(nil)).Column("id").Where("owner_id = ?", s.OwnerID).
+		Where("status NOT IN (?)", bun.In([]string{BotDeleted, BotConnecting}))
+	return q.Where("? IN (?)", bun.Ident(column), live)
+}
+
+// UserCounts are the audience numbers of Stats.
+type UserCounts struct {
+	Total, New, Active, BotBlocked int64
+}
+
+// CountUsers counts the scope's audience: the maintained total, users who
+// started at or after since, users last seen at or after since, and users
+// who blocked the bot. Each count is its own query so each can use its own
+// index ((bot_id, started_at), (bot_id, last_seen_at), the partial index on
+// bot_blocked).
+func CountUsers(ctx context.Context, db bun.IDB, s StatsScope, since time.Time) (UserCounts, error) {
+	var c UserCounts
+	err := s.where(db, db.NewSelect().Model((*Bot)(nil)).ColumnExpr("CAST(COALESCE(SUM(total_users), 0) AS BIGINT)"), "id").Scan(ctx, &c.Total)
+	if err != nil {
+		return c, err
+	}
+	count := func(dst *int64, cond string, args ...any) error {
+		n, err := s.where(db, db.NewSelect().Model((*BotUser)(nil)), "bot_id").Where(cond, args...).Count(ctx)
+		*dst = int64(n)
+		return err
+	}
+	if err := count(&c.New, "started_at >= ?", since); err != nil {
+		return c, err
+	}
+	if err := count(&c.Active, "last_seen_at >= ?", since); err != nil {
+		return c, err
+	}
+	// "bot_blocked" alone (not "= TRUE") matches the partial index's
+	// predicate on both dialects.
+	return c, count(&c.BotBlocked, "bot_blocked")
+}
+
+// CountLogs counts the scope's log entries: all of them and the errors.
+func CountLogs(ctx context.Context, db bun.IDB, s StatsScope) (total, errors int64, err error) {
+	n, err := s.where(db, db.NewSelect().Model((*BotLog)(nil)), "bot_id").Count(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	e, err := s.where(db, db.NewSelect().Model((*BotLog)(nil)), "bot_id").Where("level = ?", LogError).Count(ctx)
+	return int64(n), int64(e), err
+}
+
+// DailySeries returns one entry per UTC day from the day of from to the day
+// of to (inclusive), oldest first, summed over the scope; days without a
+// row are zeros. (SUM over BIGINT is NUMERIC on PostgreSQL: every sum in
+// this file is cast back to BIGINT so it scans into int64 on both dialects.)
+func DailySeries(ctx context.Context, db bun.IDB, s StatsScope, from, to time.Time) ([]DayStats, error) {
+	first, last := Day(from), Day(to)
+	var rows []DayStats
+	err := s.where(db, db.NewSelect().Model((*BotDay)(nil)), "bot_id").
+		ColumnExpr("day AS date").
+		ColumnExpr("CAST(SUM(new_users) AS BIGINT) AS new_users").ColumnExpr("CAST(SUM(active_users) AS BIGINT) AS active_users").
+		ColumnExpr("CAST(SUM(updates) AS BIGINT) AS updates").ColumnExpr("CAST(SUM(errors) AS BIGINT) AS errors").
+		Where("day >= ?", first).Where("day <= ?", last).
+		Group("day").Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	byDay := make(map[string]DayStats, len(rows))
+	for _, r := range rows {
+		byDay[r.Date] = r
+	}
+	start, _ := time.Parse(time.DateOnly, first)
+	var out []DayStats
+	for d := start; Day(d) <= last; d = d.AddDate(0, 0, 1) {
+		key := Day(d)
+		row, ok := byDay[key]
+		if !ok {
+			row = DayStats{Date: key}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// UpdateKindTotal is how many updates of one type the scope received ever.
+type UpdateKindTotal struct {
+	Kind  string `bun:"kind"`
+	Total int64  `bun:"total"`
+}
+
+// UpdateKindTotals sums bot_update_kinds over the scope, most frequent first.
+func UpdateKindTotals(ctx context.Context, db bun.IDB, s StatsScope) ([]UpdateKindTotal, error) {
+	var out []UpdateKindTotal
+	err := s.where(db, db.NewSelect().Model((*UpdateKindCount)(nil)), "bot_id").
+		Column("kind").ColumnExpr("CAST(SUM(total) AS BIGINT) AS total").Group("kind").
+		OrderExpr("total DESC, kind ASC").Scan(ctx, &out)
+	return out, err
+}

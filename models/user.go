@@ -1,0 +1,137 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// User is an account that signs in to Botdeck.
+type User struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID           string    `bun:"id,pk" json:"id"`
+	Email        string    `bun:"email" json:"email"`
+	Name         string    `bun:"name" json:"name"`
+	PasswordHash string    `bun:"password_hash" json:"-"`
+	CreatedAt    time.Time `bun:"created_at" json:"createdAt"`
+	UpdatedAt    time.Time `bun:"updated_at" json:"-"`
+}
+
+// DisplayName is the name, or the email when no name was given.
+func (u *User) DisplayName() string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Email
+}
+
+// NormalizeEmail is how emails are compared and stored: trimmed, lower case.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// SignupRequest is the body of POST /signup and POST /api/auth/signup.
+type SignupRequest struct {
+	Email    string `json:"email" form:"email" validate:"required,email,max=254"`
+	Password string `json:"password" form:"password" validate:"required,min=8,max=256"`
+	Name     string `json:"name" form:"name" validate:"max=100"`
+}
+
+// Normalize trims the email and name.
+func (r *SignupRequest) Normalize() {
+	r.Email = NormalizeEmail(r.Email)
+	r.Name = strings.TrimSpace(r.Name)
+}
+
+// LoginRequest is the body of POST /login and POST /api/auth/login.
+type LoginRequest struct {
+	Email    string `json:"email" form:"email" validate:"required,email,max=254"`
+	Password string `json:"password" form:"password" validate:"required,max=256"`
+	Next     string `json:"-" form:"next"`
+}
+
+// Normalize trims the email.
+func (r *LoginRequest) Normalize() { r.Email = NormalizeEmail(r.Email) }
+
+// ProfileRequest is the body of PATCH /api/me and the profile form.
+type ProfileRequest struct {
+	Name  *string `json:"name" form:"name" validate:"omitempty,max=100"`
+	Email *string `json:"email" form:"email" validate:"omitempty,email,max=254"`
+}
+
+// Normalize trims the name and email.
+func (r *ProfileRequest) Normalize() {
+	if r.Name != nil {
+		*r.Name = strings.TrimSpace(*r.Name)
+	}
+	if r.Email != nil {
+		*r.Email = NormalizeEmail(*r.Email)
+	}
+}
+
+// PasswordChangeRequest is the body of POST /api/me/password.
+type PasswordChangeRequest struct {
+	Current string `json:"current" form:"current" validate:"required,max=256"`
+	New     string `json:"new" form:"new" validate:"required,min=8,max=256"`
+}
+
+// InsertUser stores a new user; a duplicate email is ErrEmailTaken.
+func InsertUser(ctx context.Context, db bun.IDB, u *User) error {
+	_, err := db.NewInsert().Model(u).Exec(ctx)
+	if IsUniqueViolation(err) {
+		return ErrEmailTaken
+	}
+	return err
+}
+
+// UserByID finds a user by id.
+func UserByID(ctx context.Context, db bun.IDB, id string) (*User, error) {
+	u := new(User)
+	err := db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
+	return u, notFoundAs(err, "user")
+}
+
+// UserByEmail finds a user by (normalized) email.
+func UserByEmail(ctx context.Context, db bun.IDB, email string) (*User, error) {
+	u := new(User)
+	err := db.NewSelect().Model(u).Where("email = ?", NormalizeEmail(email)).Scan(ctx)
+	return u, notFoundAs(err, "user")
+}
+
+// AnyUserExists reports whether at least one account exists (a fresh
+// install sends visitors to sign-up rather than sign-in).
+func AnyUserExists(ctx context.Context, db bun.IDB) (bool, error) {
+	return db.NewSelect().Model((*User)(nil)).Limit(1).Exists(ctx)
+}
+
+// UpdateUser saves name, email, password hash and updated_at.
+func UpdateUser(ctx context.Context, db bun.IDB, u *User) error {
+	_, err := db.NewUpdate().Model(u).Column("name", "email", "password_hash", "updated_at").WherePK().Exec(ctx)
+	if IsUniqueViolation(err) {
+		return ErrEmailTaken
+	}
+	return err
+}
+
+// notFoundAs turns sql.ErrNoRows into a not_found error naming what.
+func notFoundAs(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return NotFound(what)
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation
+// on either dialect.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 23505") || // PostgreSQL (pgx)
+		strings.Contains(msg, "UNIQUE constraint failed") || // SQLite
+		strings.Contains(msg, "constraint failed: UNIQUE")
+}

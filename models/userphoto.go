@@ -1,0 +1,70 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// UserPhoto is a cached profile photo (see migrations: table user_photos).
+// An empty ContentType with no body records that the user has no photo.
+type UserPhoto struct {
+	bun.BaseModel `bun:"table:user_photos"`
+
+	BotID       string    `bun:"bot_id,pk"`
+	UserID      int64     `bun:"user_id,pk"`
+	ContentType string    `bun:"content_type"`
+	Body        []byte    `bun:"body"`
+	FetchedAt   time.Time `bun:"fetched_at"`
+}
+
+// None reports whether the cache entry records "no photo".
+func (p *UserPhoto) None() bool { return p.ContentType == "" }
+
+// UserPhotoOf returns the cached photo of a user, or nil when none is cached.
+func UserPhotoOf(ctx context.Context, db bun.IDB, botID string, userID int64) (*UserPhoto, error) {
+	p := new(UserPhoto)
+	err := db.NewSelect().Model(p).Where("bot_id = ?", botID).Where("user_id = ?", userID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return p, err
+}
+
+// SaveUserPhoto stores (or replaces) a user's cached photo.
+func SaveUserPhoto(ctx context.Context, db bun.IDB, p *UserPhoto) error {
+	if p.Body == nil {
+		p.Body = []byte{}
+	}
+	_, err := db.NewInsert().Model(p).On("CONFLICT (bot_id, user_id) DO UPDATE").
+		Set("content_type = EXCLUDED.content_type").Set("body = EXCLUDED.body").Set("fetched_at = EXCLUDED.fetched_at").
+		Exec(ctx)
+	return err
+}
+
+// UsersWithoutPhoto returns which of userIDs the cache knows to have no
+// photo, as of a fetch after since. The photo bodies are not read.
+func UsersWithoutPhoto(ctx context.Context, db bun.IDB, botID string, userIDs []int64, since time.Time) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var ids []int64
+	err := db.NewSelect().Model((*UserPhoto)(nil)).Column("user_id").
+		Where("bot_id = ?", botID).Where("user_id IN (?)", bun.In(userIDs)).
+		Where("content_type = ''").Where("fetched_at > ?", since).Scan(ctx, &ids)
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}
+
+// UserActionRequest is the body of POST …/users/{userId}/block and
+// /unblock. The dashboard's forms send back the list they were on, so a
+// browser without JavaScript returns to it.
+type UserActionRequest struct {
+	Back string `json:"-" form:"back" validate:"max=2000"`
+}

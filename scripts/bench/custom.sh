@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Load run for custom webhooks (issue 6), recorded in docs/BENCHMARKS.md.
+# Starts the fake Bot API and botdeck on a throwaway PostgreSQL database,
+# saves a bot's code with a trivial handler and a handler reading one
+# document, then drives them with wrk at concurrency 32, next to two
+# baselines measured in the same run on the same machine: a bare Go
+# net/http handler writing the same JSON (its own tiny server), and
+# botdeck's GET /healthz (the whole middleware chain, trivial handler).
+# Last, the first request after each of 20 saves is timed.
+#
+#   scripts/bench/custom.sh [duration, default 20s]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-20s}
+PORT=18480 FAKE=18481 BARE=18482
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebotapi
+
+db="botdeck_bench_$$"
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The bare baseline: what a Go handler answering the same envelope costs.
+mkdir -p "$tmp/bare" && cat >"$tmp/bare/main.go" <<'GO'
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+)
+
+func main() {
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := json.Marshal(map[string]any{"ok": true, "data": map[string]any{"pong": r.URL.Query().Get("n")}})
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write(body)
+	})
+	http.ListenAndServe(os.Args[1], nil)
+}
+GO
+(cd "$tmp/bare" && GO111MODULE=off go build -o bare main.go)
+"$tmp/bare/bare" 127.0.0.1:$BARE & pids+=($!)
+bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
+BOTDECK_ADDR=127.0.0.1:$PORT BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
+  BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE \
+  BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn \
+  bin/botdeck >"$tmp/botdeck.log" 2>&1 & pids+=($!)
+for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
+
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+token=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"bench_bot","firstName":"Bench"}' \
+  http://127.0.0.1:$FAKE/_fake/bots | json 'd["result"]["token"]')
+curl -s -c $tmp/jar -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"bench password"}' \
+  http://127.0.0.1:$PORT/api/auth/signup >/dev/null
+BOT=$(curl -s -b $tmp/jar -H 'Content-Type: application/json' -d "{\"token\":\"$token\"}" \
+  http://127.0.0.1:$PORT/api/bots | json 'd["data"]["id"]')
+code='logic["ping"] = async (query) => ({ pong: query.n });
+logic["item"] = async (query, body, db) => db.operation.findOne("items", { _id: query.id });
+logic["seed"] = async (query, body, db) => { for (let i = 0; i < 100; i++) await db.operation.insertOne("items", { _id: "i" + i, name: "item " + i, price: i }); };'
+save() { python3 -c 'import json,sys; print(json.dumps({"source": sys.argv[1]}))' "$1" |
+  curl -s -o /dev/null -w '%{http_code}' -b $tmp/jar -X PUT -H 'Content-Type: application/json' --data-binary @- \
+  http://127.0.0.1:$PORT/api/bots/$BOT/code; }
+[ "$(save "$code")" = 200 ] || { echo "save failed" >&2; exit 1; }
+curl -sf -X POST http://127.0.0.1:$PORT/custom/$BOT/seed >/dev/null
+
+run() { wrk -t2 -c32 -d"$DURATION" --latency "$@" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx'; }
+echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgres -Atc 'show server_version'; uptime
+echo "== baseline: bare Go handler"; run "http://127.0.0.1:$BARE/?n=1"
+echo "== baseline: GET /healthz (middleware chain)"; run "http://127.0.0.1:$PORT/healthz"
+echo "== js-trivial: GET /custom/{bot}/ping"; run "http://127.0.0.1:$PORT/custom/$BOT/ping?n=1"
+echo "== js-dbread: GET /custom/{bot}/item?id=… (findOne by _id on PostgreSQL, 100 documents)"
+PATH_PREFIX="/custom/$BOT/item?id=i" IDS=100 run -s scripts/bench/custom.lua "http://127.0.0.1:$PORT"
+echo "== first request after a save (20 saves; ms)"
+for i in $(seq 20); do
+  save "$code
+// save $i" >/dev/null
+  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$PORT/custom/$BOT/ping?n=$i"
+done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "p50 %.2f ms, max %.2f ms\n", t[int((NR + 1) / 2)], t[NR] }'

@@ -1,0 +1,102 @@
+// Botdeck's page script: htmx plus a few behaviours that pages opt into
+// with data attributes. Every page works without it; it only makes things
+// smoother (confirmations, toasts, copy buttons).
+import htmx from 'htmx.org';
+
+window.htmx = htmx;
+
+// Toasts: the server sends HX-Trigger {"toast": {level, message}}.
+function showToast({ level = 'info', message = '' } = {}) {
+  const region = document.getElementById('toasts');
+  if (!region || !message) return;
+  const el = document.createElement('div');
+  const colours = {
+    error: 'border-red-200 bg-red-50 text-red-900',
+    success: 'border-emerald-200 bg-emerald-50 text-emerald-900',
+    info: 'border-sky-200 bg-sky-50 text-sky-900',
+  };
+  el.className = `toast-enter pointer-events-auto rounded-md border px-4 py-3 text-sm shadow ${colours[level] || colours.info}`;
+  el.setAttribute('role', level === 'error' ? 'alert' : 'status');
+  el.textContent = message;
+  region.appendChild(el);
+  setTimeout(() => el.remove(), level === 'error' ? 8000 : 4000);
+}
+document.body.addEventListener('toast', (e) => showToast(e.detail));
+
+// Network failures and server errors without a toast of their own.
+document.body.addEventListener('htmx:sendError', () =>
+  showToast({ level: 'error', message: 'Botdeck could not be reached. Check your connection and try again.' }));
+document.body.addEventListener('htmx:responseError', (e) => {
+  const xhr = e.detail.xhr;
+  if (!xhr.getResponseHeader('HX-Trigger')) {
+    showToast({ level: 'error', message: `The request failed (${xhr.status}). Try again.` });
+  }
+});
+
+// Confirmation: a form (or button) with data-confirm asks first, in a real
+// <dialog> so focus and Escape behave as screen-reader users expect.
+function confirmDialog(message, actionLabel) {
+  return new Promise((resolve) => {
+    const dialog = document.createElement('dialog');
+    dialog.className = 'w-full max-w-md rounded-lg p-0 shadow-xl';
+    dialog.setAttribute('aria-labelledby', 'confirm-title');
+    dialog.innerHTML = `
+      <form method="dialog" class="p-6">
+        <h2 id="confirm-title" class="text-base font-semibold text-slate-900"></h2>
+        <div class="mt-6 flex justify-end gap-3">
+          <button value="cancel" class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50">Cancel</button>
+          <button value="ok" class="rounded-md bg-red-700 px-4 py-2 text-sm font-semibold text-white hover:bg-red-800"></button>
+        </div>
+      </form>`;
+    dialog.querySelector('h2').textContent = message;
+    dialog.querySelector('button[value=ok]').textContent = actionLabel || 'Confirm';
+    document.body.appendChild(dialog);
+    dialog.addEventListener('close', () => {
+      resolve(dialog.returnValue === 'ok');
+      dialog.remove();
+    });
+    dialog.showModal();
+    dialog.querySelector('button[value=cancel]').focus();
+  });
+}
+
+document.addEventListener('submit', async (e) => {
+  const form = e.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm || form.dataset.confirmed) return;
+  e.preventDefault();
+  e.stopImmediatePropagation();
+  if (await confirmDialog(form.dataset.confirm, form.dataset.confirmAction)) {
+    form.dataset.confirmed = 'true';
+    form.requestSubmit(e.submitter || undefined);
+    delete form.dataset.confirmed;
+  }
+}, true);
+
+// Copy buttons: data-copy="#selector" copies that element's value or text.
+document.addEventListener('click', async (e) => {
+  const btn = e.target.closest('[data-copy]');
+  if (!btn) return;
+  const src = document.querySelector(btn.dataset.copy);
+  if (!src) return;
+  const text = 'value' in src ? src.value : src.textContent;
+  try {
+    await navigator.clipboard.writeText(text.trim());
+    showToast({ level: 'success', message: 'Copied to the clipboard.' });
+  } catch {
+    if (src.select) src.select();
+    showToast({ level: 'info', message: 'Press Ctrl+C to copy.' });
+  }
+});
+
+document.addEventListener('focusin', (e) => {
+  if (e.target.matches && e.target.matches('[data-select-on-focus]')) e.target.select();
+});
+
+// After htmx swaps content in, move focus to an element that asks for it
+// (a form re-rendered with errors focuses its first invalid field).
+document.body.addEventListener('htmx:afterSwap', (e) => {
+  const target = e.detail.target;
+  if (!target) return; // history restores swap without a target
+  const invalid = target.querySelector('[aria-invalid="true"]');
+  if (invalid) invalid.focus();
+});

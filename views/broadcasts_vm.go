@@ -1,0 +1,447 @@
+package views
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/botdeck/botdeck/internal/telegram"
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views/components"
+)
+
+// previewClasses style what the message preview draws (Tailwind finds
+// them here).
+var previewClasses = telegram.PreviewClasses{
+	Spoiler:    "rounded bg-slate-300 px-0.5 text-slate-700 blur-[2px] transition hover:blur-none",
+	Code:       "rounded bg-slate-100 px-1 font-mono text-[0.9em] text-rose-800",
+	Pre:        "my-1 overflow-x-auto rounded-md bg-slate-100 p-2 font-mono text-[0.9em] text-slate-800",
+	Link:       "text-sky-700 underline",
+	Mention:    "text-sky-700",
+	Blockquote: "my-1 border-l-4 border-sky-500 bg-sky-50 py-0.5 pl-2",
+}
+
+// RenderMessage draws a parsed message as safe HTML for the preview.
+func RenderMessage(plain string, entities []telegram.Entity) string {
+	return telegram.RenderPreview(plain, entities, previewClasses)
+}
+
+// PreviewVM is the message preview: the drawn message, or what is wrong
+// with the draft.
+type PreviewVM struct {
+	HTML  string // safe HTML (RenderMessage)
+	Error string // the markup or length problem, with line and column
+	Empty bool   // nothing typed yet
+}
+
+// AudienceLabel names an audience for people.
+func AudienceLabel(a string) string {
+	switch a {
+	case models.AudienceActive7Days:
+		return "Active in the last 7 days"
+	case models.AudienceActive30Days:
+		return "Active in the last 30 days"
+	}
+	return "All users"
+}
+
+// AudienceOption is one choice of the compose form's audience.
+type AudienceOption struct {
+	Value, Label, Hint string
+	Count              int64
+	Checked            bool
+}
+
+// ComposeVM is the compose form with what was typed and its errors.
+type ComposeVM struct {
+	Text, ParseMode, Audience string
+	DisablePreview            bool
+	Errors                    models.FieldErrors
+	Message                   string
+}
+
+// ComposeFromRequest keeps what the owner typed.
+func ComposeFromRequest(in models.CreateBroadcastRequest, errs models.FieldErrors, msg string) ComposeVM {
+	return ComposeVM{Text: in.Text, ParseMode: in.Mode(), Audience: in.Audience, DisablePreview: in.DisablePreview, Errors: errs, Message: msg}
+}
+
+// ReviewVM is the confirmation step.
+type ReviewVM struct {
+	Recipients int64
+	Sharing    int
+	Duration   time.Duration
+	Preview    string // safe HTML
+}
+
+// BroadcastsVM is a bot's broadcasts page: the compose form (or its
+// confirmation), the preview and the history.
+type BroadcastsVM struct {
+	Bot        *models.Bot
+	CanSend    bool
+	Rate       float64
+	Counts     map[string]int64
+	Active     int // queued or running broadcasts of the bot
+	Form       ComposeVM
+	Preview    PreviewVM
+	Review     *ReviewVM
+	List       []BroadcastRowVM
+	Pagination models.Pagination
+}
+
+// BroadcastRowVM is one broadcast in the history.
+type BroadcastRowVM struct {
+	B   models.Broadcast
+	ETA *time.Duration
+}
+
+// Base is the page's URL.
+func (vm BroadcastsVM) Base() string { return "/bots/" + vm.Bot.ID + "/broadcasts" }
+
+// Audiences are the form's audience choices with their counts.
+func (vm BroadcastsVM) Audiences() []AudienceOption {
+	hints := map[string]string{
+		models.AudienceAll:          "Everyone who can be messaged",
+		models.AudienceActive7Days:  "Seen by the bot in the last 7 days",
+		models.AudienceActive30Days: "Seen by the bot in the last 30 days",
+	}
+	out := make([]AudienceOption, len(models.Audiences))
+	for i, a := range models.Audiences {
+		out[i] = AudienceOption{Value: a, Label: AudienceLabel(a), Hint: hints[a], Count: vm.Counts[a], Checked: a == vm.selected()}
+	}
+	return out
+}
+
+func (vm BroadcastsVM) selected() string {
+	if vm.Form.Audience == "" {
+		return models.AudienceAll
+	}
+	return vm.Form.Audience
+}
+
+// AudienceSummary is the live line under the audience choice.
+func (vm BroadcastsVM) AudienceSummary() string {
+	return AudienceSummary(vm.Counts[vm.selected()], vm.Rate, vm.Active)
+}
+
+// AudienceSummary says how many users an audience holds and how long a
+// broadcast to them takes at rate messages per second (shared with the
+// bot's other active broadcasts).
+func AudienceSummary(n int64, rate float64, active int) string {
+	if n == 0 {
+		return "Nobody to send to in this audience yet."
+	}
+	s := "Sends to " + countOf(n, "user", "users") + ", taking " + AboutDuration(sendDuration(n, rate, active+1)) + " at " + RateText(rate) + "."
+	if active > 0 {
+		s += " " + countOf(int64(active), "other broadcast", "other broadcasts") + " of this bot " + isOrAre(active) + " sending and share its rate."
+	}
+	return s
+}
+
+func isOrAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func sendDuration(n int64, rate float64, sharing int) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(math.Ceil(float64(n)/(rate/float64(max(1, sharing))))) * time.Second
+}
+
+// ParseModes are the formatting choices: value and label.
+func ParseModes() [][2]string {
+	return [][2]string{{"", "Plain text"}, {"HTML", "HTML"}, {"MarkdownV2", "MarkdownV2"}}
+}
+
+// Pager is the history's pagination.
+func (vm BroadcastsVM) Pager() components.PagerVM {
+	return components.PagerVM{Page: vm.Pagination.Page, TotalPages: vm.Pagination.TotalPages, Total: vm.Pagination.Total,
+		Noun: "broadcasts", Href: func(p int) string { return vm.Base() + "?page=" + strconv.Itoa(p) }}
+}
+
+// BroadcastVM is one broadcast's page.
+type BroadcastVM struct {
+	Bot         *models.Bot
+	B           *models.Broadcast
+	Rate        float64
+	CurrentRate *float64
+	ETA         *time.Duration
+	Preview     string // safe HTML of the message
+	Seen        string // the status the page showed before this poll
+	CanSend     bool
+	Message     string // why the last action failed
+}
+
+// URL is the broadcast page.
+func (vm BroadcastVM) URL() string { return "/broadcasts/" + vm.B.ID }
+
+// PollURL is what the progress fragment polls.
+func (vm BroadcastVM) PollURL() string { return vm.URL() + "?seen=" + vm.B.Status }
+
+// PollTrigger is how often the progress refreshes: every second while
+// sending, slowly while paused (it may be resumed elsewhere), never once
+// finished.
+func (vm BroadcastVM) PollTrigger() string {
+	switch {
+	case vm.B.Active():
+		return "every 1s"
+	case vm.B.Status == models.BroadcastPaused:
+		return "every 5s"
+	}
+	return ""
+}
+
+// StatusChanged reports whether a poll must announce the status and
+// redraw the details.
+func (vm BroadcastVM) StatusChanged() bool { return vm.Seen != "" && vm.Seen != vm.B.Status }
+
+// ControlsChanged reports whether a poll must redraw the controls: only
+// when they differ (queued and running have the same ones), so a
+// confirmation open on the cancel button is not pulled from under the
+// user by a broadcast that merely started.
+func (vm BroadcastVM) ControlsChanged() bool {
+	return vm.StatusChanged() && controlSet(vm.Seen) != controlSet(vm.B.Status)
+}
+
+func controlSet(status string) string {
+	switch status {
+	case models.BroadcastQueued, models.BroadcastRunning:
+		return "active"
+	case models.BroadcastPaused:
+		return "paused"
+	}
+	return "finished"
+}
+
+// Title names the broadcast by when it was created.
+func (vm BroadcastVM) Title() string { return "Broadcast of " + DateTime(vm.B.CreatedAt) }
+
+// Percent is the share of recipients with an outcome.
+func (vm BroadcastVM) Percent() int { return donePercent(vm.B.Done(), vm.B.Total) }
+
+func donePercent(done, total int64) int {
+	if total == 0 {
+		return 100
+	}
+	return int(done * 100 / total)
+}
+
+// ProgressText is the progress bar's value in words.
+func (vm BroadcastVM) ProgressText() string {
+	return fmt.Sprintf("%s of %s done (%d%%)", Number(vm.B.Done()), Number(vm.B.Total), vm.Percent())
+}
+
+// BarSegment is one coloured part of the progress bar.
+type BarSegment struct {
+	X, W  string
+	Class string
+	Title string
+}
+
+// Bar is the progress bar's segments: sent, blocked, failed, then the
+// rest with an outcome (skipped, unconfirmed), on a 1000-wide scale.
+func (vm BroadcastVM) Bar() []BarSegment {
+	b := vm.B
+	parts := []struct {
+		n           int64
+		class, name string
+	}{
+		{b.Sent, "fill-emerald-600", "sent"},
+		{b.Blocked, "fill-amber-500", "blocked the bot"},
+		{b.Failed, "fill-red-600", "failed"},
+		{b.Skipped + b.Unconfirmed, "fill-slate-500", "skipped or unconfirmed"},
+	}
+	var out []BarSegment
+	x := 0.0
+	for _, p := range parts {
+		if p.n == 0 || b.Total == 0 {
+			continue
+		}
+		w := float64(p.n) / float64(b.Total) * 1000
+		out = append(out, BarSegment{X: strconv.FormatFloat(x, 'f', 1, 64), W: strconv.FormatFloat(w, 'f', 1, 64), Class: p.class,
+			Title: Number(p.n) + " " + p.name})
+		x += w
+	}
+	return out
+}
+
+// Stat is one number of the progress.
+type Stat struct {
+	ID, Label, Value, Hint string
+}
+
+// Stats are the progress numbers; the rare ones only when they happened.
+func (vm BroadcastVM) Stats() []Stat {
+	b := vm.B
+	out := []Stat{
+		{"stat-sent", "Sent", Number(b.Sent), ""},
+		{"stat-blocked", "Blocked the bot", Number(b.Blocked), "Marked, and left out of later broadcasts"},
+		{"stat-failed", "Failed", Number(b.Failed), "See the bot's log for Telegram's reasons"},
+		{"stat-pending", "Waiting", Number(b.Pending()), ""},
+	}
+	if b.Skipped > 0 {
+		out = append(out, Stat{"stat-skipped", "Skipped", Number(b.Skipped), "You blocked them after it was queued"})
+	}
+	if b.Unconfirmed > 0 {
+		out = append(out, Stat{"stat-unconfirmed", "Unconfirmed", Number(b.Unconfirmed),
+			"Botdeck stopped or lost Telegram's answer while sending; not sent again to avoid duplicates"})
+	}
+	return out
+}
+
+// RateLine is the measured rate while sending, else the configured one.
+func (vm BroadcastVM) RateLine() string {
+	if vm.CurrentRate != nil {
+		return strconv.FormatFloat(*vm.CurrentRate, 'f', 1, 64) + " messages/s (limit " + RateText(vm.Rate) + ")"
+	}
+	return RateText(vm.Rate)
+}
+
+// TookLine is how long a finished broadcast took to send, from its
+// first start (pauses included).
+func (vm BroadcastVM) TookLine() string {
+	b := vm.B
+	if !b.Finished() || b.StartedAt == nil || b.FinishedAt == nil {
+		return ""
+	}
+	return AboutDuration(b.FinishedAt.Sub(*b.StartedAt)) + " at up to " + RateText(vm.Rate)
+}
+
+// ETALine is the time left while sending.
+func (vm BroadcastVM) ETALine() string {
+	if vm.ETA == nil {
+		return ""
+	}
+	if vm.B.Pending() == 0 {
+		return "finishing"
+	}
+	return AboutDuration(*vm.ETA)
+}
+
+// StatusSentence announces the status (to assistive technology on change).
+func (vm BroadcastVM) StatusSentence() string {
+	b := vm.B
+	switch b.Status {
+	case models.BroadcastQueued:
+		return "Queued: sending starts in a moment."
+	case models.BroadcastRunning:
+		return "Sending."
+	case models.BroadcastPaused:
+		if b.StatusReason != "" {
+			return b.StatusReason
+		}
+		return "Paused. Resume to send the rest."
+	case models.BroadcastDone:
+		return "Done: " + countOf(b.Sent, "message", "messages") + " sent."
+	case models.BroadcastCancelled:
+		return "Cancelled: " + countOf(b.Pending(), "user", "users") + " will not receive it."
+	case models.BroadcastFailed:
+		if b.StatusReason != "" {
+			return b.StatusReason
+		}
+		return "Failed."
+	}
+	return ""
+}
+
+// BroadcastStatusLabel is a status for people.
+func BroadcastStatusLabel(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// BroadcastStatusClass colours a status badge.
+func BroadcastStatusClass(s string) string {
+	switch s {
+	case models.BroadcastRunning:
+		return "bg-indigo-50 text-indigo-800 ring-indigo-600/20"
+	case models.BroadcastQueued:
+		return "bg-sky-50 text-sky-800 ring-sky-600/20"
+	case models.BroadcastPaused:
+		return "bg-amber-50 text-amber-900 ring-amber-600/30"
+	case models.BroadcastDone:
+		return "bg-emerald-50 text-emerald-800 ring-emerald-600/20"
+	case models.BroadcastFailed:
+		return "bg-red-50 text-red-800 ring-red-600/20"
+	}
+	return "bg-slate-100 text-slate-700 ring-slate-500/20"
+}
+
+// ModeLabelOf names a parse mode.
+func ModeLabelOf(mode string) string {
+	if mode == "" {
+		return "Plain text"
+	}
+	return mode
+}
+
+// BroadcastExcerpt is the start of a message for lists, without markup.
+func BroadcastExcerpt(b *models.Broadcast, n int) string {
+	plain, _, err := telegram.ParseMarkup(b.ParseMode, b.Text)
+	if err != nil {
+		plain = b.Text
+	}
+	plain = strings.Join(strings.Fields(plain), " ")
+	if utf8.RuneCountInString(plain) <= n {
+		return plain
+	}
+	r := []rune(plain)
+	return strings.TrimSpace(string(r[:n])) + "…"
+}
+
+// countOf is "1 user" or "1,234 users".
+func countOf(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return Number(n) + " " + many
+}
+
+// RateText is "25 messages per second".
+func RateText(rate float64) string {
+	return strconv.FormatFloat(rate, 'f', -1, 64) + " messages per second"
+}
+
+// AboutDuration is a rounded duration: "about 40 seconds", "about 7 minutes",
+// "about 2 hours 5 minutes".
+func AboutDuration(d time.Duration) string {
+	switch {
+	case d <= time.Second:
+		return "about a second"
+	case d < time.Minute:
+		return "about " + strconv.Itoa(int(math.Ceil(d.Seconds()))) + " seconds"
+	case d < time.Hour:
+		m := int(math.Ceil(d.Minutes()))
+		if m == 1 {
+			return "about a minute"
+		}
+		return "about " + strconv.Itoa(m) + " minutes"
+	}
+	h := int(d.Hours())
+	m := int(math.Ceil((d - time.Duration(h)*time.Hour).Minutes()))
+	if m == 60 {
+		h, m = h+1, 0
+	}
+	s := "about " + strconv.Itoa(h) + " hour"
+	if h != 1 {
+		s += "s"
+	}
+	if m > 0 {
+		s += " " + strconv.Itoa(m) + " minute"
+		if m != 1 {
+			s += "s"
+		}
+	}
+	return s
+}
+
+// AudienceCountText is "1 user" or "1,234 users".
+func AudienceCountText(n int64) string { return countOf(n, "user", "users") }

@@ -1,0 +1,126 @@
+package views
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views/components"
+)
+
+// StatsVM is the view model of a bot's stats page.
+type StatsVM struct {
+	Bot   *models.Bot
+	Stats models.Stats
+	Kinds []models.UpdateKindTotal
+	Days  int
+}
+
+// Base is the page's URL without a query.
+func (vm StatsVM) Base() string { return "/bots/" + vm.Bot.ID + "/stats" }
+
+// Cards are the headline numbers; the error and log cards link to the log.
+func (vm StatsVM) Cards() []StatCard {
+	logs := "/bots/" + vm.Bot.ID + "/logs"
+	return statCards(vm.Stats, logs+"?level=error", logs)
+}
+
+// Charts are the daily series.
+func (vm StatsVM) Charts() []components.ChartVM { return DailyCharts("bot-chart", vm.Stats.Daily) }
+
+// Periods are the choices of the period switch.
+func (vm StatsVM) Periods() []Period { return periods(vm.Base(), vm.Days) }
+
+// StatCard is one headline number.
+type StatCard struct {
+	Label, Hint string
+	Value       int64
+	Href        string // optional: where the number is explained in detail
+}
+
+func statCards(s models.Stats, errorsHref, logsHref string) []StatCard {
+	return []StatCard{
+		{Label: "Users", Value: s.TotalUsers, Hint: "everyone who ever started the bot"},
+		{Label: "New users", Value: s.NewUsersLast7Days, Hint: "started in the last 7 days"},
+		{Label: "Active users", Value: s.ActiveUsersLast7Days, Hint: "seen in the last 7 days"},
+		{Label: "Blocked the bot", Value: s.BlockedUsers, Hint: "users who blocked it in Telegram"},
+		{Label: "Errors", Value: s.TotalErrors, Hint: "error entries in the log", Href: errorsHref},
+		{Label: "Log entries", Value: s.TotalLogs, Hint: "everything in the log", Href: logsHref},
+	}
+}
+
+// Period is one choice of the 7/30/90-day switch.
+type Period struct {
+	Label, Href string
+	Current     bool
+}
+
+// PeriodChoices are the lengths the switch offers; the API takes any
+// number of days from 1 to 365.
+var PeriodChoices = []int{7, 30, 90}
+
+func periods(base string, current int) []Period {
+	out := make([]Period, 0, len(PeriodChoices))
+	for _, d := range PeriodChoices {
+		href := base
+		if d != models.DefaultStatsDays {
+			href += "?days=" + strconv.Itoa(d)
+		}
+		out = append(out, Period{Label: strconv.Itoa(d) + " days", Href: href, Current: d == current})
+	}
+	return out
+}
+
+// DailyCharts turns a daily series into one chart per measure.
+func DailyCharts(idPrefix string, daily []models.DayStats) []components.ChartVM {
+	type measure struct {
+		id, title, noun, kind, tone string
+		value                       func(models.DayStats) int64
+	}
+	measures := []measure{
+		{"new-users", "New users", "new users", components.ChartBar, "indigo", func(d models.DayStats) int64 { return d.NewUsers }},
+		{"active-users", "Active users", "active users", components.ChartLine, "emerald", func(d models.DayStats) int64 { return d.ActiveUsers }},
+		{"updates", "Updates", "updates", components.ChartLine, "sky", func(d models.DayStats) int64 { return d.Updates }},
+		{"errors", "Errors", "errors", components.ChartBar, "rose", func(d models.DayStats) int64 { return d.Errors }},
+	}
+	charts := make([]components.ChartVM, 0, len(measures))
+	for _, m := range measures {
+		points := make([]components.ChartPoint, len(daily))
+		for i, d := range daily {
+			points[i] = dayPoint(d.Date, m.value(d))
+		}
+		charts = append(charts, components.ChartVM{ID: idPrefix + "-" + m.id, Title: m.title, Noun: m.noun, Kind: m.kind, Tone: m.tone, Points: points})
+	}
+	return charts
+}
+
+func dayPoint(date string, v int64) components.ChartPoint {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return components.ChartPoint{Key: date, Label: date, Long: date, Value: v}
+	}
+	return components.ChartPoint{Key: date, Label: t.Format("2 Jan"), Long: t.Format("2 Jan 2006"), Value: v}
+}
+
+// UpdateKindLabel names an update type for people.
+func UpdateKindLabel(kind string) string {
+	switch kind {
+	case "message":
+		return "Messages"
+	case "edited_message":
+		return "Edited messages"
+	case "channel_post":
+		return "Channel posts"
+	case "edited_channel_post":
+		return "Edited channel posts"
+	case "callback_query":
+		return "Button presses"
+	case "my_chat_member":
+		return "Bot added, removed or blocked"
+	case "chat_member":
+		return "Members joining or leaving"
+	case "chat_join_request":
+		return "Join requests"
+	}
+	return kind
+}

@@ -1,0 +1,311 @@
+package views
+
+import (
+	"html"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/botdeck/botdeck/models"
+)
+
+// UsersVM is the view model of a bot's users page.
+type UsersVM struct {
+	Bot             *models.Bot
+	Q, Status, Sort string
+	Limit           int // 0: the default
+	Page            int
+	Users           []models.BotUser
+	NoPhoto         map[int64]bool
+	Total           int
+	TotalExact      bool
+	HasNext         bool
+}
+
+// NewUsersVM builds the users page view model.
+func NewUsersVM(b *models.Bot, in models.ListBotUsersRequest, users []models.BotUser, noPhoto map[int64]bool, total int, exact, hasNext bool) UsersVM {
+	vm := UsersVM{Bot: b, Q: in.Q, Status: in.Status, Sort: in.Sort, Page: in.Number(), Users: users, NoPhoto: noPhoto,
+		Total: total, TotalExact: exact, HasNext: hasNext}
+	if in.Size() != models.DefaultLimit {
+		vm.Limit = in.Size()
+	}
+	return vm
+}
+
+func (vm UsersVM) base() string { return "/bots/" + vm.Bot.ID + "/users" }
+
+func (vm UsersVM) query(status, sort string, page int) url.Values {
+	v := url.Values{}
+	if vm.Q != "" {
+		v.Set("q", vm.Q)
+	}
+	if status != "" {
+		v.Set("status", status)
+	}
+	if sort != "" {
+		v.Set("sort", sort)
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if vm.Limit != 0 {
+		v.Set("limit", strconv.Itoa(vm.Limit))
+	}
+	return v
+}
+
+// URL is the list URL with the current search and the given changes.
+func (vm UsersVM) URL(status, sort string, page int) string {
+	if v := vm.query(status, sort, page); len(v) > 0 {
+		return vm.base() + "?" + v.Encode()
+	}
+	return vm.base()
+}
+
+// Self is the URL of the list as shown.
+func (vm UsersVM) Self() string { return vm.URL(vm.Status, vm.Sort, vm.Page) }
+
+// PageURL links to another page of the same list.
+func (vm UsersVM) PageURL(page int) string { return vm.URL(vm.Status, vm.Sort, page) }
+
+// CSVURL exports the current filter (every page of it).
+func (vm UsersVM) CSVURL() string {
+	v := vm.query(vm.Status, vm.Sort, 1)
+	v.Del("limit")
+	if len(v) > 0 {
+		return vm.base() + ".csv?" + v.Encode()
+	}
+	return vm.base() + ".csv"
+}
+
+func (vm UsersVM) clearSearchURL() string {
+	cp := vm
+	cp.Q = ""
+	return cp.URL(vm.Status, vm.Sort, 1)
+}
+
+// Tabs lists "All" and each status.
+func (vm UsersVM) Tabs() []StatusTab {
+	tabs := []StatusTab{{Label: "All", Href: vm.URL("", vm.Sort, 1), Current: vm.Status == ""}}
+	for _, s := range models.UserStatuses {
+		tabs = append(tabs, StatusTab{Label: UserStatusLabel(s), Href: vm.URL(s, vm.Sort, 1), Current: vm.Status == s})
+	}
+	return tabs
+}
+
+// UserStatusLabel names a users filter.
+func UserStatusLabel(s string) string {
+	switch s {
+	case models.UserStatusActive:
+		return "Active"
+	case models.UserStatusBlocked:
+		return "Blocked by you"
+	case models.UserStatusBotBlocked:
+		return "Blocked the bot"
+	}
+	return s
+}
+
+// SortOptions are the choices of the sort select.
+func (vm UsersVM) SortOptions() [][2]string {
+	return [][2]string{{"", "Newest first"}, {"started", "Oldest first"}, {"-lastSeen", "Recently seen"}, {"lastSeen", "Longest unseen"}, {"name", "Name"}}
+}
+
+// NoUsersYet reports whether the bot has no users at all (rather than
+// none matching).
+func (vm UsersVM) NoUsersYet() bool {
+	return len(vm.Users) == 0 && vm.Q == "" && vm.Status == "" && vm.Page == 1
+}
+
+// Summary is the result line, read out after every search.
+func (vm UsersVM) Summary() string {
+	noun := func(n int) string {
+		if n == 1 {
+			return "user"
+		}
+		return "users"
+	}
+	switch {
+	case !vm.TotalExact && vm.Q != "":
+		return "More than " + Number(vm.Total) + " users match “" + vm.Q + "”"
+	case !vm.TotalExact:
+		return "More than " + Number(vm.Total) + " users"
+	case vm.Q != "" && vm.Total > 0:
+		return Number(vm.Total) + " " + noun(vm.Total) + " match “" + vm.Q + "”"
+	default:
+		return Number(vm.Total) + " " + noun(vm.Total)
+	}
+}
+
+// PagerText is "Page 2 of 7", or "Page 2" when the total is a lower bound.
+func (vm UsersVM) PagerText() string {
+	if !vm.TotalExact {
+		return "Page " + Number(vm.Page)
+	}
+	return "Page " + Number(vm.Page) + " of " + Number(vm.TotalPages())
+}
+
+// TotalPages is the number of pages (a lower bound when the total is).
+func (vm UsersVM) TotalPages() int {
+	size := vm.Limit
+	if size == 0 {
+		size = models.DefaultLimit
+	}
+	return max((vm.Total+size-1)/size, 1)
+}
+
+// ShowPager reports whether there is more than one page.
+func (vm UsersVM) ShowPager() bool { return vm.Page > 1 || vm.HasNext }
+
+// EmptyMessage explains an empty filtered list.
+func (vm UsersVM) EmptyMessage() string {
+	switch {
+	case vm.Q != "" && vm.Status != "":
+		return "No users in “" + UserStatusLabel(vm.Status) + "” match “" + vm.Q + "”."
+	case vm.Q != "":
+		return "No users match “" + vm.Q + "”. Search looks at names, usernames and exact user ids."
+	case vm.Page > 1:
+		return "This page is past the end of the list."
+	case vm.Status == models.UserStatusBlocked:
+		return "You have not blocked anyone. Blocked users' messages are recorded but not answered, and broadcasts skip them."
+	case vm.Status == models.UserStatusBotBlocked:
+		return "Nobody has blocked the bot in Telegram."
+	case vm.Status == models.UserStatusActive:
+		return "No active users: everyone has blocked the bot or been blocked."
+	default:
+		return "No users to show."
+	}
+}
+
+// UserRowVM is one row of the users table.
+type UserRowVM struct {
+	BotID   string
+	User    models.BotUser
+	NoPhoto bool
+	Back    string // the list URL, where a form without JavaScript returns
+	Focus   bool   // after an htmx swap: focus the row's action button
+}
+
+// Rows builds the table rows.
+func (vm UsersVM) Rows() []UserRowVM {
+	rows := make([]UserRowVM, len(vm.Users))
+	for i, u := range vm.Users {
+		rows[i] = UserRowVM{BotID: vm.Bot.ID, User: u, NoPhoto: vm.NoPhoto[u.UserID], Back: vm.Self()}
+	}
+	return rows
+}
+
+// ID is the row's element id.
+func (r UserRowVM) ID() string { return "user-" + strconv.FormatInt(r.User.UserID, 10) }
+
+// Path is the user's URL below the bot.
+func (r UserRowVM) Path(action string) string {
+	return "/bots/" + r.BotID + "/users/" + strconv.FormatInt(r.User.UserID, 10) + "/" + action
+}
+
+// DisplayName is the name, or the user id when Telegram gave none.
+func (r UserRowVM) DisplayName() string { return UserDisplayName(&r.User) }
+
+// UserDisplayName is a user's name, or "User 123" without one.
+func UserDisplayName(u *models.BotUser) string {
+	if n := strings.TrimSpace(u.Name); n != "" {
+		return n
+	}
+	if n := models.FullName(u.FirstName, u.LastName); n != "" {
+		return n
+	}
+	return "User " + strconv.FormatInt(u.UserID, 10)
+}
+
+// Initials are up to two letters of the name for the avatar fallback.
+func (r UserRowVM) Initials() string { return Initials(&r.User) }
+
+// Initials are up to two letters from a user's first and last name.
+func Initials(u *models.BotUser) string {
+	first, last := u.FirstName, u.LastName
+	if first == "" && last == "" {
+		first, _, _ = strings.Cut(u.Name, " ")
+	}
+	var out []rune
+	for _, s := range []string{first, last} {
+		for _, r := range s {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out = append(out, unicode.ToUpper(r))
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return string(out)
+}
+
+// AvatarClass colours the initials fallback by user id, so neighbours
+// differ; every pair has at least 4.5:1 contrast.
+func (r UserRowVM) AvatarClass() string {
+	classes := []string{
+		"bg-indigo-100 text-indigo-900", "bg-emerald-100 text-emerald-900", "bg-amber-100 text-amber-900",
+		"bg-rose-100 text-rose-900", "bg-sky-100 text-sky-900", "bg-violet-100 text-violet-900",
+	}
+	return classes[int(r.User.UserID%int64(len(classes)))]
+}
+
+// Language is the user's interface language, or an em dash.
+func (r UserRowVM) Language() string {
+	if r.User.LanguageCode == "" {
+		return "—"
+	}
+	return r.User.LanguageCode
+}
+
+// LastSeenText is when the user was last active.
+func (r UserRowVM) LastSeenText() string { return Ago(r.User.LastSeenAt) }
+
+// CSVHeader is the first row of the users export: the JSON field names.
+var CSVHeader = []string{"userId", "username", "firstName", "lastName", "name", "languageCode", "isPremium",
+	"startedAt", "lastSeenAt", "blocked", "botBlocked"}
+
+// CSVRecord is one user as a row of the export, in CSVHeader's order.
+// Text a spreadsheet could run as a formula is neutralised.
+func CSVRecord(u *models.BotUser, rec []string) []string {
+	return append(rec[:0],
+		strconv.FormatInt(u.UserID, 10), CSVText(u.Username), CSVText(u.FirstName), CSVText(u.LastName), CSVText(u.Name),
+		CSVText(u.LanguageCode), strconv.FormatBool(u.IsPremium),
+		u.StartedAt.UTC().Format(time.RFC3339), u.LastSeenAt.UTC().Format(time.RFC3339),
+		strconv.FormatBool(u.Blocked), strconv.FormatBool(u.BotBlocked))
+}
+
+// CSVText guards a cell against formula injection (OWASP "CSV
+// Injection"): a value starting with = + - @, a tab or a carriage return
+// would be evaluated by Excel, LibreOffice or Google Sheets, so it is
+// prefixed with a single quote and shown as text. Names come from Telegram
+// users, who can type anything.
+func CSVText(s string) string {
+	if s == "" {
+		return s
+	}
+	switch r, _ := utf8.DecodeRuneInString(s); r {
+	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+		return "'" + s
+	}
+	return s
+}
+
+// AvatarPlaceholderSVG is what the photo route serves to an <img> when
+// there is no photo to show (none, unknown user, Telegram failed): the
+// user's initials when known (u may be nil), else a neutral silhouette.
+// An <img> runs no script in an SVG, and the text is escaped anyway.
+func AvatarPlaceholderSVG(u *models.BotUser) string {
+	const head = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64">`
+	if u == nil {
+		return head + `<rect width="64" height="64" rx="32" fill="#e2e8f0"/>` +
+			`<circle cx="32" cy="25" r="11" fill="#94a3b8"/><path d="M12 54c3-11 11-17 20-17s17 6 20 17" fill="#94a3b8"/></svg>`
+	}
+	return head + `<rect width="64" height="64" rx="32" fill="#e0e7ff"/>` +
+		`<text x="32" y="32" dy="0.35em" text-anchor="middle" font-family="system-ui,sans-serif" font-size="24" font-weight="600" fill="#312e81">` +
+		html.EscapeString(Initials(u)) + `</text></svg>`
+}
