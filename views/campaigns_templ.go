@@ -99,7 +99,7 @@ func CampaignsPanel(vm CampaignListVM) templ.Component {
 			templ_7745c5c3_Var2 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div id=\"campaigns-panel\"><form method=\"get\" action=\"/campaigns\" role=\"search\" aria-label=\"Campaigns\" class=\"mb-4 flex flex-wrap items-end gap-3\" hx-get=\"/campaigns\" hx-target=\"#campaigns-panel\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"input changed delay:300ms from:#campaign-search, search from:#campaign-search, change from:#campaign-bot, submit\"><div class=\"w-full sm:w-auto sm:min-w-[14rem] sm:flex-1\"><label for=\"campaign-search\" class=\"block text-sm font-medium text-slate-800\">Search</label> <input id=\"campaign-search\" type=\"search\" name=\"q\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div id=\"campaigns-panel\" hx-sync=\"this:replace\"><form method=\"get\" action=\"/campaigns\" role=\"search\" aria-label=\"Campaigns\" class=\"mb-4 flex flex-wrap items-end gap-3\" hx-get=\"/campaigns\" hx-target=\"#campaigns-panel\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"input changed delay:300ms from:#campaign-search, search from:#campaign-search, change from:#campaign-bot, submit\"><div class=\"w-full sm:w-auto sm:min-w-[14rem] sm:flex-1\"><label for=\"campaign-search\" class=\"block text-sm font-medium text-slate-800\">Search</label> <input id=\"campaign-search\" type=\"search\" name=\"q\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1047,7 +1047,7 @@ func CampaignLeads(vm CampaignVM) templ.Component {
 			templ_7745c5c3_Var42 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "<section id=\"campaign-leads\" aria-labelledby=\"leads-title\" class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\"><div class=\"mb-3 flex flex-wrap items-center justify-between gap-3\"><h2 id=\"leads-title\" class=\"text-base font-semibold text-slate-900\">Leads</h2><a href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "<section id=\"campaign-leads\" hx-sync=\"this:replace\" aria-labelledby=\"leads-title\" class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\"><div class=\"mb-3 flex flex-wrap items-center justify-between gap-3\"><h2 id=\"leads-title\" class=\"text-base font-semibold text-slate-900\">Leads</h2><a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -67,7 +67,7 @@ func LogsPanel(vm LogsVM) templ.Component {
 			templ_7745c5c3_Var2 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div id=\"logs-panel\"><div class=\"mb-4 flex flex-wrap items-end justify-between gap-3\"><form method=\"get\" action=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div id=\"logs-panel\" hx-sync=\"this:replace\"><div class=\"mb-4 flex flex-wrap items-end justify-between gap-3\"><form method=\"get\" action=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -92,6 +92,8 @@ test('find bots: search as you type, status tabs, sort and pages, all in the URL
   await expect(page.getByText('No bots are warning right now.')).toBeVisible();
   await expectAccessible(page);
   await filter.getByRole('link', { name: /^All/ }).click();
+  await expect(filter.getByRole('link', { name: /^All/ })).toHaveAttribute('aria-current', 'page');
+  await expect(rows).toHaveCount(6);
 
   await page.getByLabel('Sort by').selectOption({ label: 'Name' });
   await expect(page).toHaveURL(/sort=name/);

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"log/slog"
 	"strings"
 	"sync"
@@ -17,10 +18,10 @@ import (
 
 // Config tunes the pipeline; zero values take the defaults.
 type Config struct {
-	Workers    int           // concurrent batch processors (default 2)
+	Workers    int           // concurrent batch processors, each owning a share of the bots (default 2)
 	BatchSize  int           // updates per processing transaction (default 200)
 	BatchWait  time.Duration // how long a worker waits to fill a batch (default 5ms)
-	QueueSize  int           // in-memory hand-off between receive and process (default 10,000)
+	QueueSize  int           // in-memory hand-off between receive and process, all workers together (default 10,000)
 	SweepEvery time.Duration // how often stored-but-unprocessed updates are looked for (default 1s)
 	SweepAge   time.Duration // how old such an update must be to be swept (default 10s)
 }
@@ -67,7 +68,7 @@ type Pipeline struct {
 	db      *bun.DB
 	log     *slog.Logger
 	cfg     Config
-	queue   chan pending
+	queues  []chan pending // one per worker; a bot's updates always use the same one
 	hooks   []Hook
 	metrics *metrics
 
@@ -99,9 +100,12 @@ func (it pending) decode() (*Update, error) { return Decode(it.raw) }
 // Close to stop storing.
 func New(db *bun.DB, log *slog.Logger, reg prometheus.Registerer, cfg Config) *Pipeline {
 	cfg = cfg.withDefaults()
-	p := &Pipeline{db: db, log: log, cfg: cfg, queue: make(chan pending, cfg.QueueSize),
+	p := &Pipeline{db: db, log: log, cfg: cfg,
 		metrics: newMetrics(reg), failures: map[models.UpdateKey]int{},
 		stores: make(chan storeReq, maxStoreRows), closed: make(chan struct{})}
+	for range cfg.Workers {
+		p.queues = append(p.queues, make(chan pending, max(1, cfg.QueueSize/cfg.Workers)))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.stopStorers = cancel
 	p.startStorers(ctx)
@@ -148,7 +152,7 @@ func (p *Pipeline) Receive(ctx context.Context, botID string, raw []byte) (store
 	}
 	p.metrics.received.WithLabelValues("stored").Inc()
 	select {
-	case p.queue <- pending{botID: botID, id: id, kind: kind, raw: raw, receivedAt: now}:
+	case p.queueOf(botID) <- pending{botID: botID, id: id, kind: kind, raw: raw, receivedAt: now}:
 	default:
 		// The processors are behind: the sweeper will find it in the table.
 		p.metrics.overflow.Inc()
@@ -159,35 +163,55 @@ func (p *Pipeline) Receive(ctx context.Context, botID string, raw []byte) (store
 // Run processes queued and left-behind updates until ctx ends.
 func (p *Pipeline) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range p.cfg.Workers {
-		wg.Go(func() { p.work(ctx) })
+	for _, q := range p.queues {
+		wg.Go(func() { p.work(ctx, q) })
 	}
 	wg.Go(func() { p.sweep(ctx) })
 	wg.Wait()
 }
 
-// work takes updates off the queue in batches.
-func (p *Pipeline) work(ctx context.Context) {
+// queueOf returns the queue of the worker that owns botID. Updates change
+// state that depends on their order (a block then an unblock, a join then a
+// leave), so one bot's updates must never be processed by two workers at
+// once: each bot belongs to exactly one worker, which applies its updates
+// in the order they were stored (update_id order within a batch).
+func (p *Pipeline) queueOf(botID string) chan pending {
+	h := fnv.New32a()
+	h.Write([]byte(botID))
+	return p.queues[h.Sum32()%uint32(len(p.queues))]
+}
+
+// queued is how many updates wait in all queues.
+func (p *Pipeline) queued() int {
+	n := 0
+	for _, q := range p.queues {
+		n += len(q)
+	}
+	return n
+}
+
+// work takes updates off its queue in batches.
+func (p *Pipeline) work(ctx context.Context, queue chan pending) {
 	batch := make([]pending, 0, p.cfg.BatchSize)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case it := <-p.queue:
+		case it := <-queue:
 			batch = append(batch[:0], it)
 		}
 		timer := time.NewTimer(p.cfg.BatchWait)
 	fill:
 		for len(batch) < p.cfg.BatchSize {
 			select {
-			case it := <-p.queue:
+			case it := <-queue:
 				batch = append(batch, it)
 			case <-timer.C:
 				break fill
 			}
 		}
 		timer.Stop()
-		p.metrics.queue.Set(float64(len(p.queue)))
+		p.metrics.queue.Set(float64(p.queued()))
 		p.processBatch(context.WithoutCancel(ctx), batch)
 	}
 }
