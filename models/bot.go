@@ -34,30 +34,31 @@ const (
 type Bot struct {
 	bun.BaseModel `bun:"table:bots"`
 
-	ID              string     `bun:"id,pk"`
-	OwnerID         string     `bun:"owner_id"`
-	TelegramID      int64      `bun:"telegram_id"`
-	Username        string     `bun:"username"`
-	Name            string     `bun:"name"`
-	TokenCiphertext []byte     `bun:"token_ciphertext"`
-	TokenHash       string     `bun:"token_hash"`
-	TokenMasked     string     `bun:"token_masked"`
-	Status          string     `bun:"status"`
-	StatusReason    string     `bun:"status_reason"`
-	UpdateMode      string     `bun:"update_mode"`
-	WebhookSecret   string     `bun:"webhook_secret"`
-	WebhookURL      string     `bun:"webhook_url"`
-	WebhookSet      bool       `bun:"webhook_set"`
-	WebhookError    string     `bun:"webhook_error"`
-	Description     string     `bun:"description"`
-	Tags            []string   `bun:"tags"`
-	TotalUsers      int64      `bun:"total_users"`
-	CodeVersion     int        `bun:"code_version"`
-	CodeUpdatedAt   *time.Time `bun:"code_updated_at"`
-	CreatedAt       time.Time  `bun:"created_at"`
-	UpdatedAt       time.Time  `bun:"updated_at"`
-	DeletedAt       *time.Time `bun:"deleted_at"`
-	LastUpdateAt    *time.Time `bun:"last_update_at"`
+	ID               string     `bun:"id,pk"`
+	OwnerID          string     `bun:"owner_id"`
+	TelegramID       int64      `bun:"telegram_id"`
+	Username         string     `bun:"username"`
+	Name             string     `bun:"name"`
+	TokenCiphertext  []byte     `bun:"token_ciphertext"`
+	TokenHash        string     `bun:"token_hash"`
+	TokenMasked      string     `bun:"token_masked"`
+	Status           string     `bun:"status"`
+	StatusReason     string     `bun:"status_reason"`
+	UpdateMode       string     `bun:"update_mode"`
+	WebhookSecret    string     `bun:"webhook_secret"`
+	WebhookURL       string     `bun:"webhook_url"`
+	WebhookSet       bool       `bun:"webhook_set"`
+	WebhookError     string     `bun:"webhook_error"` // why Telegram cannot deliver (getWebhookInfo), "" when fine
+	WebhookCheckedAt *time.Time `bun:"webhook_checked_at"`
+	Description      string     `bun:"description"`
+	Tags             []string   `bun:"tags"`
+	TotalUsers       int64      `bun:"total_users"`
+	CodeVersion      int        `bun:"code_version"`
+	CodeUpdatedAt    *time.Time `bun:"code_updated_at"`
+	CreatedAt        time.Time  `bun:"created_at"`
+	UpdatedAt        time.Time  `bun:"updated_at"`
+	DeletedAt        *time.Time `bun:"deleted_at"`
+	LastUpdateAt     *time.Time `bun:"last_update_at"`
 }
 
 // BotSummary is a bot in lists (API.md "BotSummary").
@@ -220,6 +221,32 @@ func DeletedBotOfOwner(ctx context.Context, db bun.IDB, ownerID string, telegram
 		return nil, nil
 	}
 	return b, err
+}
+
+// WebhookBotsToCheck lists up to limit running webhook bots whose delivery
+// was not checked since before, least recently checked first.
+func WebhookBotsToCheck(ctx context.Context, db bun.IDB, before time.Time, limit int) ([]Bot, error) {
+	var out []Bot
+	err := db.NewSelect().Model(&out).Where("update_mode = ?", ModeWebhook).Where("webhook_set = ?", true).
+		Where("status IN (?)", bun.In([]string{BotActive, BotWarning})).
+		Where("(webhook_checked_at IS NULL OR webhook_checked_at < ?)", before).
+		OrderExpr("webhook_checked_at ASC NULLS FIRST, id").Limit(int64(limit)).Scan(ctx)
+	return out, err
+}
+
+// ClaimWebhookCheck marks b's delivery as being checked now, unless another
+// instance did so since before; it reports whether this caller may check.
+func ClaimWebhookCheck(ctx context.Context, db bun.IDB, b *Bot, now, before time.Time) (bool, error) {
+	res, err := db.NewUpdate().Model((*Bot)(nil)).Set("webhook_checked_at = ?", now).Where("id = ?", b.ID).
+		Where("(webhook_checked_at IS NULL OR webhook_checked_at < ?)", before).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if n == 1 {
+		b.WebhookCheckedAt = &now
+	}
+	return n == 1, err
 }
 
 // DeleteBotRow removes a row outright: only for a connecting claim that

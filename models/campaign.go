@@ -187,11 +187,16 @@ func CampaignsOfChat(ctx context.Context, db bun.IDB, botID string, chatID int64
 	return out, err
 }
 
-// CountCampaignWarnings counts a bot's active campaigns with a warning.
-func CountCampaignWarnings(ctx context.Context, db bun.IDB, botID string) (int, error) {
-	n, err := db.NewSelect().Model((*Campaign)(nil)).Where("bot_id = ?", botID).Where("status = ?", CampaignActive).
-		Where("warning <> ''").Count(ctx)
-	return int(n), err
+// FirstCampaignWarning returns the warning of a bot's newest active
+// campaign that has one, or "".
+func FirstCampaignWarning(ctx context.Context, db bun.IDB, botID string) (string, error) {
+	var warnings []string
+	err := db.NewSelect().Model((*Campaign)(nil)).Column("warning").Where("bot_id = ?", botID).
+		Where("status = ?", CampaignActive).Where("warning <> ''").Order("created_at DESC").Limit(1).Scan(ctx, &warnings)
+	if err != nil || len(warnings) == 0 {
+		return "", err
+	}
+	return warnings[0], nil
 }
 
 // AddCampaignCounters adds to a campaign's event counters.

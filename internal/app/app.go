@@ -40,22 +40,23 @@ const MaxBodyBytes = 1 << 20
 
 // App is a wired Botdeck instance.
 type App struct {
-	Config      config.Config
-	DB          *bun.DB
-	Log         *slog.Logger
-	Router      *web.Router
-	Telegram    *telegram.Client
-	Accounts    *core.Accounts
-	Bots        *core.Bots
-	Audience    *core.Audience
-	Insights    *core.Insights
-	Ingest      *ingest.Pipeline
-	Broadcasts  *core.Broadcasts
-	Broadcaster *jobs.Broadcaster
-	Campaigns   *core.Campaigns
-	Code        *core.Code
-	Greeter     *jobs.Greeter
-	Instance    string // names this process in database leases
+	Config       config.Config
+	DB           *bun.DB
+	Log          *slog.Logger
+	Router       *web.Router
+	Telegram     *telegram.Client
+	Accounts     *core.Accounts
+	Bots         *core.Bots
+	Audience     *core.Audience
+	Insights     *core.Insights
+	Ingest       *ingest.Pipeline
+	Broadcasts   *core.Broadcasts
+	Broadcaster  *jobs.Broadcaster
+	Campaigns    *core.Campaigns
+	Code         *core.Code
+	Greeter      *jobs.Greeter
+	WebhookWatch *jobs.WebhookWatch
+	Instance     string // names this process in database leases
 
 	handler  http.Handler
 	ready    atomic.Bool
@@ -128,6 +129,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, tg, log, cfg.BroadcastRate)
 	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, log, a.Instance, cfg.BroadcastRate)
+	a.WebhookWatch = jobs.NewWebhookWatch(db, a.Bots, log, jobs.DefaultWebhookCheckEvery)
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
@@ -169,7 +171,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	)
 
 	a.Greeter = greeter
-	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run)
+	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run)
 	return a, nil
 }
 

@@ -227,7 +227,15 @@ func (s *Bots) Start(ctx context.Context, ownerID, id string) (*models.Bot, erro
 	}
 	b.Status, b.StatusReason = models.BotActive, ""
 	defer s.webhooks.forget(b.ID)
-	return b, models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason", "update_mode", "webhook_url", "webhook_set", "webhook_error")
+	if err := models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason", "update_mode", "webhook_url", "webhook_set", "webhook_error"); err != nil {
+		return nil, err
+	}
+	// A campaign that lost its admin rights while the bot was stopped still
+	// warns: the bot is active only if nothing does.
+	if err := refreshBotWarning(ctx, s.db, b.ID); err != nil {
+		return nil, err
+	}
+	return models.BotByID(ctx, s.db, b.ID)
 }
 
 // Delete disconnects a bot (soft): the webhook is dropped and polling

@@ -202,7 +202,7 @@ func trackJoinRequest(ctx context.Context, tx bun.Tx, ev *ingest.Event, r *teleg
 // trackBotRights warns when the bot loses what a campaign needs in its
 // chat (administrator with "invite users"), and clears the warning when
 // the bot is promoted back. The bot shows status warning while any of its
-// active campaigns has one.
+// active campaigns has one (refreshBotWarning).
 func trackBotRights(ctx context.Context, tx bun.Tx, botID string, c *ingest.ChatChange) error {
 	camp, err := models.ActiveCampaignOfChat(ctx, tx, botID, c.ChatID)
 	if err != nil || camp == nil {
@@ -225,22 +225,5 @@ func trackBotRights(ctx context.Context, tx bun.Tx, botID string, c *ingest.Chat
 	if err := models.UpdateCampaignColumns(ctx, tx, camp, "warning"); err != nil {
 		return err
 	}
-	return syncBotWarning(ctx, tx, botID, warning)
-}
-
-// syncBotWarning puts a running bot in warning with reason, or back to
-// active when none of its campaigns warns any more.
-func syncBotWarning(ctx context.Context, db bun.IDB, botID, reason string) error {
-	if reason != "" {
-		_, err := db.NewUpdate().Model((*models.Bot)(nil)).Set("status = ?", models.BotWarning).Set("status_reason = ?", reason).
-			Set("updated_at = ?", models.Now()).Where("id = ?", botID).Where("status IN (?)", bun.In([]string{models.BotActive, models.BotWarning})).Exec(ctx)
-		return err
-	}
-	n, err := models.CountCampaignWarnings(ctx, db, botID)
-	if err != nil || n > 0 {
-		return err
-	}
-	_, err = db.NewUpdate().Model((*models.Bot)(nil)).Set("status = ?", models.BotActive).Set("status_reason = ''").
-		Set("updated_at = ?", models.Now()).Where("id = ?", botID).Where("status = ?", models.BotWarning).Exec(ctx)
-	return err
+	return refreshBotWarning(ctx, tx, botID)
 }

@@ -204,7 +204,7 @@ func (s *Campaigns) Archive(ctx context.Context, ownerID, id string) (*models.Ca
 		if err := models.UpdateCampaignColumns(ctx, tx, c, "status", "archived_at", "warning"); err != nil {
 			return err
 		}
-		return syncBotWarning(ctx, tx, c.BotID, "")
+		return refreshBotWarning(ctx, tx, c.BotID)
 	})
 	return c, err
 }
