@@ -45,6 +45,18 @@ func SaveUserPhoto(ctx context.Context, db bun.IDB, p *UserPhoto) error {
 	return err
 }
 
+// PruneUserPhotos deletes cached photos fetched before cutoff, at most
+// limit per call. A photo still being looked at is fetched again daily
+// (its TTL), so only photos nobody opened for a while are old.
+func PruneUserPhotos(ctx context.Context, db bun.IDB, cutoff time.Time, limit int) (int64, error) {
+	sub := db.NewSelect().Model((*UserPhoto)(nil)).Column("bot_id", "user_id").Where("fetched_at < ?", cutoff).Limit(int64(limit))
+	res, err := db.NewDelete().Model((*UserPhoto)(nil)).Where("(bot_id, user_id) IN (?)", sub).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // UsersWithoutPhoto returns which of userIDs the cache knows to have no
 // photo, as of a fetch after since. The photo bodies are not read.
 func UsersWithoutPhoto(ctx context.Context, db bun.IDB, botID string, userIDs []int64, since time.Time) (map[int64]bool, error) {

@@ -141,7 +141,7 @@ func TestPollingBacksOffAndMarksRevokedTokens(t *testing.T) {
 	})
 }
 
-func TestRetentionPrunesRawUpdatesButKeepsCounts(t *testing.T) {
+func TestRetentionPrunesRawUpdatesAndOldPhotosButKeepsCounts(t *testing.T) {
 	for _, d := range dbtest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			env := apptest.Start(t, d, apptest.Webhooks())
@@ -157,6 +157,13 @@ func TestRetentionPrunesRawUpdatesButKeepsCounts(t *testing.T) {
 			env.App.DB.NewSelect().Model((*models.StoredUpdate)(nil)).Column("update_id").Order("update_id").Scan(ctx, &ids)
 			env.App.DB.NewUpdate().Model((*models.StoredUpdate)(nil)).Set("received_at = ?", old).Where("update_id IN (?)", bun.In(ids[:3])).Exec(ctx)
 			env.App.DB.NewUpdate().Model((*models.StoredUpdate)(nil)).Set("received_at = ?", old).Set("processed_at = NULL").Where("update_id = ?", ids[3]).Exec(ctx)
+			// Two cached photos: one nobody opened for 40 days, one fresh.
+			for i, fetched := range []time.Time{old, models.Now()} {
+				if err := models.SaveUserPhoto(ctx, env.App.DB, &models.UserPhoto{BotID: bot.ID, UserID: int64(i + 1),
+					ContentType: "image/jpeg", Body: []byte{0xff, 0xd8}, FetchedAt: fetched}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			n, err := jobs.NewRetention(env.App.DB, quietLog(), 30*24*time.Hour).Prune(ctx)
 			if err != nil || n != 3 {
 				t.Fatalf("pruned %d, err %v; want the 3 old processed updates", n, err)
@@ -167,6 +174,9 @@ func TestRetentionPrunesRawUpdatesButKeepsCounts(t *testing.T) {
 			}
 			var day models.BotDay
 			env.App.DB.NewSelect().Model(&day).Where("bot_id = ?", bot.ID).Scan(ctx)
+			if photos, _ := env.App.DB.NewSelect().Model((*models.UserPhoto)(nil)).Count(ctx); photos != 1 {
+				t.Fatalf("%d cached photos left, want only the recently fetched one", photos)
+			}
 			if day.Updates != 5 || day.NewUsers != 5 || countUsers(t, env, bot.ID) != 5 {
 				t.Fatalf("counts must survive pruning: %+v", day)
 			}

@@ -12,7 +12,8 @@ import (
 
 // Retention prunes what must not grow without bound: raw updates older
 // than the retention period (their counts and daily series live on in
-// bot_daily and bot_update_kinds) and expired sessions. Deleting is
+// bot_daily and bot_update_kinds), cached profile photos nobody opened for
+// photoKeep, and expired sessions. Deleting is
 // idempotent, so several instances may run it without coordination.
 type Retention struct {
 	db     *bun.DB
@@ -21,6 +22,11 @@ type Retention struct {
 	every  time.Duration
 	slices int
 }
+
+// photoKeep is how long an unviewed cached profile photo is kept: viewed
+// ones are refreshed daily, so this only drops photos of people nobody
+// looked at in a month (they are fetched again if someone does).
+const photoKeep = 30 * 24 * time.Hour
 
 // NewRetention prunes raw updates older than keep, every hour.
 func NewRetention(db *bun.DB, log *slog.Logger, keep time.Duration) *Retention {
@@ -43,14 +49,24 @@ func (r *Retention) Run(ctx context.Context) {
 	}
 }
 
-// Prune deletes raw updates past retention (in slices, so a long backlog
-// never holds one huge transaction) and expired sessions.
+// Prune deletes raw updates past retention and old cached photos (in
+// slices, so a long backlog never holds one huge transaction) and expired
+// sessions. It returns how many raw updates it deleted.
 func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	now := models.Now()
 	var total int64
 	for ctx.Err() == nil {
 		n, err := models.PruneUpdates(ctx, r.db, now.Add(-r.keep), r.slices)
 		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < int64(r.slices) {
+			break
+		}
+	}
+	for ctx.Err() == nil {
+		n, err := models.PruneUserPhotos(ctx, r.db, now.Add(-photoKeep), r.slices)
 		if err != nil {
 			return total, err
 		}
