@@ -37,6 +37,14 @@ export const fake = {
     call('POST', '/_fake/failures', { botToken, method, ...spec }),
   push: (botToken: string, kind: string, params: object = {}) => call<any>('POST', '/_fake/updates', { botToken, kind, ...params }),
   createChat: (type: 'group' | 'supergroup' | 'channel', title: string) => call<any>('POST', '/_fake/chats', { type, title }),
+  // botAPI calls a Bot API method as another program holding the token
+  // would (e.g. a script that points the webhook elsewhere).
+  botAPI: async (botToken: string, method: string, params: object = {}) => {
+    const res = await (await api()).post(`/bot${botToken}/${method}`, { data: params });
+    const json = await res.json();
+    expect(json.ok, `fake ${method}: ${JSON.stringify(json)}`).toBe(true);
+    return json.result;
+  },
   messages: (botToken: string, chatId?: number) =>
     call<any[]>('GET', `/_fake/messages?botToken=${encodeURIComponent(botToken)}${chatId ? `&chatId=${chatId}` : ''}`),
 };

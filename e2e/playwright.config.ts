@@ -57,6 +57,8 @@ export default defineConfig({
         // Webhook mode: the fake Bot API delivers updates to this process.
         BOTDECK_PUBLIC_URL: `http://127.0.0.1:${port}`,
         BOTDECK_API_RATE_LIMIT: '6000',
+        // Check webhook delivery often, so the warning test need not wait.
+        BOTDECK_WEBHOOK_CHECK: '2s',
       },
     },
   ],

@@ -154,3 +154,37 @@ test('stop, start, disconnect with confirmation, and restore by adding the token
   await expect(page).toHaveURL(new RegExp(`/bots/${bot.botId}$`));
   await expect(page.getByLabel('Description')).toHaveValue('Answers support questions');
 });
+
+test('a bot whose updates go elsewhere shows warning with the reason; stop and start registers Botdeck again', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  // Another program holding the token points the webhook at itself.
+  await fake.botAPI(bot.token, 'setWebhook', { url: 'https://other.example/hook' });
+
+  // The webhook watch (every 2 s in this suite, 5 min by default) notices.
+  await expect(async () => {
+    await page.goto(`/bots/${bot.botId}`);
+    await expect(page.getByRole('alert')).toContainText('webhook points to other.example instead of Botdeck', { timeout: 500 });
+  }).toPass({ timeout: 15_000 });
+  await expect(page.getByRole('main').getByText('Warning', { exact: true })).toBeVisible();
+  await expectAccessible(page);
+
+  await visit(page, '/bots?status=warning');
+  await expect(page.getByRole('table').getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('link', { name: bot.firstName })).toBeVisible();
+
+  await page.goto(`/bots/${bot.botId}`);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByText(`Stopped @${bot.username}`)).toBeVisible();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByText(`Started @${bot.username}.`)).toBeVisible();
+  await expect(page.getByRole('main').getByText('Active', { exact: true })).toBeVisible();
+  const state = await fake.state(bot.token);
+  expect(state.webhook.url).toContain(`/tg/${bot.botId}`);
+  // Later checks find delivery working: the bot stays active.
+  const checks = () => fake.state(bot.token).then((s) => s.calls.getWebhookInfo ?? 0);
+  const before = state.calls.getWebhookInfo ?? 0;
+  await expect.poll(checks, { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 3);
+  await page.reload();
+  await expect(page.getByRole('main').getByText('Active', { exact: true })).toBeVisible();
+});

@@ -129,7 +129,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, tg, log, cfg.BroadcastRate)
 	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, log, a.Instance, cfg.BroadcastRate)
-	a.WebhookWatch = jobs.NewWebhookWatch(db, a.Bots, log, jobs.DefaultWebhookCheckEvery)
+	a.WebhookWatch = jobs.NewWebhookWatch(db, a.Bots, log, cfg.WebhookCheck)
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}

@@ -32,6 +32,7 @@ type Config struct {
 	UpdateRetention   time.Duration
 	HandlerTimeout    time.Duration
 	BroadcastRate     float64
+	WebhookCheck      time.Duration
 	TrustProxyHeaders bool
 }
 
@@ -52,6 +53,7 @@ func Defaults() Config {
 		UpdateRetention: 30 * 24 * time.Hour,
 		HandlerTimeout:  2 * time.Second,
 		BroadcastRate:   25,
+		WebhookCheck:    5 * time.Minute,
 	}
 }
 
@@ -94,6 +96,7 @@ func Settings() []Setting {
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.Float64Var(&c.BroadcastRate, name, c.BroadcastRate, usage)
 			}},
+		{"webhook-check", "BOTDECK_WEBHOOK_CHECK", "how often each webhook bot's delivery is checked with getWebhookInfo (failing delivery shows the bot as warning)", dur(func(c *Config) *time.Duration { return &c.WebhookCheck })},
 		{"trust-proxy-headers", "BOTDECK_TRUST_PROXY_HEADERS", "take the client IP from X-Forwarded-For (only behind a proxy you run)",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.BoolVar(&c.TrustProxyHeaders, name, c.TrustProxyHeaders, usage)
@@ -152,6 +155,9 @@ func (c *Config) Validate() error {
 	}
 	if c.HandlerTimeout <= 0 || c.HandlerTimeout > time.Minute {
 		errs = append(errs, errors.New("handler-timeout must be between 0 and 1m"))
+	}
+	if c.WebhookCheck < time.Second {
+		errs = append(errs, errors.New("webhook-check must be at least 1s"))
 	}
 	if c.UpdateRetention < time.Hour {
 		errs = append(errs, errors.New("update-retention must be at least 1h"))

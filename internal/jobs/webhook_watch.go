@@ -24,15 +24,16 @@ type WebhookWatch struct {
 	batch int
 }
 
-// DefaultWebhookCheckEvery is how often a bot's delivery is checked: soon
-// enough that an owner learns of an outage within minutes, rarely enough to
-// cost Telegram one cheap call per bot every few minutes.
-const DefaultWebhookCheckEvery = 5 * time.Minute
+// defaultWebhookCheck is how often a bot's delivery is checked unless
+// configured (BOTDECK_WEBHOOK_CHECK): soon enough that an owner learns of
+// an outage within minutes, rarely enough to cost Telegram one cheap call
+// per bot every few minutes.
+const defaultWebhookCheck = 5 * time.Minute
 
 // NewWebhookWatch checks every running webhook bot once per every.
 func NewWebhookWatch(db *bun.DB, bots *core.Bots, log *slog.Logger, every time.Duration) *WebhookWatch {
 	if every <= 0 {
-		every = DefaultWebhookCheckEvery
+		every = defaultWebhookCheck
 	}
 	return &WebhookWatch{db: db, bots: bots, log: log, every: every, batch: 100}
 }
