@@ -19,7 +19,7 @@ import (
 // Config tunes the pipeline; zero values take the defaults.
 type Config struct {
 	Workers    int           // concurrent batch processors, each owning a share of the bots (default 2)
-	BatchSize  int           // updates per processing transaction (default 200)
+	BatchSize  int           // most updates per processing transaction (default 1,000; see docs/BENCHMARKS.md)
 	BatchWait  time.Duration // how long a worker waits to fill a batch (default 5ms)
 	QueueSize  int           // in-memory hand-off between receive and process, all workers together (default 10,000)
 	SweepEvery time.Duration // how often stored-but-unprocessed updates are looked for (default 1s)
@@ -31,7 +31,7 @@ func (c Config) withDefaults() Config {
 		c.Workers = 2
 	}
 	if c.BatchSize <= 0 {
-		c.BatchSize = 200
+		c.BatchSize = 1000
 	}
 	if c.BatchWait <= 0 {
 		c.BatchWait = 5 * time.Millisecond
