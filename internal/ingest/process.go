@@ -28,7 +28,12 @@ func (p *Pipeline) processBatch(ctx context.Context, batch []pending) {
 	}
 }
 
-func (p *Pipeline) processBot(ctx context.Context, botID string, items []pending) {
+// processBot applies one bot's items (in update_id order) and reports
+// whether every one of them is settled: processed, or given up on as
+// poison. When one cannot be processed yet, the ones after it are left for
+// the sweeper too, so they are never applied before it: a block must not
+// overtake the unblock that preceded it.
+func (p *Pipeline) processBot(ctx context.Context, botID string, items []pending) bool {
 	start := time.Now()
 	err := p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return p.apply(ctx, tx, botID, items)
@@ -37,27 +42,30 @@ func (p *Pipeline) processBot(ctx context.Context, botID string, items []pending
 	if err == nil {
 		p.metrics.processed.Add(float64(len(items)))
 		p.forget(items)
-		return
+		return true
 	}
 	if len(items) > 1 {
 		// One bad update must not hold back the rest: retry one by one.
 		for _, it := range items {
-			p.processBot(ctx, botID, []pending{it})
+			if !p.processBot(ctx, botID, []pending{it}) {
+				return false
+			}
 		}
-		return
+		return true
 	}
 	it := items[0]
 	if pingErr := p.db.PingContext(ctx); pingErr != nil {
 		// The database is unavailable: not the update's fault. The sweeper
 		// retries once it is back; nothing is counted against the update.
 		p.log.WarnContext(ctx, "process update: database unavailable", "bot", botID, "update", it.id, "err", err)
-		return
+		return false
 	}
 	if p.recordFailure(it) >= maxAttempts {
 		p.poison(ctx, it, err)
-		return
+		return true
 	}
 	p.log.WarnContext(ctx, "process update", "bot", botID, "update", it.id, "err", err)
+	return false
 }
 
 // batchUser gathers what one batch says about one user.
