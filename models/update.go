@@ -46,6 +46,20 @@ func PruneUpdates(ctx context.Context, db bun.IDB, cutoff time.Time, limit int) 
 	return res.RowsAffected()
 }
 
+// LockBotProcessing makes the calling transaction the only one processing
+// botID's updates until it ends: on PostgreSQL, where several instances may
+// process the same bot, a transaction-scoped advisory lock on the bot (the
+// second waits for the first to commit, then sees what it wrote). SQLite
+// transactions are serialized already (BEGIN IMMEDIATE), so there it does
+// nothing.
+func LockBotProcessing(ctx context.Context, tx bun.Tx, botID string) error {
+	if tx.Dialect().Name().String() != "pg" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "botdeck.ingest:"+botID)
+	return err
+}
+
 // ClaimUpdates marks the given updates of a bot processed, inside the
 // processing transaction, and returns the ids it claimed: an id missing
 // from the result was processed (or is being processed) by someone else.

@@ -85,6 +85,11 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 	for i, it := range items {
 		ids[i] = it.id
 	}
+	// Within an instance a bot belongs to one worker; across instances this
+	// lock keeps two of them from applying the same bot's updates at once.
+	if err := models.LockBotProcessing(ctx, tx, botID); err != nil {
+		return err
+	}
 	claimedIDs, err := models.ClaimUpdates(ctx, tx, botID, ids, now)
 	if err != nil {
 		return err
