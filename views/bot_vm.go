@@ -62,6 +62,13 @@ func (vm BotVM) CanStart() bool {
 	return vm.Bot.Status == models.BotStopped || vm.Bot.Status == models.BotError
 }
 
+// CanReregister reports whether Telegram's webhook no longer brings the
+// bot's updates to Botdeck, so "Register webhook again" (a start of the
+// running bot) can point it back.
+func (vm BotVM) CanReregister() bool {
+	return vm.Bot.Status == models.BotWarning && vm.Bot.WebhookError != ""
+}
+
 func (vm BotVM) CanStop() bool {
 	return vm.Bot.Status == models.BotActive || vm.Bot.Status == models.BotWarning || vm.Bot.Status == models.BotError
 }

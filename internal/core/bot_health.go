@@ -25,11 +25,11 @@ func WebhookProblem(info *telego.WebhookInfo, wantURL string, now time.Time) str
 	switch {
 	case info.URL == "":
 		return "Telegram has no webhook for this bot: something outside Botdeck removed it (a script calling getUpdates " +
-			"or deleteWebhook with this token), so no updates arrive. Stop and start the bot to register Botdeck again."
+			"or deleteWebhook with this token), so no updates arrive. Register the webhook again to point it back at Botdeck."
 	case info.URL != wantURL:
 		// Only the host: another tool's webhook URL may hold its secrets.
 		return "The bot's webhook points to " + hostOf(info.URL) + " instead of Botdeck: another tool uses this token " +
-			"and receives the updates. Stop and start the bot to register Botdeck again."
+			"and receives the updates. Register the webhook again to point it back at Botdeck."
 	case info.LastErrorDate > 0 && info.PendingUpdateCount > 0 &&
 		now.Sub(time.Unix(info.LastErrorDate, 0)) < webhookErrorRecent:
 		msg := info.LastErrorMessage

@@ -197,8 +197,9 @@ func (s *Bots) Stop(ctx context.Context, ownerID, id string) (*models.Bot, error
 	return b, models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason")
 }
 
-// Start resumes a stopped bot, or retries one in error: the token is
-// checked and the webhook registered again before the bot counts as active.
+// Start resumes a stopped bot, retries one in error, or re-registers the
+// webhook of one whose delivery fails: the token is checked and the webhook
+// registered again before the bot counts as active.
 func (s *Bots) Start(ctx context.Context, ownerID, id string) (*models.Bot, error) {
 	b, err := s.Get(ctx, ownerID, id)
 	if err != nil {
@@ -208,7 +209,11 @@ func (s *Bots) Start(ctx context.Context, ownerID, id string) (*models.Bot, erro
 	case models.BotDeleted:
 		return nil, ErrBotDeleted
 	case models.BotActive, models.BotWarning:
-		return b, nil
+		if b.WebhookError == "" {
+			return b, nil
+		}
+		// Running, but Telegram's webhook no longer brings its updates here:
+		// starting it again registers Botdeck's webhook again.
 	}
 	token, err := s.Token(b)
 	if err != nil {

@@ -111,18 +111,26 @@ func TestWebhookWatchWarnsWhileDeliveryFailsAndClearsWhenFixed(t *testing.T) {
 		if d["status"] != models.BotWarning || !strings.Contains(reason, "other.example") || strings.Contains(reason, "SECRET-PATH") {
 			t.Fatalf("webhook taken elsewhere: %v", d)
 		}
-		// Stop and start registers Botdeck's webhook again.
-		owner.Post(t, "/api/bots/"+bot.ID+"/stop", nil).Expect(t, http.StatusOK)
-		if n := checkDue(t, watch); n != 0 {
-			t.Fatal("a stopped bot is not checked")
-		}
-		owner.Post(t, "/api/bots/"+bot.ID+"/start", nil).Expect(t, http.StatusOK)
-		if d := detail(); d["status"] != models.BotActive {
+		// Starting the running bot registers Botdeck's webhook again.
+		d = owner.Post(t, "/api/bots/"+bot.ID+"/start", nil).Expect(t, http.StatusOK).Data(t)
+		if d["status"] != models.BotActive || d["statusReason"] != "" || d["webhookError"] != "" {
 			t.Fatalf("start re-registers and clears the warning: %v", d)
 		}
 		if info, _, _ := env.Telegram.WebhookInfo(token); info.URL != env.URL("/tg/"+bot.ID) {
 			t.Fatalf("webhook after start: %q", info.URL)
 		}
+		calls := env.Telegram.CallCount(token, "setWebhook")
+		owner.Post(t, "/api/bots/"+bot.ID+"/start", nil).Expect(t, http.StatusOK)
+		if env.Telegram.CallCount(token, "setWebhook") != calls {
+			t.Fatal("starting a healthy running bot changes nothing")
+		}
+		// A stopped bot is not checked.
+		owner.Post(t, "/api/bots/"+bot.ID+"/stop", nil).Expect(t, http.StatusOK)
+		makeDue(t, env, bot.ID)
+		if n := checkDue(t, watch); n != 0 {
+			t.Fatal("a stopped bot is not checked")
+		}
+		owner.Post(t, "/api/bots/"+bot.ID+"/start", nil).Expect(t, http.StatusOK)
 
 		// A token revoked in BotFather shows as error.
 		env.Telegram.RevokeToken(token)
