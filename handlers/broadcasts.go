@@ -268,6 +268,12 @@ func (h *Broadcasts) Cancel(w http.ResponseWriter, r *http.Request) {
 	h.control(w, r, h.svc.Cancel, "Cancelled: nobody else will receive this broadcast.")
 }
 
+// ResendUnconfirmed sends again the messages whose delivery is unknown,
+// after the owner confirmed that some people may get them twice.
+func (h *Broadcasts) ResendUnconfirmed(w http.ResponseWriter, r *http.Request) {
+	h.control(w, r, h.svc.ResendUnconfirmed, "The unconfirmed messages are queued again: they go out while the broadcast runs.")
+}
+
 func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func(context.Context, string, string) (*models.Broadcast, error), flash string) {
 	ownerID, id := web.UserOf(r).ID, r.PathValue("id")
 	bc, err := action(r.Context(), ownerID, id)

@@ -18,4 +18,5 @@ func mountBroadcasts(rt *web.Router, d Deps) {
 	rt.Both("POST /broadcasts/{id}/pause", "POST /api/broadcasts/{id}/pause", h.Pause, true)
 	rt.Both("POST /broadcasts/{id}/resume", "POST /api/broadcasts/{id}/resume", h.Resume, true)
 	rt.Both("POST /broadcasts/{id}/cancel", "POST /api/broadcasts/{id}/cancel", h.Cancel, true)
+	rt.Both("POST /broadcasts/{id}/resend-unconfirmed", "POST /api/broadcasts/{id}/resend-unconfirmed", h.ResendUnconfirmed, true)
 }

@@ -669,6 +669,41 @@ func MarkInDoubt(ctx context.Context, db *bun.DB, botID string, epoch int64, now
 	return total, nil
 }
 
+// RequeueUnconfirmed makes a done or paused broadcast's unconfirmed
+// recipients pending again (fresh attempts) and takes them off the
+// unconfirmed count, in one transaction; a done broadcast becomes running
+// so a sender picks it up. It reports false when the broadcast was no
+// longer done or paused with unconfirmed recipients.
+func RequeueUnconfirmed(ctx context.Context, db *bun.DB, id string, now time.Time) (bool, error) {
+	var changed bool
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := affectedOne(tx.NewUpdate().Model((*Broadcast)(nil)).
+			Set("status = CASE WHEN status = ? THEN ? ELSE status END", BroadcastDone, BroadcastRunning).
+			Set("finished_at = CASE WHEN status = ? THEN NULL ELSE finished_at END", BroadcastDone).
+			Set("updated_at = ?", now).
+			Where("id = ?", id).Where("status IN (?)", bun.In([]string{BroadcastDone, BroadcastPaused})).
+			Where("unconfirmed > 0").Exec(ctx))
+		if err != nil || !ok {
+			changed = false
+			return err
+		}
+		res, err := tx.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", RecipientPending).
+			Set("attempts = 0").Set("next_attempt_at = NULL").Set("error = ''").Set("done_at = NULL").
+			Where("broadcast_id = ?", id).Where("status = ?", RecipientUnconfirmed).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		_, err = tx.NewUpdate().Model((*Broadcast)(nil)).Set("unconfirmed = unconfirmed - ?", n).Where("id = ?", id).Exec(ctx)
+		changed = err == nil
+		return err
+	})
+	return changed, err
+}
+
 // FinishIfComplete marks a running broadcast done when no recipient is
 // left pending or in flight, and reports whether it did.
 func FinishIfComplete(ctx context.Context, db bun.IDB, broadcastID string, now time.Time) (bool, error) {

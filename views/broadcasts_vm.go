@@ -197,6 +197,12 @@ func (vm BroadcastVM) PollTrigger() string {
 	return ""
 }
 
+// CanResendUnconfirmed reports whether the owner may send the unconfirmed
+// messages again: some exist and nothing is being sent (done or paused).
+func (vm BroadcastVM) CanResendUnconfirmed() bool {
+	return vm.B.Unconfirmed > 0 && (vm.B.Status == models.BroadcastDone || vm.B.Status == models.BroadcastPaused)
+}
+
 // StatusChanged reports whether a poll must announce the status and
 // redraw the details.
 func (vm BroadcastVM) StatusChanged() bool { return vm.Seen != "" && vm.Seen != vm.B.Status }
@@ -290,7 +296,7 @@ func (vm BroadcastVM) Stats() []Stat {
 	}
 	if b.Unconfirmed > 0 {
 		out = append(out, Stat{"stat-unconfirmed", "Unconfirmed", Number(b.Unconfirmed),
-			"Botdeck stopped or lost Telegram's answer while sending; not sent again to avoid duplicates"})
+			"Botdeck stopped or lost Telegram's answer while sending; not sent again unless you ask, as some may already have it"})
 	}
 	return out
 }

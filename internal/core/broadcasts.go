@@ -19,6 +19,12 @@ var (
 		Message: "This broadcast has finished: it cannot be paused, resumed or cancelled any more."}
 	ErrBroadcastNotPaused = &models.Error{Kind: models.KindConflict, Code: "broadcast_not_paused",
 		Message: "Only a paused broadcast can be resumed."}
+	errNothingUnconfirmed = &models.Error{Kind: models.KindConflict, Code: "nothing_unconfirmed",
+		Message: "No message of this broadcast is unconfirmed: there is nothing to send again."}
+	errResendWhileSending = &models.Error{Kind: models.KindConflict, Code: "broadcast_sending",
+		Message: "This broadcast is still sending. Pause it, or wait until it is done, to send the unconfirmed messages again."}
+	errResendEnded = &models.Error{Kind: models.KindConflict, Code: "broadcast_finished",
+		Message: "This broadcast was cancelled or could not go on: its unconfirmed messages cannot be sent again. Write a new broadcast instead."}
 )
 
 // errBotCannotSend explains why a bot cannot send broadcasts right now.
@@ -315,6 +321,29 @@ func (s *Broadcasts) Cancel(ctx context.Context, ownerID, id string) (*models.Br
 		}
 		return models.SetBroadcastStatus(ctx, s.db, bc.ID,
 			[]string{models.BroadcastQueued, models.BroadcastRunning, models.BroadcastPaused}, models.BroadcastCancelled, "", now)
+	})
+}
+
+// ResendUnconfirmed puts the broadcast's unconfirmed recipients — whose
+// message was in flight when a sender stopped dead, so it may or may not
+// have arrived — back in the queue, at the owner's request: some of them
+// may get the message twice, which is why Botdeck never does this on its
+// own. A done broadcast runs again for them; a paused one sends them when
+// resumed. A late answer from Telegram about the old attempt is ignored
+// (models.RecordOutcome matches the attempt's claim and status).
+func (s *Broadcasts) ResendUnconfirmed(ctx context.Context, ownerID, id string) (*models.Broadcast, error) {
+	return s.transition(ctx, ownerID, id, func(bc *models.Broadcast, b *models.Bot, now time.Time) (bool, error) {
+		switch {
+		case bc.Unconfirmed == 0:
+			return false, errNothingUnconfirmed
+		case bc.Active():
+			return false, errResendWhileSending
+		case bc.Status != models.BroadcastDone && bc.Status != models.BroadcastPaused:
+			return false, errResendEnded
+		case !CanSend(b):
+			return false, errBotCannotSend(b, "send these messages again")
+		}
+		return models.RequeueUnconfirmed(ctx, s.db, bc.ID, now)
 	})
 }
 

@@ -64,6 +64,9 @@ import (
 //     5xx answers, and transport failures before the request left (dial,
 //     DNS, connection refused) — with back-off, MaxAttempts times in all,
 //     then counted failed.
+//   - Unconfirmed recipients are sent again only when the owner asks,
+//     knowing some may get the message twice (core.Broadcasts.
+//     ResendUnconfirmed, "Send unconfirmed again" on the broadcast page).
 //
 // The crash tests (broadcast_crash_test.go) show each case: a sender
 // stopped by cancelling its context at random points, then restarted,
