@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -413,7 +414,9 @@ func TestHostileCodeIsContained(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		_, hostile := codeBot(t, env, "hostile@example.com", "hostile_bot", hostileCode)
 		victimOwner, victim := codeBot(t, env, "victim@example.com", "victim_bot", victimCode)
-		call(t, env, "POST", "/custom/"+victim.ID+"/seed", "").Expect(t, http.StatusOK)
+		if res := call(t, env, "POST", "/custom/"+victim.ID+"/seed", ""); res.StatusCode != http.StatusOK {
+			t.Fatalf("seed: %d %s\nvictim's log: %v", res.StatusCode, res.Body, handlerLogs(t, victimOwner, victim.ID, "error"))
+		}
 
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -533,6 +536,14 @@ func TestHostileCodeIsContained(t *testing.T) {
 		if res.StatusCode != http.StatusInternalServerError {
 			t.Errorf("doubling: %d %s", res.StatusCode, res.Body)
 		}
+		// What it allocated is freed soon: a runtime kept with it (goja keeps
+		// stale values on its stack) would hold the heap over the watchdog's
+		// limit, and the watchdog would stop every later run of every bot.
+		apptest.Eventually(t, 5*time.Second, "the stopped run's memory freed", func() bool {
+			s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+			metrics.Read(s)
+			return s[0].Value.Uint64() < 256<<20
+		})
 		// The victim's document is intact, and it was served throughout.
 		res = call(t, env, "GET", "/custom/"+victim.ID+"/check?n=0", "").Expect(t, http.StatusOK)
 		if !strings.Contains(res.Text(), `"v":"victim secret"`) {

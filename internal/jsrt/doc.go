@@ -49,7 +49,10 @@
 //
 //   - Memory is bounded per built-in, not per run: a loop may allocate for as long as its
 //     deadline lasts (about 1 GB/s at most). The heap watchdog stops all active runs when the
-//     process heap passes MaxHeapBytes; it cannot tell which run is to blame.
+//     process heap passes MaxHeapBytes; it cannot tell which run is to blame. A stopped run's
+//     runtime is dropped and its memory collected, so what it allocated does not keep the heap
+//     over the limit (goja keeps stale values on a runtime's stack; a reused one would hold
+//     them, and every later run of every bot would be stopped).
 //   - Some native work is bounded by size rather than interruptible: a property lookup through a
 //     prototype chain built within the deadline (about a million levels in 2 s, then 0.3 s per
 //     lookup), a single RE2 match over MaxStringLength characters, sorting, searching or

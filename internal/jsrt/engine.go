@@ -130,6 +130,15 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 			err = fmt.Errorf("%w: %v", ErrInternal, p)
 		}
 		e.watch.remove(s)
+		if s.stop.Load() != nil {
+			// A stopped run (deadline, cancel, limit, heap watchdog) may have
+			// allocated a lot, and goja keeps stale values above its stack
+			// pointer: reused, the runtime would keep all of it reachable,
+			// and a heap kept over the watchdog's limit stops the next,
+			// innocent runs. Drop the runtime and collect instead; stops are
+			// rare and a new runtime costs a few milliseconds.
+			s.broken, s.collect = true, true
+		}
 		s.end()
 		if err != nil && !isHandlerError(err) {
 			res = nil
@@ -263,9 +272,10 @@ func (s *slot) end() {
 	if rs != nil && rs.cancel != nil {
 		rs.cancel()
 	}
-	// An interrupted run leaves nothing behind: goja unwinds the stack and drops its job queue,
-	// and the realm is frozen. Only a failure of the sandbox itself (ErrInternal) drops the
-	// runtime; isolation_test.go reuses interrupted runtimes.
+	// A run that ended on its own (returned, threw, hit a guard) leaves nothing behind: goja
+	// unwinds the stack and drops its job queue, and the realm is frozen, so the runtime is
+	// reused (isolation_test.go). A stopped run's runtime is dropped (execute), as is one whose
+	// sandbox failed (ErrInternal).
 	s.rt.ClearInterrupt()
 	s.stop.Store(nil)
 	s.runs++

@@ -208,6 +208,27 @@ func TestStringDoublingHitsTheHeapWatchdog(t *testing.T) {
 	handlerErrT(t, err, KindLimit)
 }
 
+// TestInnocentRunsAfterTheWatchdogStoppedOne: once a runaway run is
+// stopped, the garbage it leaves must not get the next, innocent runs
+// stopped too (they would be, were the heap measured before that garbage is
+// collected).
+func TestInnocentRunsAfterTheWatchdogStoppedOne(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates a few hundred MB")
+	}
+	e := New(Config{Timeout: 10 * time.Second, MaxHeapBytes: 256 << 20})
+	for range 3 {
+		_, err := runT(t, e, handler(`let s = 'x'; for (;;) { s += s; }`), "h", Invocation{})
+		handlerErrT(t, err, KindLimit)
+		// Each innocent run lasts several of the watchdog's 5 ms samples.
+		for i := range 5 {
+			if _, err := runT(t, e, handler(`const end = Date.now() + 30; while (Date.now() < end) {} return { ok: true }`), "h", Invocation{}); err != nil {
+				t.Fatalf("innocent run %d after a stopped runaway: %v", i, err)
+			}
+		}
+	}
+}
+
 func TestCatastrophicRegexps(t *testing.T) {
 	e := hostileEngine()
 	// Nested quantifiers run on RE2 (linear time): no catastrophe.

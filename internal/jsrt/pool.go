@@ -53,7 +53,10 @@ package jsrt
 // engine, 7 ms on a cold one (it builds the first sandbox). MaxConcurrent 32 instead of 8 made
 // no measurable difference.
 
-import "context"
+import (
+	"context"
+	"runtime"
+)
 
 // pool bounds the runs in progress (MaxConcurrent) and keeps idle sandboxes for reuse.
 type pool struct {
@@ -106,4 +109,9 @@ func (p *pool) put(s *slot) {
 		}
 	}
 	<-p.sem
+	if s.collect {
+		// The runtime of a stopped run is dropped: free what it held. In the background, because until the caller's frame (Run)
+		// returns the slot is still reachable from it.
+		go runtime.GC()
+	}
 }

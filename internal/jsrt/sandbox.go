@@ -75,8 +75,9 @@ type slot struct {
 	run   *runState
 	stop  atomic.Pointer[stopReason]
 
-	runs   int  // runs served, for MaxRunsPerRuntime
-	broken bool // discard after the current run
+	runs    int  // runs served, for MaxRunsPerRuntime
+	broken  bool // discard after the current run
+	collect bool // and collect garbage once it is discarded (a stopped run)
 
 	// intrinsics captured before the lockdown
 	global         *goja.Object

@@ -7,7 +7,8 @@ package jsrt
 // deadline by 5.6 s inside a single concatenation. A loop pushing objects allocates about 1 GB/s.
 // goja has no per-runtime accounting and Go none per goroutine, so while runs are active a
 // goroutine samples the process heap every 5 ms; above MaxHeapBytes it stops every active run
-// with a limit error (their runtimes are dropped) and forces a GC. Innocent runs caught in
+// with a limit error (their runtimes are dropped and collected, as after every stopped run: see
+// Engine.execute) and forces a GC. Innocent runs caught in
 // the same few milliseconds fail too: this is a brake, not a quota.
 
 import (
@@ -53,6 +54,12 @@ func (w *watchdog) remove(s *slot) {
 	w.mu.Unlock()
 }
 
+// over reports whether the heap's objects take more than the limit.
+func (w *watchdog) over(sample []metrics.Sample) bool {
+	metrics.Read(sample)
+	return sample[0].Value.Kind() == metrics.KindUint64 && int64(sample[0].Value.Uint64()) > w.limit
+}
+
 func (w *watchdog) loop() {
 	sample := []metrics.Sample{{Name: heapMetric}}
 	t := time.NewTicker(5 * time.Millisecond)
@@ -70,10 +77,10 @@ func (w *watchdog) loop() {
 			return
 		}
 		w.mu.Unlock()
-		metrics.Read(sample)
-		if sample[0].Value.Kind() != metrics.KindUint64 || int64(sample[0].Value.Uint64()) <= w.limit {
+		if !w.over(sample) {
 			continue
 		}
+
 		w.mu.Lock()
 		runs = runs[:0]
 		for s, id := range w.active {
@@ -84,6 +91,9 @@ func (w *watchdog) loop() {
 		for _, r := range runs {
 			r.s.abort(r.id, reason)
 		}
+		// Let go of the slots: kept in runs' backing array, a stopped run's
+		// runtime (and all it allocated) would stay reachable.
+		clear(runs)
 		runtime.GC()
 	}
 }
