@@ -237,16 +237,12 @@ func WebhookBotsToCheck(ctx context.Context, db bun.IDB, before time.Time, limit
 // ClaimWebhookCheck marks b's delivery as being checked now, unless another
 // instance did so since before; it reports whether this caller may check.
 func ClaimWebhookCheck(ctx context.Context, db bun.IDB, b *Bot, now, before time.Time) (bool, error) {
-	res, err := db.NewUpdate().Model((*Bot)(nil)).Set("webhook_checked_at = ?", now).Where("id = ?", b.ID).
-		Where("(webhook_checked_at IS NULL OR webhook_checked_at < ?)", before).Exec(ctx)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	if n == 1 {
+	ok, err := affectedOne(db.NewUpdate().Model((*Bot)(nil)).Set("webhook_checked_at = ?", now).Where("id = ?", b.ID).
+		Where("(webhook_checked_at IS NULL OR webhook_checked_at < ?)", before).Exec(ctx))
+	if ok {
 		b.WebhookCheckedAt = &now
 	}
-	return n == 1, err
+	return ok, err
 }
 
 // DeleteBotRow removes a row outright: only for a connecting claim that

@@ -76,26 +76,28 @@ func (s *Bots) CheckWebhook(ctx context.Context, b *models.Bot) error {
 		if err := models.InsertLogs(ctx, tx, entry); err != nil {
 			return err
 		}
-		return refreshBotWarning(ctx, tx, b.ID)
+		_, err := refreshBotWarning(ctx, tx, b.ID)
+		return err
 	})
 }
 
 // refreshBotWarning sets a running bot's status from what currently warns
 // about it: failing webhook delivery first, then an active campaign's
 // warning (lost admin rights). With nothing to warn about it is active
-// again; stopped, error and deleted bots keep their status.
-func refreshBotWarning(ctx context.Context, db bun.IDB, botID string) error {
+// again; stopped, error and deleted bots keep their status. It returns the
+// bot as it now is.
+func refreshBotWarning(ctx context.Context, db bun.IDB, botID string) (*models.Bot, error) {
 	b, err := models.BotByID(ctx, db, botID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if b.Status != models.BotActive && b.Status != models.BotWarning {
-		return nil
+		return b, nil
 	}
 	reason := b.WebhookError
 	if reason == "" {
 		if reason, err = models.FirstCampaignWarning(ctx, db, botID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	status := models.BotActive
@@ -103,8 +105,8 @@ func refreshBotWarning(ctx context.Context, db bun.IDB, botID string) error {
 		status = models.BotWarning
 	}
 	if status == b.Status && reason == b.StatusReason {
-		return nil
+		return b, nil
 	}
 	b.Status, b.StatusReason = status, reason
-	return models.UpdateBotColumns(ctx, db, b, "status", "status_reason")
+	return b, models.UpdateBotColumns(ctx, db, b, "status", "status_reason")
 }

@@ -237,10 +237,7 @@ func (s *Bots) Start(ctx context.Context, ownerID, id string) (*models.Bot, erro
 	}
 	// A campaign that lost its admin rights while the bot was stopped still
 	// warns: the bot is active only if nothing does.
-	if err := refreshBotWarning(ctx, s.db, b.ID); err != nil {
-		return nil, err
-	}
-	return models.BotByID(ctx, s.db, b.ID)
+	return refreshBotWarning(ctx, s.db, b.ID)
 }
 
 // Delete disconnects a bot (soft): the webhook is dropped and polling

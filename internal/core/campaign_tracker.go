@@ -225,5 +225,6 @@ func trackBotRights(ctx context.Context, tx bun.Tx, botID string, c *ingest.Chat
 	if err := models.UpdateCampaignColumns(ctx, tx, camp, "warning"); err != nil {
 		return err
 	}
-	return refreshBotWarning(ctx, tx, botID)
+	_, err = refreshBotWarning(ctx, tx, botID)
+	return err
 }

@@ -204,7 +204,8 @@ func (s *Campaigns) Archive(ctx context.Context, ownerID, id string) (*models.Ca
 		if err := models.UpdateCampaignColumns(ctx, tx, c, "status", "archived_at", "warning"); err != nil {
 			return err
 		}
-		return refreshBotWarning(ctx, tx, c.BotID)
+		_, err := refreshBotWarning(ctx, tx, c.BotID)
+		return err
 	})
 	return c, err
 }

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"log/slog"
 	"strings"
 	"sync"
@@ -176,9 +175,13 @@ func (p *Pipeline) Run(ctx context.Context) {
 // once: each bot belongs to exactly one worker, which applies its updates
 // in the order they were stored (update_id order within a batch).
 func (p *Pipeline) queueOf(botID string) chan pending {
-	h := fnv.New32a()
-	h.Write([]byte(botID))
-	return p.queues[h.Sum32()%uint32(len(p.queues))]
+	// FNV-1a over the id, inline: this runs for every delivery, and
+	// hash/fnv would allocate a hasher and a copy of the id each time.
+	h := uint32(2166136261)
+	for i := 0; i < len(botID); i++ {
+		h = (h ^ uint32(botID[i])) * 16777619
+	}
+	return p.queues[h%uint32(len(p.queues))]
 }
 
 // queued is how many updates wait in all queues.

@@ -97,31 +97,38 @@ func TestBroadcastCrashBeforeTheRequestLeft(t *testing.T) {
 		const n = 80
 		bot := audienceBot(t, env, owner, "early_bot", n)
 		bc := queue(t, env, bot.ID, "crash before send")
-		var victim atomic.Int64
-		var claims atomic.Int64
-		a := newBroadcaster(env, "doomed", 400, fastConfig())
-		a.CrashBeforeSend(func(_ string, userID int64) bool {
-			if claims.Add(1) == 30 {
-				victim.Store(userID)
-				return true
-			}
-			return false
-		})
-		stopA := running(t, a)
-		apptest.Eventually(t, 20*time.Second, "the crash", a.Dead)
-		stopA()
-
-		running(t, newBroadcaster(env, "restarted", 400, fastConfig()))
+		victim := crashBeforeSendThenRestart(t, env, 30)
 		bc = waitStatus(t, env, bc.ID, models.BroadcastDone, 30*time.Second)
-		expectExactlyOnce(t, env, bot.Fake.Token, "crash before send", n, map[int64]bool{victim.Load(): true})
+		expectExactlyOnce(t, env, bot.Fake.Token, "crash before send", n, map[int64]bool{victim: true})
 		rows, _ := models.RecipientsOf(context.Background(), env.App.DB, bc.ID)
 		for _, r := range rows {
-			if r.UserID == victim.Load() && r.Status != models.RecipientUnconfirmed {
+			if r.UserID == victim && r.Status != models.RecipientUnconfirmed {
 				t.Fatalf("the recipient in flight at the crash: %+v", r)
 			}
 		}
 		expectCountersAddUp(t, bc)
 	})
+}
+
+// crashBeforeSendThenRestart runs a sender that dies after its nth claim,
+// before that request leaves (its lease is not released), then a new
+// sender in its place; it returns the user whose claim it died on.
+func crashBeforeSendThenRestart(t *testing.T, env *apptest.Env, nth int64) (victim int64) {
+	t.Helper()
+	var claims, victimID atomic.Int64
+	a := newBroadcaster(env, "doomed", 400, fastConfig())
+	a.CrashBeforeSend(func(_ string, userID int64) bool {
+		if claims.Add(1) == nth {
+			victimID.Store(userID)
+			return true
+		}
+		return false
+	})
+	stopA := running(t, a)
+	apptest.Eventually(t, 20*time.Second, "the crash", a.Dead)
+	stopA()
+	running(t, newBroadcaster(env, "restarted", 400, fastConfig()))
+	return victimID.Load()
 }
 
 // TestTwoBroadcastersNeverSendTheSameMessageTwice runs two instances on

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,20 +25,7 @@ func TestResendUnconfirmedOnRequest(t *testing.T) {
 		const n = 40
 		bot := audienceBot(t, env, owner, "resend_bot", n)
 		bc := queue(t, env, bot.ID, "resend me")
-		var claims atomic.Int64
-		var victim atomic.Int64
-		a := newBroadcaster(env, "doomed", 400, fastConfig())
-		a.CrashBeforeSend(func(_ string, userID int64) bool {
-			if claims.Add(1) == 12 {
-				victim.Store(userID)
-				return true
-			}
-			return false
-		})
-		stopA := running(t, a)
-		apptest.Eventually(t, 20*time.Second, "the crash", a.Dead)
-		stopA()
-		running(t, newBroadcaster(env, "restarted", 400, fastConfig()))
+		victim := crashBeforeSendThenRestart(t, env, 12)
 		bc = waitStatus(t, env, bc.ID, models.BroadcastDone, 30*time.Second)
 		// In flight at the crash: the victim, whose request never left, and
 		// up to Workers-1 others, which may or may not have reached Telegram.
@@ -53,11 +39,11 @@ func TestResendUnconfirmedOnRequest(t *testing.T) {
 				doubt[r.UserID] = true
 			}
 		}
-		if !doubt[victim.Load()] || len(doubt) != int(bc.Unconfirmed) {
-			t.Fatalf("unconfirmed rows %v, victim %d", doubt, victim.Load())
+		if !doubt[victim] || len(doubt) != int(bc.Unconfirmed) {
+			t.Fatalf("unconfirmed rows %v, victim %d", doubt, victim)
 		}
 		before := perChat(env, bot.Fake.Token, "resend me")
-		if before[victim.Load()] != 0 {
+		if before[victim] != 0 {
 			t.Fatal("the victim's request never left")
 		}
 

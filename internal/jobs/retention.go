@@ -54,28 +54,33 @@ func (r *Retention) Run(ctx context.Context) {
 // sessions. It returns how many raw updates it deleted.
 func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	now := models.Now()
-	var total int64
-	for ctx.Err() == nil {
-		n, err := models.PruneUpdates(ctx, r.db, now.Add(-r.keep), r.slices)
-		total += n
-		if err != nil {
-			return total, err
-		}
-		if n < int64(r.slices) {
-			break
-		}
+	total, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+		return models.PruneUpdates(ctx, r.db, now.Add(-r.keep), r.slices)
+	})
+	if err != nil {
+		return total, err
 	}
-	for ctx.Err() == nil {
-		n, err := models.PruneUserPhotos(ctx, r.db, now.Add(-photoKeep), r.slices)
-		if err != nil {
-			return total, err
-		}
-		if n < int64(r.slices) {
-			break
-		}
+	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+		return models.PruneUserPhotos(ctx, r.db, now.Add(-photoKeep), r.slices)
+	}); err != nil {
+		return total, err
 	}
 	if _, err := models.DeleteExpiredSessions(ctx, r.db, now); err != nil {
 		return total, err
+	}
+	return total, nil
+}
+
+// inSlices calls prune, which deletes at most r.slices rows, until a call
+// deletes fewer, and returns how many rows were deleted in all.
+func (r *Retention) inSlices(ctx context.Context, prune func(context.Context) (int64, error)) (int64, error) {
+	var total int64
+	for ctx.Err() == nil {
+		n, err := prune(ctx)
+		total += n
+		if err != nil || n < int64(r.slices) {
+			return total, err
+		}
 	}
 	return total, nil
 }
