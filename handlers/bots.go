@@ -167,7 +167,13 @@ func (h *Bots) Stop(w http.ResponseWriter, r *http.Request) {
 
 // Start resumes a bot.
 func (h *Bots) Start(w http.ResponseWriter, r *http.Request) {
-	h.lifecycle(w, r, h.bots.Start, "Started %s.")
+	flash := "Started %s."
+	// On a running bot whose webhook Telegram no longer delivers to, "start"
+	// is the "Register webhook again" button: say what it did.
+	if b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err == nil && b.Status == models.BotWarning && b.WebhookError != "" {
+		flash = "Registered Botdeck's webhook for %s again: its updates come here."
+	}
+	h.lifecycle(w, r, h.bots.Start, flash)
 }
 
 // Delete disconnects a bot, keeping its history.

@@ -174,7 +174,7 @@ test('a bot whose updates go elsewhere shows warning with the reason; registerin
   await page.getByRole('link', { name: bot.firstName }).click();
 
   await page.getByRole('button', { name: 'Register webhook again' }).click();
-  await expect(page.getByText(`Started @${bot.username}.`)).toBeVisible();
+  await expect(page.getByText(`Registered Botdeck's webhook for @${bot.username} again: its updates come here.`)).toBeVisible();
   await expect(page.getByRole('main').getByText('Active', { exact: true })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Register webhook again' })).toHaveCount(0);
