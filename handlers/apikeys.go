@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -54,7 +55,7 @@ func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
 // to be stored anywhere to survive one.
 func (h *APIKeys) Create(w http.ResponseWriter, r *http.Request) {
 	var in models.APIKeyCreateRequest
-	form := func(f models.FieldErrors, msg string) web.Response {
+	form := func(f apperr.FieldErrors, msg string) web.Response {
 		res, _, err := h.page(r, views.APIKeysVM{FormName: in.Name, Errors: f, Message: msg})
 		if err != nil {
 			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The list of keys could not be loaded."})}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -31,7 +32,7 @@ func (h *Auth) SignupForm(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, h.signupPage(models.SignupRequest{}, nil, ""))
 }
 
-func (h *Auth) signupPage(in models.SignupRequest, fields models.FieldErrors, msg string) web.Response {
+func (h *Auth) signupPage(in models.SignupRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Name: in.Name, Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
 	return web.Response{Title: "Create account", Page: views.SignupPage(vm)}
 }
@@ -39,7 +40,7 @@ func (h *Auth) signupPage(in models.SignupRequest, fields models.FieldErrors, ms
 // Signup creates an account and signs it in.
 func (h *Auth) Signup(w http.ResponseWriter, r *http.Request) {
 	var in models.SignupRequest
-	form := func(f models.FieldErrors, msg string) web.Response { return h.signupPage(in, f, msg) }
+	form := func(f apperr.FieldErrors, msg string) web.Response { return h.signupPage(in, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -65,7 +66,7 @@ func (h *Auth) LoginForm(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, h.loginPage(models.LoginRequest{Next: r.URL.Query().Get("next")}, nil, ""))
 }
 
-func (h *Auth) loginPage(in models.LoginRequest, fields models.FieldErrors, msg string) web.Response {
+func (h *Auth) loginPage(in models.LoginRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
 	return web.Response{Title: "Sign in", Page: views.LoginPage(vm)}
 }
@@ -74,7 +75,7 @@ func (h *Auth) loginPage(in models.LoginRequest, fields models.FieldErrors, msg 
 // session planted before sign-in is useless).
 func (h *Auth) Login(w http.ResponseWriter, r *http.Request) {
 	var in models.LoginRequest
-	form := func(f models.FieldErrors, msg string) web.Response { return h.loginPage(in, f, msg) }
+	form := func(f apperr.FieldErrors, msg string) web.Response { return h.loginPage(in, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mymmrac/telego"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -58,7 +59,7 @@ func (h *Bots) NewForm(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, h.connectPage("", nil, ""))
 }
 
-func (h *Bots) connectPage(token string, fields models.FieldErrors, msg string) web.Response {
+func (h *Bots) connectPage(token string, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.ConnectBotVM{Token: token, Errors: fields, Message: msg, Polling: h.publicURL == ""}
 	return web.Response{Title: "Connect a bot", Page: views.ConnectBotPage(vm)}
 }
@@ -66,7 +67,7 @@ func (h *Bots) connectPage(token string, fields models.FieldErrors, msg string) 
 // Connect adds a bot by token (or restores a disconnected one).
 func (h *Bots) Connect(w http.ResponseWriter, r *http.Request) {
 	var in models.ConnectBotRequest
-	form := func(f models.FieldErrors, msg string) web.Response { return h.connectPage(in.Token, f, msg) }
+	form := func(f apperr.FieldErrors, msg string) web.Response { return h.connectPage(in.Token, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -141,7 +142,7 @@ func (h *Bots) WebhookInfo(w http.ResponseWriter, r *http.Request) {
 func (h *Bots) Update(w http.ResponseWriter, r *http.Request) {
 	var in models.UpdateBotRequest
 	ownerID, id := web.UserOf(r).ID, r.PathValue("id")
-	form := func(f models.FieldErrors, msg string) web.Response {
+	form := func(f apperr.FieldErrors, msg string) web.Response {
 		b, err := h.bots.Get(r.Context(), ownerID, id)
 		if err != nil {
 			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Bot not found."})}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -99,7 +100,7 @@ func previewOf(in models.PreviewBroadcastRequest) views.PreviewVM {
 	plain, ents, err := core.Preview(in)
 	if err != nil {
 		msg := err.Error()
-		if e, ok := models.AsError(err); ok {
+		if e, ok := apperr.AsError(err); ok {
 			msg = e.Message
 		}
 		return views.PreviewVM{Error: msg}
@@ -110,7 +111,7 @@ func previewOf(in models.PreviewBroadcastRequest) views.PreviewVM {
 // composeForm re-renders the compose page with what was typed and what is
 // wrong with it.
 func (h *Broadcasts) composeForm(ctx context.Context, b *models.Bot, in *models.CreateBroadcastRequest) web.FormView {
-	return func(fields models.FieldErrors, msg string) web.Response {
+	return func(fields apperr.FieldErrors, msg string) web.Response {
 		vm, _, err := h.composeVM(ctx, b, models.Page{}, views.ComposeFromRequest(*in, fields, msg), nil)
 		if err != nil {
 			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcasts could not be loaded."})}
@@ -279,7 +280,7 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 	bc, err := action(r.Context(), ownerID, id)
 	if err != nil {
 		// A refused change (409) shows the broadcast again with the reason.
-		form := func(_ models.FieldErrors, msg string) web.Response {
+		form := func(_ apperr.FieldErrors, msg string) web.Response {
 			cur, b, gerr := h.svc.Get(r.Context(), ownerID, id)
 			if gerr != nil {
 				return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."})}
@@ -290,8 +291,8 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 			}
 			return res
 		}
-		var me *models.Error
-		if errors.As(err, &me) && me.Kind == models.KindNotFound {
+		var me *apperr.Error
+		if errors.As(err, &me) && me.Kind == apperr.KindNotFound {
 			form = nil
 		}
 		h.respond.Fail(w, r, err, form)

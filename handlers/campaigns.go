@@ -8,6 +8,7 @@ import (
 
 	"github.com/mymmrac/telego"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -95,7 +96,7 @@ func (h *Campaigns) NewForm(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, res)
 }
 
-func (h *Campaigns) formPage(r *http.Request, in models.CreateCampaignRequest, fields models.FieldErrors, msg string) (web.Response, error) {
+func (h *Campaigns) formPage(r *http.Request, in models.CreateCampaignRequest, fields apperr.FieldErrors, msg string) (web.Response, error) {
 	bots, err := h.ownBots(r)
 	if err != nil {
 		return web.Response{}, err
@@ -144,7 +145,7 @@ func (h *Campaigns) GreetingPreview(w http.ResponseWriter, r *http.Request) {
 // Create starts a campaign and creates its invite link.
 func (h *Campaigns) Create(w http.ResponseWriter, r *http.Request) {
 	var in models.CreateCampaignRequest
-	form := func(f models.FieldErrors, msg string) web.Response {
+	form := func(f apperr.FieldErrors, msg string) web.Response {
 		res, err := h.formPage(r, in, f, msg)
 		if err != nil {
 			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The form could not be shown again."})}
@@ -241,7 +242,7 @@ func (h *Campaigns) load(r *http.Request, leadsIn models.ListLeadsRequest, edit 
 // Update changes name and greeting.
 func (h *Campaigns) Update(w http.ResponseWriter, r *http.Request) {
 	var in models.UpdateCampaignRequest
-	form := func(f models.FieldErrors, msg string) web.Response {
+	form := func(f apperr.FieldErrors, msg string) web.Response {
 		_, vm, err := h.load(r, models.ListLeadsRequest{}, views.EditFromCampaignRequest(in, f, msg))
 		if err != nil || vm == nil {
 			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Campaign not found."})}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -62,7 +63,7 @@ func (h *Code) Save(w http.ResponseWriter, r *http.Request) {
 	}
 	var in models.SaveCodeRequest
 	var compileErr *core.CompileError
-	form := func(_ models.FieldErrors, msg string) web.Response {
+	form := func(_ apperr.FieldErrors, msg string) web.Response {
 		return web.Response{Title: "Code · " + b.Name, Page: h.editorAfter(r, b, func(vm *views.CodeVM) {
 			vm.Source = in.Source
 			vm.Starter = false
@@ -152,7 +153,7 @@ func (h *Code) Restore(w http.ResponseWriter, r *http.Request) {
 	}
 	saved, err := h.code.Restore(r.Context(), b, user.ID, r.PathValue("version"))
 	if err != nil {
-		form := func(_ models.FieldErrors, msg string) web.Response {
+		form := func(_ apperr.FieldErrors, msg string) web.Response {
 			_, v, verr := h.code.Version(r.Context(), user.ID, b.ID, r.PathValue("version"))
 			if verr != nil {
 				return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: http.StatusNotFound, Message: "Version not found."})}
@@ -183,7 +184,7 @@ func (h *Code) Test(w http.ResponseWriter, r *http.Request) {
 		return web.Response{Title: "Code · " + b.Name, Fragment: views.TestOutcome(t),
 			Page: h.editorAfter(r, b, func(vm *views.CodeVM) { vm.Test = t }), PageJS: editorAssets.js, PageCSS: editorAssets.css}
 	}
-	form := func(fields models.FieldErrors, msg string) web.Response {
+	form := func(fields apperr.FieldErrors, msg string) web.Response {
 		return page(views.TestFormFromRequest(in, fields, msg))
 	}
 	if err := h.bind.Bind(r, &in); err != nil {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -52,7 +53,7 @@ func (h *Me) page(r *http.Request, vm views.AccountVM) (web.Response, error) {
 // Update changes name and/or email.
 func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 	var in models.ProfileRequest
-	form := func(f models.FieldErrors, msg string) web.Response {
+	form := func(f apperr.FieldErrors, msg string) web.Response {
 		vm := views.AccountVM{ProfileErrors: f, ProfileMessage: msg}
 		if in.Name != nil {
 			vm.Name = *in.Name
@@ -70,7 +71,7 @@ func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 	if !web.IsAPI(r) && (in.Email == nil || *in.Email == "") {
 		// The browser form always sends the email; an empty one is a mistake,
 		// not "leave unchanged".
-		h.respond.Fail(w, r, models.Invalid("", models.FieldErrors{"email": "is required"}), form)
+		h.respond.Fail(w, r, apperr.Invalid("", apperr.FieldErrors{"email": "is required"}), form)
 		return
 	}
 	u, err := h.accounts.UpdateProfile(r.Context(), web.UserOf(r), in)
@@ -84,7 +85,7 @@ func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 // ChangePassword replaces the password and ends the user's other sessions.
 func (h *Me) ChangePassword(w http.ResponseWriter, r *http.Request) {
 	var in models.PasswordChangeRequest
-	form := func(f models.FieldErrors, msg string) web.Response {
+	form := func(f apperr.FieldErrors, msg string) web.Response {
 		res, _ := h.page(r, views.AccountVM{PasswordErrors: f, PasswordMessage: msg})
 		return res
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -161,7 +162,7 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 	}
 	userID, ok := userIDOf(r)
 	if !ok {
-		h.respond.Fail(w, r, models.NotFound("user"))
+		h.respond.Fail(w, r, apperr.NotFound("user"))
 		return
 	}
 	res, err := h.audience.SetBlocked(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID, blocked)
@@ -205,7 +206,7 @@ func usersListURL(botID, back string) string {
 func (h *Users) Photo(w http.ResponseWriter, r *http.Request) {
 	userID, ok := userIDOf(r)
 	if !ok {
-		h.photoFailed(w, r, nil, models.NotFound("user"))
+		h.photoFailed(w, r, nil, apperr.NotFound("user"))
 		return
 	}
 	u, p, err := h.audience.UserPhoto(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID)
@@ -231,13 +232,13 @@ func (h *Users) photoFailed(w http.ResponseWriter, r *http.Request, u *models.Bo
 		return
 	}
 	status, cache := http.StatusInternalServerError, "no-store"
-	e, _ := models.AsError(err)
+	e, _ := apperr.AsError(err)
 	switch {
 	case errors.Is(err, core.ErrNoPhoto):
 		status, cache = http.StatusNotFound, "private, max-age=3600"
-	case e != nil && e.Kind == models.KindNotFound:
+	case e != nil && e.Kind == apperr.KindNotFound:
 		status, u = http.StatusNotFound, nil // reveal nothing about the bot or user
-	case e != nil && e.Kind == models.KindUpstream:
+	case e != nil && e.Kind == apperr.KindUpstream:
 		status = http.StatusBadGateway
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		return // nobody is waiting for the picture

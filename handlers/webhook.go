@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/models"
@@ -33,7 +34,7 @@ const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 func (h *Webhook) Receive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	bot, err := h.bots.ForWebhook(ctx, r.PathValue("botId"))
-	if err != nil && !errors.Is(err, models.ErrNotFound) {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		h.log.ErrorContext(ctx, "webhook: load bot", "err", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/uptrace/bun"
 )
 
@@ -71,7 +72,7 @@ func DeleteAPIKey(ctx context.Context, db bun.IDB, userID, id string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return NotFound("API key")
+		return apperr.NotFound("API key")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/uptrace/bun"
 )
 
@@ -80,7 +81,7 @@ func SetUserBlocked(ctx context.Context, db bun.IDB, botID string, userID int64,
 		return nil, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, NotFound("user")
+		return nil, apperr.NotFound("user")
 	}
 	return BotUserByID(ctx, db, botID, userID)
 }

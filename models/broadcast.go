@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/uptrace/bun"
 )
 
@@ -265,7 +266,7 @@ func InsertBroadcast(ctx context.Context, db bun.IDB, b *Broadcast, now time.Tim
 // bot. Another account's broadcast is not found.
 func BroadcastOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Broadcast, *Bot, error) {
 	if !LooksLikeID("bc", id) {
-		return nil, nil, NotFound("broadcast")
+		return nil, nil, apperr.NotFound("broadcast")
 	}
 	b := new(Broadcast)
 	err := db.NewSelect().Model(b).Where("id = ?", id).

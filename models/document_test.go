@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/models"
 )
@@ -470,7 +471,7 @@ func TestCodeVersions(t *testing.T) {
 		if err != nil || total != models.CodeVersionsKept || versions[0].Version != models.CodeVersionsKept+5 || versions[0].Source != "" {
 			t.Fatalf("list: total %d, first %+v, %v", total, versions[0], err)
 		}
-		if _, err := models.CodeVersionByNumber(ctx, db, botID, 5); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.CodeVersionByNumber(ctx, db, botID, 5); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("pruned version: %v", err)
 		}
 		v, err := models.CodeVersionByNumber(ctx, db, botID, 6)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/uptrace/bun"
 )
 
@@ -82,7 +83,7 @@ type PasswordChangeRequest struct {
 func InsertUser(ctx context.Context, db bun.IDB, u *User) error {
 	_, err := db.NewInsert().Model(u).Exec(ctx)
 	if IsUniqueViolation(err) {
-		return ErrEmailTaken
+		return apperr.ErrEmailTaken
 	}
 	return err
 }
@@ -111,7 +112,7 @@ func AnyUserExists(ctx context.Context, db bun.IDB) (bool, error) {
 func UpdateUser(ctx context.Context, db bun.IDB, u *User) error {
 	_, err := db.NewUpdate().Model(u).Column("name", "email", "password_hash", "updated_at").WherePK().Exec(ctx)
 	if IsUniqueViolation(err) {
-		return ErrEmailTaken
+		return apperr.ErrEmailTaken
 	}
 	return err
 }
@@ -119,7 +120,7 @@ func UpdateUser(ctx context.Context, db bun.IDB, u *User) error {
 // notFoundAs turns sql.ErrNoRows into a not_found error naming what.
 func notFoundAs(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return NotFound(what)
+		return apperr.NotFound(what)
 	}
 	return err
 }

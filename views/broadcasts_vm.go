@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views/components"
@@ -59,12 +60,12 @@ type AudienceOption struct {
 type ComposeVM struct {
 	Text, ParseMode, Audience string
 	DisablePreview            bool
-	Errors                    models.FieldErrors
+	Errors                    apperr.FieldErrors
 	Message                   string
 }
 
 // ComposeFromRequest keeps what the owner typed.
-func ComposeFromRequest(in models.CreateBroadcastRequest, errs models.FieldErrors, msg string) ComposeVM {
+func ComposeFromRequest(in models.CreateBroadcastRequest, errs apperr.FieldErrors, msg string) ComposeVM {
 	return ComposeVM{Text: in.Text, ParseMode: in.Mode(), Audience: in.Audience, DisablePreview: in.DisablePreview, Errors: errs, Message: msg}
 }
 

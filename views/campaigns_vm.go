@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views/components"
 )
@@ -83,7 +84,7 @@ type CampaignEditVM struct {
 }
 
 // EditFromCampaignRequest keeps what the user typed in a failed edit.
-func EditFromCampaignRequest(in models.UpdateCampaignRequest, fields models.FieldErrors, msg string) CampaignEditVM {
+func EditFromCampaignRequest(in models.UpdateCampaignRequest, fields apperr.FieldErrors, msg string) CampaignEditVM {
 	vm := CampaignEditVM{Errors: fields, Message: msg, filled: true}
 	if in.Name != nil {
 		vm.Name = *in.Name

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -166,7 +167,7 @@ func (vm CodeVM) HasCompileError() bool { return vm.Compile != nil }
 // TestFormVM is the test panel: the request and, after a run, the answer.
 type TestFormVM struct {
 	Method, Path, Query, Body string
-	Fields                    models.FieldErrors
+	Fields                    apperr.FieldErrors
 	Message                   string
 	Result                    *TestResultVM
 }
@@ -175,7 +176,7 @@ type TestFormVM struct {
 func (TestFormVM) Methods() []string { return []string{"GET", "POST", "PUT", "PATCH", "DELETE"} }
 
 // TestFormFromRequest keeps what was typed into the panel.
-func TestFormFromRequest(in models.TestCodeRequest, fields models.FieldErrors, message string) TestFormVM {
+func TestFormFromRequest(in models.TestCodeRequest, fields apperr.FieldErrors, message string) TestFormVM {
 	body := in.BodyText
 	if body == "" && len(in.Body) > 0 {
 		body = string(in.Body)

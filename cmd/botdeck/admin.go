@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/database"
 	"github.com/botdeck/botdeck/internal/web"
@@ -160,7 +161,7 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // describeError prints field errors the way a shell user wants them.
 func describeError(err error) error {
-	e, ok := models.AsError(err)
+	e, ok := apperr.AsError(err)
 	if !ok || len(e.Fields) == 0 {
 		return err
 	}

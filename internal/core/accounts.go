@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -31,7 +32,7 @@ func (a *Accounts) SignupOpen() bool { return a.signupOpen }
 // sign-up is closed.
 func (a *Accounts) Signup(ctx context.Context, req models.SignupRequest) (*models.User, error) {
 	if !a.signupOpen {
-		return nil, models.ErrSignupClosed
+		return nil, apperr.ErrSignupClosed
 	}
 	return a.CreateUser(ctx, req)
 }
@@ -87,7 +88,7 @@ func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*mode
 		}
 		if f.Failures >= k.limit {
 			wait := f.WindowStartedAt.Add(loginWindow).Sub(now).Round(time.Second)
-			return nil, models.RateLimited("Too many failed sign-ins. Try again in "+humanDuration(wait)+".", wait)
+			return nil, apperr.RateLimited("Too many failed sign-ins. Try again in "+humanDuration(wait)+".", wait)
 		}
 	}
 
@@ -105,7 +106,7 @@ func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*mode
 				return nil, err
 			}
 		}
-		return nil, models.ErrInvalidCredentials
+		return nil, apperr.ErrInvalidCredentials
 	}
 	if err := models.ClearAuthFailures(ctx, a.db, keys[0].key); err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func (a *Accounts) UpdateProfile(ctx context.Context, u *models.User, req models
 // session making the change; "" when called with an API key).
 func (a *Accounts) ChangePassword(ctx context.Context, u *models.User, req models.PasswordChangeRequest, keepSession string) error {
 	if !checkPassword(req.Current, u.PasswordHash) {
-		return models.Invalid("The current password is wrong.", models.FieldErrors{"current": "is wrong"})
+		return apperr.Invalid("The current password is wrong.", apperr.FieldErrors{"current": "is wrong"})
 	}
 	hash, err := hashPassword(req.New)
 	if err != nil {
@@ -168,7 +169,7 @@ func (a *Accounts) CreateAPIKey(ctx context.Context, userID string, req models.A
 		return nil, err
 	}
 	if n >= models.MaxAPIKeysPerUser {
-		return nil, &models.Error{Kind: models.KindConflict, Code: "too_many_keys", Message: "This account already has the maximum number of API keys. Revoke one first."}
+		return nil, &apperr.Error{Kind: apperr.KindConflict, Code: "too_many_keys", Message: "This account already has the maximum number of API keys. Revoke one first."}
 	}
 	key := apiKeyPrefix + models.RandomString(25) // 200 random bits
 	k := &models.APIKey{
@@ -199,12 +200,12 @@ func (a *Accounts) RevokeAPIKey(ctx context.Context, userID, id string) error {
 // is recorded at most once a minute so busy keys do not write on every call.
 func (a *Accounts) AuthenticateAPIKey(ctx context.Context, key string) (*models.User, *models.APIKey, error) {
 	if !strings.HasPrefix(key, apiKeyPrefix) || len(key) > 100 {
-		return nil, nil, models.ErrUnauthorized
+		return nil, nil, apperr.ErrUnauthorized
 	}
 	k, err := models.APIKeyByHash(ctx, a.db, hashAPIKey(key))
 	if err != nil {
 		if _, nf := asNotFound(err); nf {
-			return nil, nil, models.ErrUnauthorized
+			return nil, nil, apperr.ErrUnauthorized
 		}
 		return nil, nil, err
 	}
@@ -229,9 +230,9 @@ func hashAPIKey(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func asNotFound(err error) (*models.Error, bool) {
-	e, ok := models.AsError(err)
-	return e, ok && e.Kind == models.KindNotFound
+func asNotFound(err error) (*apperr.Error, bool) {
+	e, ok := apperr.AsError(err)
+	return e, ok && e.Kind == apperr.KindNotFound
 }
 
 // humanDuration renders a wait like "4 minutes" or "30 seconds".

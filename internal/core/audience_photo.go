@@ -11,6 +11,7 @@ import (
 
 	"github.com/mymmrac/telego"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -33,12 +34,12 @@ const (
 
 // Errors of the photo proxy.
 var (
-	ErrNoPhoto         = &models.Error{Kind: models.KindNotFound, Code: "no_photo", Message: "This user has no profile photo."}
+	ErrNoPhoto         = &apperr.Error{Kind: apperr.KindNotFound, Code: "no_photo", Message: "This user has no profile photo."}
 	errPhotoNotAnImage = errors.New("telegram sent a profile photo that is not an image")
 )
 
 func photoUnavailable() error {
-	return &models.Error{Kind: models.KindUpstream, Code: "telegram_unavailable",
+	return &apperr.Error{Kind: apperr.KindUpstream, Code: "telegram_unavailable",
 		Message: "Telegram cannot be asked for this photo while the bot is disconnected or its token is rejected."}
 }
 
@@ -91,7 +92,7 @@ func (a *Audience) UserPhoto(ctx context.Context, ownerID, botID string, userID 
 			return servable(u, cached)
 		}
 		if errors.Is(err, errPhotoNotAnImage) {
-			return u, nil, &models.Error{Kind: models.KindUpstream, Code: "telegram_unavailable", Message: "Telegram sent something that is not an image.", Err: err}
+			return u, nil, &apperr.Error{Kind: apperr.KindUpstream, Code: "telegram_unavailable", Message: "Telegram sent something that is not an image.", Err: err}
 		}
 		if te := (*telegram.Error)(nil); errors.As(err, &te) {
 			return u, nil, telegramUnavailable(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
@@ -39,30 +40,30 @@ type botsTelegram interface {
 
 // Errors of bot management (API.md "Bots").
 var (
-	ErrTokenInvalid = &models.Error{Kind: models.KindInvalid, Code: "token_invalid",
+	ErrTokenInvalid = &apperr.Error{Kind: apperr.KindInvalid, Code: "token_invalid",
 		Message: "Telegram does not accept this token. Copy it again from @BotFather.",
-		Fields:  models.FieldErrors{"token": "is not accepted by Telegram"}}
-	ErrTokenMalformed = &models.Error{Kind: models.KindInvalid, Code: "token_invalid",
+		Fields:  apperr.FieldErrors{"token": "is not accepted by Telegram"}}
+	ErrTokenMalformed = &apperr.Error{Kind: apperr.KindInvalid, Code: "token_invalid",
 		Message: "This does not look like a bot token. Copy the whole token from @BotFather: digits, a colon, then 35 characters.",
-		Fields:  models.FieldErrors{"token": "does not look like a bot token from @BotFather"}}
-	ErrTokenExists = &models.Error{Kind: models.KindConflict, Code: "token_exists",
+		Fields:  apperr.FieldErrors{"token": "does not look like a bot token from @BotFather"}}
+	ErrTokenExists = &apperr.Error{Kind: apperr.KindConflict, Code: "token_exists",
 		Message: "This bot is connected to another Botdeck account. Disconnect it there first.",
-		Fields:  models.FieldErrors{"token": "belongs to a bot connected to another account"}}
-	ErrBotExists = &models.Error{Kind: models.KindConflict, Code: "bot_exists",
+		Fields:  apperr.FieldErrors{"token": "belongs to a bot connected to another account"}}
+	ErrBotExists = &apperr.Error{Kind: apperr.KindConflict, Code: "bot_exists",
 		Message: "This bot is already connected to your account.",
-		Fields:  models.FieldErrors{"token": "is already connected"}}
-	ErrBotDeleted = &models.Error{Kind: models.KindConflict, Code: "bot_deleted",
+		Fields:  apperr.FieldErrors{"token": "is already connected"}}
+	ErrBotDeleted = &apperr.Error{Kind: apperr.KindConflict, Code: "bot_deleted",
 		Message: "This bot is disconnected. Add its token again to reconnect it."}
 )
 
 func webhookFailed(err error) error {
-	return &models.Error{Kind: models.KindUpstream, Code: "webhook_failed",
+	return &apperr.Error{Kind: apperr.KindUpstream, Code: "webhook_failed",
 		Message: "Telegram did not accept the webhook: " + telegramReason(err) + ". Nothing was changed.",
-		Fields:  models.FieldErrors{"token": "could not be connected: Telegram refused the webhook"}, Err: err}
+		Fields:  apperr.FieldErrors{"token": "could not be connected: Telegram refused the webhook"}, Err: err}
 }
 
 func telegramUnavailable(err error) error {
-	return &models.Error{Kind: models.KindUpstream, Code: "telegram_unavailable",
+	return &apperr.Error{Kind: apperr.KindUpstream, Code: "telegram_unavailable",
 		Message: "Telegram could not be reached (" + telegramReason(err) + "). Try again in a moment.", Err: err}
 }
 
@@ -141,7 +142,7 @@ func (s *Bots) Batch(ctx context.Context, ownerID string, ids []string) ([]model
 // webhookCacheTTL old and carries only id, owner, status, mode and secret.
 func (s *Bots) ForWebhook(ctx context.Context, id string) (*models.Bot, error) {
 	if !models.LooksLikeID("bot", id) {
-		return nil, models.ErrNotFound
+		return nil, apperr.ErrNotFound
 	}
 	if b, ok := s.webhooks.get(id); ok {
 		return b, nil
@@ -222,7 +223,7 @@ func (s *Bots) Start(ctx context.Context, ownerID, id string) (*models.Bot, erro
 	if _, err := s.tg.GetMe(ctx, token); err != nil {
 		if errors.Is(err, telegram.ErrUnauthorized) {
 			s.markTokenRejected(ctx, b)
-			return nil, &models.Error{Kind: models.KindInvalid, Code: "token_invalid",
+			return nil, &apperr.Error{Kind: apperr.KindInvalid, Code: "token_invalid",
 				Message: "Telegram no longer accepts this bot's token (was it revoked in @BotFather?). Reconnect the bot with its new token."}
 		}
 		return nil, telegramUnavailable(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -86,7 +87,7 @@ func (s *Bots) claim(ctx context.Context, ownerID, token string, me *telego.User
 		case live != nil && live.OwnerID != ownerID:
 			return ErrTokenExists
 		case live != nil && live.Status == models.BotConnecting:
-			return &models.Error{Kind: models.KindConflict, Code: "bot_exists", Message: "This bot is being connected right now. Wait a moment and reload."}
+			return &apperr.Error{Kind: apperr.KindConflict, Code: "bot_exists", Message: "This bot is being connected right now. Wait a moment and reload."}
 		case live != nil && s.sealer.LookupHash(token) == live.TokenHash:
 			return ErrBotExists
 		case live != nil:

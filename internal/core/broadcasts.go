@@ -9,21 +9,22 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
 
 // Errors of broadcasts (API.md "Broadcasts").
 var (
-	ErrBroadcastFinished = &models.Error{Kind: models.KindConflict, Code: "broadcast_finished",
+	ErrBroadcastFinished = &apperr.Error{Kind: apperr.KindConflict, Code: "broadcast_finished",
 		Message: "This broadcast has finished: it cannot be paused, resumed or cancelled any more."}
-	ErrBroadcastNotPaused = &models.Error{Kind: models.KindConflict, Code: "broadcast_not_paused",
+	ErrBroadcastNotPaused = &apperr.Error{Kind: apperr.KindConflict, Code: "broadcast_not_paused",
 		Message: "Only a paused broadcast can be resumed."}
-	errNothingUnconfirmed = &models.Error{Kind: models.KindConflict, Code: "nothing_unconfirmed",
+	errNothingUnconfirmed = &apperr.Error{Kind: apperr.KindConflict, Code: "nothing_unconfirmed",
 		Message: "No message of this broadcast is unconfirmed: there is nothing to send again."}
-	errResendWhileSending = &models.Error{Kind: models.KindConflict, Code: "broadcast_sending",
+	errResendWhileSending = &apperr.Error{Kind: apperr.KindConflict, Code: "broadcast_sending",
 		Message: "This broadcast is still sending. Pause it, or wait until it is done, to send the unconfirmed messages again."}
-	errResendEnded = &models.Error{Kind: models.KindConflict, Code: "broadcast_finished",
+	errResendEnded = &apperr.Error{Kind: apperr.KindConflict, Code: "broadcast_finished",
 		Message: "This broadcast was cancelled or could not go on: its unconfirmed messages cannot be sent again. Write a new broadcast instead."}
 )
 
@@ -36,7 +37,7 @@ func errBotCannotSend(b *models.Bot, action string) error {
 	case models.BotError:
 		msg = "Telegram rejects the token of " + b.Handle() + ". Reconnect it with its new token to " + action + "."
 	}
-	return &models.Error{Kind: models.KindConflict, Code: "bot_not_active", Message: msg}
+	return &apperr.Error{Kind: apperr.KindConflict, Code: "bot_not_active", Message: msg}
 }
 
 // rateWindow is how far back the measured sending rate looks.
@@ -85,9 +86,9 @@ func CheckMessage(req models.CreateBroadcastRequest) (string, []telegram.Entity,
 	switch {
 	case errors.As(err, &me):
 		field := "has invalid " + req.Mode() + " at " + me.Error()
-		return "", nil, models.Invalid("The message's "+req.Mode()+" formatting is invalid at "+me.Error()+".", models.FieldErrors{"text": field})
+		return "", nil, apperr.Invalid("The message's "+req.Mode()+" formatting is invalid at "+me.Error()+".", apperr.FieldErrors{"text": field})
 	case errors.As(err, &te):
-		return "", nil, models.Invalid("The message "+te.Message+".", models.FieldErrors{"text": te.Message})
+		return "", nil, apperr.Invalid("The message "+te.Message+".", apperr.FieldErrors{"text": te.Message})
 	}
 	return "", nil, err
 }
@@ -138,7 +139,7 @@ func (s *Broadcasts) Review(ctx context.Context, b *models.Bot, req models.Creat
 		return nil, err
 	}
 	if n == 0 {
-		return nil, models.Invalid("Nobody would receive this broadcast.", models.FieldErrors{"audience": audienceEmpty(req.Audience)})
+		return nil, apperr.Invalid("Nobody would receive this broadcast.", apperr.FieldErrors{"audience": audienceEmpty(req.Audience)})
 	}
 	others, err := models.CountActiveBroadcasts(ctx, s.db, b.ID)
 	if err != nil {
@@ -173,7 +174,7 @@ func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req models.Creat
 			return err
 		}
 		if bc.Total == 0 {
-			return models.Invalid("Nobody would receive this broadcast.", models.FieldErrors{"audience": audienceEmpty(req.Audience)})
+			return apperr.Invalid("Nobody would receive this broadcast.", apperr.FieldErrors{"audience": audienceEmpty(req.Audience)})
 		}
 		return nil
 	})

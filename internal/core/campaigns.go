@@ -10,6 +10,7 @@ import (
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -22,15 +23,15 @@ type campaignsTelegram interface {
 
 // Errors of campaigns (API.md "Campaigns").
 var (
-	ErrChatNotAdmin = &models.Error{Kind: models.KindInvalid, Code: "chat_not_admin",
+	ErrChatNotAdmin = &apperr.Error{Kind: apperr.KindInvalid, Code: "chat_not_admin",
 		Message: "The bot is not an administrator allowed to invite users in that chat. Promote it in Telegram (with “Invite users via link”), then pick the chat again.",
-		Fields:  models.FieldErrors{"chatId": "is not a chat the bot administers with the right to invite users"}}
-	ErrChatAlreadyTracked = &models.Error{Kind: models.KindConflict, Code: "chat_already_tracked",
+		Fields:  apperr.FieldErrors{"chatId": "is not a chat the bot administers with the right to invite users"}}
+	ErrChatAlreadyTracked = &apperr.Error{Kind: apperr.KindConflict, Code: "chat_already_tracked",
 		Message: "An active campaign already tracks this chat. Archive it first, or pick another chat.",
-		Fields:  models.FieldErrors{"chatId": "is already tracked by an active campaign"}}
-	ErrBotNotRunning = &models.Error{Kind: models.KindConflict, Code: "bot_not_running",
+		Fields:  apperr.FieldErrors{"chatId": "is already tracked by an active campaign"}}
+	ErrBotNotRunning = &apperr.Error{Kind: apperr.KindConflict, Code: "bot_not_running",
 		Message: "The bot is stopped or disconnected: start it before creating a campaign, or joins could not be tracked.",
-		Fields:  models.FieldErrors{"botId": "is not running"}}
+		Fields:  apperr.FieldErrors{"botId": "is not running"}}
 )
 
 // inviteLinkNameMax is Telegram's limit on an invite link's name.
@@ -55,10 +56,10 @@ func NewCampaigns(db *bun.DB, bots *Bots, tg campaignsTelegram, log *slog.Logger
 func (s *Campaigns) Create(ctx context.Context, ownerID string, req models.CreateCampaignRequest) (*models.Campaign, error) {
 	bot, err := s.bots.Get(ctx, ownerID, req.BotID)
 	if err != nil {
-		var e *models.Error
-		if errors.As(err, &e) && e.Kind == models.KindNotFound {
-			return nil, &models.Error{Kind: models.KindNotFound, Code: "not_found", Message: "Bot not found.",
-				Fields: models.FieldErrors{"botId": "is not one of your bots"}}
+		var e *apperr.Error
+		if errors.As(err, &e) && e.Kind == apperr.KindNotFound {
+			return nil, &apperr.Error{Kind: apperr.KindNotFound, Code: "not_found", Message: "Bot not found.",
+				Fields: apperr.FieldErrors{"botId": "is not one of your bots"}}
 		}
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/jsrt"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
@@ -52,13 +53,13 @@ func NewCode(db *bun.DB, bots *Bots, tg *telegram.Client, engine *jsrt.Engine, l
 
 // Errors of bot code (API.md "Bot code and custom webhooks").
 var (
-	ErrCodeConflict = &models.Error{Kind: models.KindConflict, Code: "version_conflict",
+	ErrCodeConflict = &apperr.Error{Kind: apperr.KindConflict, Code: "version_conflict",
 		Message: "The code was saved by someone else since you started editing. Reload to see the current version; your text is kept in the editor until you do."}
-	ErrVersionNotFound = models.NotFound("version")
+	ErrVersionNotFound = apperr.NotFound("version")
 )
 
 // CompileError is a source that does not compile: nothing was saved. It
-// reaches clients as a 422 compile_error (a *models.Error wrapping it).
+// reaches clients as a 422 compile_error (a *apperr.Error wrapping it).
 type CompileError struct {
 	Message string `json:"message"`
 	Line    int    `json:"line"`
@@ -79,8 +80,8 @@ func compileFailed(ce *jsrt.CompileError) error {
 	e := &CompileError{Message: ce.Message, Line: ce.Line, Column: ce.Column}
 	// The message is the compiler's, as API.md has it ({message, line,
 	// column}); fields.source says the same with the position, for people.
-	return &models.Error{Kind: models.KindInvalid, Code: "compile_error", Message: e.Message,
-		Fields: models.FieldErrors{"source": e.Text()}, Details: map[string]any{"line": e.Line, "column": e.Column}, Err: e}
+	return &apperr.Error{Kind: apperr.KindInvalid, Code: "compile_error", Message: e.Message,
+		Fields: apperr.FieldErrors{"source": e.Text()}, Details: map[string]any{"line": e.Line, "column": e.Column}, Err: e}
 }
 
 // CodePage is everything the editor shows about a bot.
@@ -226,7 +227,7 @@ func (c *Code) store(ctx context.Context, b *models.Bot, v *models.CodeVersion, 
 		if base != nil {
 			return nil, ErrCodeConflict
 		}
-		return nil, models.NotFound("bot")
+		return nil, apperr.NotFound("bot")
 	}
 	c.programs.put(b.ID, newCompiled(v.Version, prog, len(v.Source)))
 	c.versions.set(b.ID, v.Version)
@@ -284,7 +285,7 @@ type TestRun struct {
 // it is typed into the panel, not sent by a client. b comes from Bot.
 func (c *Code) Test(ctx context.Context, b *models.Bot, req models.TestCodeRequest) (*TestRun, error) {
 	if len(req.Body) > 0 && !json.Valid(req.Body) {
-		return nil, models.Invalid("The body is not valid JSON.", models.FieldErrors{"body": "is not valid JSON"})
+		return nil, apperr.Invalid("The body is not valid JSON.", apperr.FieldErrors{"body": "is not valid JSON"})
 	}
 	run := &TestRun{Bot: b, Request: req}
 	if !jsrt.ValidHandlerName(req.Path) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/jsrt"
 	"github.com/botdeck/botdeck/models"
 )
@@ -172,7 +173,7 @@ func (c *Code) Serve(ctx context.Context, botID string, req WebhookRequest) *Web
 		return whInvalidPath.copyResponse()
 	}
 	b, err := c.webhookBot(ctx, botID)
-	if errors.Is(err, models.ErrNotFound) {
+	if errors.Is(err, apperr.ErrNotFound) {
 		return whNotFound.copyResponse()
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -62,7 +63,7 @@ func (s *Insights) AccountStats(ctx context.Context, ownerID string, days int) (
 // today. Both are computed here, so the queries stay portable.
 func (s *Insights) stats(ctx context.Context, scope models.StatsScope, days int) (*models.Stats, error) {
 	if days < 1 || days > models.MaxStatsDays {
-		return nil, models.Invalid("", models.FieldErrors{"days": "must be between 1 and 365"})
+		return nil, apperr.Invalid("", apperr.FieldErrors{"days": "must be between 1 and 365"})
 	}
 	now := s.now()
 	users, err := models.CountUsers(ctx, s.db, scope, now.Add(-models.RecentWindow))

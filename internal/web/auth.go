@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -73,7 +74,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 				u, err := a.LoadUser(r.Context(), uid)
 				if err == nil {
 					auth.User = u
-				} else if e, ok := models.AsError(err); !ok || e.Kind != models.KindNotFound {
+				} else if e, ok := apperr.AsError(err); !ok || e.Kind != apperr.KindNotFound {
 					a.Respond.Fail(w, r, err)
 					return
 				}
@@ -110,7 +111,7 @@ func (x *Responder) RequireUser(next http.Handler) http.Handler {
 			return
 		}
 		if IsAPI(r) {
-			x.Fail(w, r, models.ErrUnauthorized)
+			x.Fail(w, r, apperr.ErrUnauthorized)
 			return
 		}
 		target := "/login"

@@ -9,9 +9,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/go-playground/form/v4"
-
-	"github.com/botdeck/botdeck/models"
 )
 
 // Binder decodes a request into one struct — from the JSON body, a form
@@ -35,8 +34,8 @@ func (b *Binder) Validator() *Validator { return b.validator }
 
 // Bind decodes r into dst and validates it. GET, HEAD and DELETE read the
 // query string; other methods read the body as JSON or a form. Errors are
-// *models.Error: 400 malformed, 413 too large, 415 wrong content type, 422
-// invalid.
+// a *RequestError (400 malformed, 413 too large, 415 wrong content type) or
+// an *apperr.Error of kind Invalid (422).
 func (b *Binder) Bind(r *http.Request, dst any) error {
 	if err := b.Decode(r, dst); err != nil {
 		return err
@@ -93,13 +92,13 @@ func (b *Binder) decodeValues(values url.Values, dst any, what string) error {
 	}
 	var derrs form.DecodeErrors
 	if errors.As(err, &derrs) {
-		fields := models.FieldErrors{}
+		fields := apperr.FieldErrors{}
 		for name := range derrs {
 			fields[name] = "has the wrong type"
 		}
-		return &models.Error{Kind: models.KindBadRequest, Code: "bad_request", Message: "A " + what + " could not be read.", Fields: fields}
+		return &RequestError{Status: http.StatusBadRequest, Code: "bad_request", Message: "A " + what + " could not be read.", Fields: fields}
 	}
-	return models.BadRequest("bad_request", "The request could not be read.")
+	return badRequest("bad_request", "The request could not be read.")
 }
 
 // decodeJSON reads exactly one JSON value. Unknown fields are accepted (so
@@ -112,12 +111,12 @@ func decodeJSON(body io.Reader, dst any) error {
 		case errors.As(err, &typeErr):
 			field := typeErr.Field
 			if field == "" {
-				return models.BadRequest("malformed_json", "The body must be a JSON object.")
+				return badRequest("malformed_json", "The body must be a JSON object.")
 			}
-			return &models.Error{Kind: models.KindBadRequest, Code: "malformed_json", Message: "A field has the wrong type.",
-				Fields: models.FieldErrors{field: "must be a " + jsonKind(typeErr.Type.Kind().String())}}
+			return &RequestError{Status: http.StatusBadRequest, Code: "malformed_json", Message: "A field has the wrong type.",
+				Fields: apperr.FieldErrors{field: "must be a " + jsonKind(typeErr.Type.Kind().String())}}
 		case errors.Is(err, io.EOF):
-			return models.BadRequest("malformed_json", "The body is empty; send a JSON object.")
+			return badRequest("malformed_json", "The body is empty; send a JSON object.")
 		default:
 			if be := bodyError(err); be != nil {
 				return be
@@ -125,7 +124,7 @@ func decodeJSON(body io.Reader, dst any) error {
 		}
 	}
 	if dec.More() {
-		return models.BadRequest("malformed_json", "The body must hold a single JSON value.")
+		return badRequest("malformed_json", "The body must hold a single JSON value.")
 	}
 	return nil
 }
@@ -135,9 +134,9 @@ func decodeJSON(body io.Reader, dst any) error {
 func bodyError(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &models.Error{Kind: models.KindTooLarge, Code: "body_too_large", Message: "The request body is too large."}
+		return &RequestError{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Message: "The request body is too large."}
 	}
-	return &models.Error{Kind: models.KindBadRequest, Code: "malformed_json", Message: "The body is not valid JSON: " + cleanJSONError(err), Err: err}
+	return &RequestError{Status: http.StatusBadRequest, Code: "malformed_json", Message: "The body is not valid JSON: " + cleanJSONError(err), Err: err}
 }
 
 func cleanJSONError(err error) string {
@@ -145,7 +144,7 @@ func cleanJSONError(err error) string {
 }
 
 func unsupported(ct string) error {
-	return &models.Error{Kind: models.KindUnsupported, Code: "unsupported_media_type",
+	return &RequestError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 		Message: "Send the body as application/json (or a form), not " + strconvQuote(ct) + "."}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -210,7 +211,7 @@ func CrossOrigin(x *Responder) Middleware {
 	cop := http.NewCrossOriginProtection()
 	cop.AddInsecureBypassPattern("/custom/")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x.Fail(w, r, &models.Error{Kind: models.KindForbidden, Code: "cross_origin_request",
+		x.Fail(w, r, &apperr.Error{Kind: apperr.KindForbidden, Code: "cross_origin_request",
 			Message: "This request came from another site and was refused. Reload the page and try again."})
 	}))
 	return cop.Handler

@@ -5,10 +5,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/ulule/limiter/v3"
 	"github.com/ulule/limiter/v3/drivers/store/memory"
-
-	"github.com/botdeck/botdeck/models"
 )
 
 // RateLimiter limits /api calls per API key, per signed-in user, or per IP
@@ -63,7 +62,7 @@ func (l *RateLimiter) Middleware(next http.Handler) http.Handler {
 			if wait < time.Second {
 				wait = time.Second
 			}
-			l.respond.Fail(w, r, models.RateLimited("Too many requests. Slow down and retry after the time in Retry-After.", wait))
+			l.respond.Fail(w, r, apperr.RateLimited("Too many requests. Slow down and retry after the time in Retry-After.", wait))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -11,9 +11,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/static"
 	"github.com/botdeck/botdeck/views"
@@ -39,7 +41,7 @@ type Response struct {
 
 // FormView re-renders the form a request came from with its field errors
 // and summary message, keeping what the user typed.
-type FormView func(fields models.FieldErrors, message string) Response
+type FormView func(fields apperr.FieldErrors, message string) Response
 
 // Responder writes every response and every error.
 type Responder struct {
@@ -85,74 +87,83 @@ func (x *Responder) Respond(w http.ResponseWriter, r *http.Request, res Response
 	}
 }
 
-// Fail writes err. A *models.Error becomes its status and code; anything
-// else is a 500 logged once with the request id. On a browser request with
-// a form, the form is shown again with the errors and the input kept.
+// Fail writes err. A *RequestError or an *apperr.Error becomes its status
+// and code; anything else is a 500 logged once with the request id. On a
+// browser request with a form, the form is shown again with the errors and
+// the input kept.
 func (x *Responder) Fail(w http.ResponseWriter, r *http.Request, err error, form ...FormView) {
-	e, status := x.classify(r, err)
-	if e.Kind == models.KindRateLimited && e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	p := x.classify(r, err)
+	if p.status == http.StatusTooManyRequests && p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(p.retryAfter.Seconds()+0.999)))
 	}
 	w.Header().Add("Vary", "HX-Request")
 	switch {
 	case IsAPI(r):
-		x.writeJSON(w, r, status, errorBody(e))
-	case len(form) > 0 && form[0] != nil && e.Kind != models.KindInternal:
-		res := form[0](e.Fields, e.Message)
-		res.Status = status
+		x.writeJSON(w, r, p.status, errorBody(p))
+	case len(form) > 0 && form[0] != nil && !p.internal:
+		res := form[0](p.fields, p.message)
+		res.Status = p.status
 		res.Redirect, res.Flash = "", ""
 		x.Respond(w, r, res)
-	case e.Kind == models.KindUnauthorized && !IsFragment(r):
+	case p.status == http.StatusUnauthorized && !IsFragment(r):
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	case IsFragment(r):
-		setToast(w, "error", e.Message)
+		setToast(w, "error", p.message)
 		w.Header().Set("HX-Reswap", "none")
-		w.WriteHeader(status)
+		w.WriteHeader(p.status)
 	default:
-		page := views.ErrorPage(views.ErrorVM{Status: status, Message: e.Message})
-		x.writeHTML(w, r, status, layout.Page(x.chrome(w, r, Response{Title: http.StatusText(status)}), page))
+		page := views.ErrorPage(views.ErrorVM{Status: p.status, Message: p.message})
+		x.writeHTML(w, r, p.status, layout.Page(x.chrome(w, r, Response{Title: http.StatusText(p.status)}), page))
 	}
 }
 
-// classify maps err to the public error and its status, logging internal
-// errors once.
-func (x *Responder) classify(r *http.Request, err error) (*models.Error, int) {
-	if e, ok := models.AsError(err); ok && e.Kind != models.KindInternal {
-		return e, statusOf(e.Kind)
+// problem is an error as the client sees it.
+type problem struct {
+	status     int
+	code       string
+	message    string
+	fields     apperr.FieldErrors
+	details    map[string]any
+	retryAfter time.Duration
+	internal   bool // our fault (or nobody's): never shown as a form's error
+}
+
+// classify maps err to what the client is told, logging internal errors
+// once.
+func (x *Responder) classify(r *http.Request, err error) problem {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return problem{status: re.Status, code: re.Code, message: re.Message, fields: re.Fields}
+	}
+	if e, ok := apperr.AsError(err); ok && e.Kind != apperr.KindInternal {
+		return problem{status: statusOf(e.Kind), code: e.Code, message: e.Message, fields: e.Fields, details: e.Details, retryAfter: e.RetryAfter}
 	}
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		// The client went away; nobody reads this answer.
-		return &models.Error{Kind: models.KindInternal, Code: "canceled", Message: "The request was cancelled."}, 499
+		return problem{status: 499, code: "canceled", message: "The request was cancelled.", internal: true}
 	}
 	x.Log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r.Context()))
-	return &models.Error{Kind: models.KindInternal, Code: "internal_error",
-		Message: "Something went wrong on our side. Try again; if it keeps happening, quote request id " + RequestID(r.Context()) + "."}, http.StatusInternalServerError
+	return problem{status: http.StatusInternalServerError, code: "internal_error", internal: true,
+		message: "Something went wrong on our side. Try again; if it keeps happening, quote request id " + RequestID(r.Context()) + "."}
 }
 
-func statusOf(k models.Kind) int {
+// statusOf is the one place an error kind becomes an HTTP status.
+func statusOf(k apperr.Kind) int {
 	switch k {
-	case models.KindBadRequest:
-		return http.StatusBadRequest
-	case models.KindUnauthorized:
+	case apperr.KindUnauthorized:
 		return http.StatusUnauthorized
-	case models.KindForbidden:
+	case apperr.KindForbidden:
 		return http.StatusForbidden
-	case models.KindNotFound:
+	case apperr.KindNotFound:
 		return http.StatusNotFound
-	case models.KindConflict:
+	case apperr.KindConflict:
 		return http.StatusConflict
-	case models.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case models.KindUnsupported:
-		return http.StatusUnsupportedMediaType
-	case models.KindInvalid:
+	case apperr.KindInvalid:
 		return http.StatusUnprocessableEntity
-	case models.KindRateLimited:
+	case apperr.KindRateLimited:
 		return http.StatusTooManyRequests
-	case models.KindUpstream:
+	case apperr.KindUpstream:
 		return http.StatusBadGateway
-	case models.KindMethodNotAllowed:
-		return http.StatusMethodNotAllowed
 	default:
 		return http.StatusInternalServerError
 	}
@@ -177,18 +188,18 @@ func successBody(res Response) envelope {
 	return env
 }
 
-func errorBody(e *models.Error) envelope {
-	errObj := envelope{{"code", e.Code}, {"message", e.Message}}
-	if len(e.Fields) > 0 {
-		errObj = append(errObj, field{"fields", e.Fields})
+func errorBody(p problem) envelope {
+	errObj := envelope{{"code", p.code}, {"message", p.message}}
+	if len(p.fields) > 0 {
+		errObj = append(errObj, field{"fields", p.fields})
 	}
-	names := make([]string, 0, len(e.Details))
-	for k := range e.Details {
+	names := make([]string, 0, len(p.details))
+	for k := range p.details {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		errObj = append(errObj, field{k, e.Details[k]})
+		errObj = append(errObj, field{k, p.details[k]})
 	}
 	return envelope{{"ok", false}, {"error", errObj}}
 }
@@ -335,9 +346,3 @@ func setToast(w http.ResponseWriter, level, msg string) {
 	b, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": level, "message": msg}})
 	w.Header().Set("HX-Trigger", string(b))
 }
-
-// Errors for requests no route matched.
-var (
-	ErrRouteNotFound    = &models.Error{Kind: models.KindNotFound, Code: "not_found", Message: "There is nothing at this address."}
-	ErrMethodNotAllowed = &models.Error{Kind: models.KindMethodNotAllowed, Code: "method_not_allowed", Message: "This address does not accept that method."}
-)

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -70,7 +71,7 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 	now := models.Now()
 	row, err := models.SessionByHash(r.Context(), s.db, hashSessionID(id), now)
 	if err != nil {
-		if e, ok := models.AsError(err); ok && e.Kind == models.KindNotFound {
+		if e, ok := apperr.AsError(err); ok && e.Kind == apperr.KindNotFound {
 			return sess, nil
 		}
 		return sess, err

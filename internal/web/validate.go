@@ -6,9 +6,8 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/go-playground/validator/v10"
-
-	"github.com/botdeck/botdeck/models"
 )
 
 // Validator checks request structs with their `validate` tags and turns
@@ -35,7 +34,7 @@ func NewValidator() *Validator {
 	return &Validator{v: v, messages: map[string]string{}}
 }
 
-// Struct validates s; the error is a *models.Error of kind Invalid.
+// Struct validates s; the error is a *apperr.Error of kind Invalid.
 func (x *Validator) Struct(s any) error {
 	err := x.v.Struct(s)
 	if err == nil {
@@ -45,14 +44,14 @@ func (x *Validator) Struct(s any) error {
 	if !errors.As(err, &verrs) {
 		return err
 	}
-	fields := models.FieldErrors{}
+	fields := apperr.FieldErrors{}
 	for _, fe := range verrs {
 		name := fieldPath(fe)
 		if _, seen := fields[name]; !seen {
 			fields[name] = x.describe(fe)
 		}
 	}
-	return models.Invalid("", fields)
+	return apperr.Invalid("", fields)
 }
 
 // fieldPath drops the struct name from the namespace: "Req.tags[0]" → "tags[0]".

@@ -1,4 +1,11 @@
-package models
+// Package apperr is the typed error core and the store return for anything
+// a user can cause: an unknown or foreign object, input that fails a rule,
+// a conflict with existing state, Telegram failing. Its Kind says what the
+// caller should do; the web layer (internal/web) turns each kind into one
+// HTTP status, in one place. Errors about the HTTP request itself (a body
+// that cannot be read, a wrong content type, a method the path does not
+// take) are the web layer's own (web.RequestError), not kinds here.
+package apperr
 
 import (
 	"errors"
@@ -6,29 +13,23 @@ import (
 	"time"
 )
 
-// Kind classifies an error by what the caller should do about it. The web
-// layer maps each kind to one HTTP status, in one place.
+// Kind classifies an error by what the caller should do about it.
 type Kind int
 
 const (
-	KindInternal         Kind = iota // a bug or an unavailable dependency: 500
-	KindBadRequest                   // malformed body or parameter: 400
-	KindUnauthorized                 // not signed in, bad credentials or key: 401
-	KindForbidden                    // signed in but not allowed: 403
-	KindNotFound                     // unknown, or another account's: 404
-	KindConflict                     // clashes with existing state: 409
-	KindTooLarge                     // body too large: 413
-	KindUnsupported                  // wrong content type: 415
-	KindInvalid                      // well-formed but fails validation: 422
-	KindRateLimited                  // slow down: 429
-	KindUpstream                     // Telegram (or another upstream) failed: 502
-	KindMethodNotAllowed             // the path exists under another method: 405
+	KindInternal     Kind = iota // a bug or an unavailable dependency
+	KindUnauthorized             // not signed in, bad credentials or key
+	KindForbidden                // signed in but not allowed
+	KindNotFound                 // unknown, or another account's
+	KindConflict                 // clashes with existing state
+	KindInvalid                  // well-formed but fails validation
+	KindRateLimited              // slow down
+	KindUpstream                 // Telegram (or another upstream) failed
 )
 
-// Error is the typed error core and store functions return for anything a
-// user can cause. Code is the stable snake_case code of the JSON contract;
-// Message is human text; Fields maps request fields (JSON names) to what is
-// wrong with them.
+// Error is the typed error. Code is the stable snake_case code of the JSON
+// contract; Message is human text; Fields maps request fields (JSON names)
+// to what is wrong with them.
 type Error struct {
 	Kind       Kind
 	Code       string
@@ -61,7 +62,7 @@ func (e *Error) Is(target error) bool {
 // FieldErrors maps a field to its problem.
 type FieldErrors map[string]string
 
-// Common errors. Features define their own next to their models.
+// Common errors. Features define their own next to their use cases.
 var (
 	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "Not found."}
 	ErrUnauthorized       = &Error{Kind: KindUnauthorized, Code: "unauthorized", Message: "Sign in or send a valid API key."}
@@ -84,17 +85,12 @@ func Invalid(message string, fields FieldErrors) *Error {
 	return &Error{Kind: KindInvalid, Code: "validation_failed", Message: message, Fields: fields}
 }
 
-// BadRequest returns a 400-class error.
-func BadRequest(code, message string) *Error {
-	return &Error{Kind: KindBadRequest, Code: code, Message: message}
-}
-
-// RateLimited returns a 429-class error asking the caller to wait.
+// RateLimited returns an error asking the caller to wait.
 func RateLimited(message string, retryAfter time.Duration) *Error {
 	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: message, RetryAfter: retryAfter}
 }
 
-// AsError returns err as *Error when it is one.
+// AsError returns err as *Error when it is one (or wraps one).
 func AsError(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)
