@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -46,7 +47,11 @@ func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	res.Data = keys
+	out := make([]contract.APIKeyJSON, len(keys))
+	for i := range keys {
+		out[i] = contract.APIKeyOf(&keys[i])
+	}
+	res.Data = out
 	h.respond.Respond(w, r, res)
 }
 
@@ -54,7 +59,7 @@ func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
 // (or panel) with the key rather than a redirect, so the secret never has
 // to be stored anywhere to survive one.
 func (h *APIKeys) Create(w http.ResponseWriter, r *http.Request) {
-	var in models.APIKeyCreateRequest
+	var in contract.APIKeyCreateRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		res, _, err := h.page(r, views.APIKeysVM{FormName: in.Name, Errors: f, Message: msg})
 		if err != nil {

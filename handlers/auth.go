@@ -4,9 +4,9 @@ import (
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
-	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
 )
 
@@ -29,17 +29,17 @@ func (h *Auth) SignupForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	h.respond.Respond(w, r, h.signupPage(models.SignupRequest{}, nil, ""))
+	h.respond.Respond(w, r, h.signupPage(contract.SignupRequest{}, nil, ""))
 }
 
-func (h *Auth) signupPage(in models.SignupRequest, fields apperr.FieldErrors, msg string) web.Response {
+func (h *Auth) signupPage(in contract.SignupRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Name: in.Name, Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
 	return web.Response{Title: "Create account", Page: views.SignupPage(vm)}
 }
 
 // Signup creates an account and signs it in.
 func (h *Auth) Signup(w http.ResponseWriter, r *http.Request) {
-	var in models.SignupRequest
+	var in contract.SignupRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response { return h.signupPage(in, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -54,7 +54,7 @@ func (h *Auth) Signup(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: u, Redirect: "/", Flash: "Welcome to Botdeck! Your account is ready."})
+	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: contract.UserOf(u), Redirect: "/", Flash: "Welcome to Botdeck! Your account is ready."})
 }
 
 // LoginForm shows the sign-in page.
@@ -63,10 +63,10 @@ func (h *Auth) LoginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, web.SafeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	h.respond.Respond(w, r, h.loginPage(models.LoginRequest{Next: r.URL.Query().Get("next")}, nil, ""))
+	h.respond.Respond(w, r, h.loginPage(contract.LoginRequest{Next: r.URL.Query().Get("next")}, nil, ""))
 }
 
-func (h *Auth) loginPage(in models.LoginRequest, fields apperr.FieldErrors, msg string) web.Response {
+func (h *Auth) loginPage(in contract.LoginRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
 	return web.Response{Title: "Sign in", Page: views.LoginPage(vm)}
 }
@@ -74,7 +74,7 @@ func (h *Auth) loginPage(in models.LoginRequest, fields apperr.FieldErrors, msg 
 // Login checks credentials and starts a new session (a new id, so a
 // session planted before sign-in is useless).
 func (h *Auth) Login(w http.ResponseWriter, r *http.Request) {
-	var in models.LoginRequest
+	var in contract.LoginRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response { return h.loginPage(in, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -89,7 +89,7 @@ func (h *Auth) Login(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: u, Redirect: web.SafeNext(in.Next)})
+	h.respond.Respond(w, r, web.Response{Data: contract.UserOf(u), Redirect: web.SafeNext(in.Next)})
 }
 
 // Logout ends this browser's session.

@@ -10,6 +10,7 @@ import (
 	"github.com/mymmrac/telego"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -32,7 +33,7 @@ func NewBots(d Deps) *Bots {
 
 // List shows the bot list with search, status tabs, sort and pages.
 func (h *Bots) List(w http.ResponseWriter, r *http.Request) {
-	var in models.ListBotsRequest
+	var in contract.ListBotsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -42,11 +43,11 @@ func (h *Bots) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	summaries := make([]models.BotSummary, len(list.Bots))
+	summaries := make([]contract.BotSummary, len(list.Bots))
 	for i := range list.Bots {
-		summaries[i] = list.Bots[i].Summary()
+		summaries[i] = contract.BotSummaryOf(&list.Bots[i])
 	}
-	pagination := models.Paginate(in.Page, list.Total)
+	pagination := contract.Paginate(in.Page, list.Total)
 	vm := views.NewBotListVM(in, list.Bots, list.Counts, pagination)
 	h.respond.Respond(w, r, web.Response{
 		Title: "Bots", Page: views.BotsPage(vm), Fragment: views.BotsPanel(vm),
@@ -66,7 +67,7 @@ func (h *Bots) connectPage(token string, fields apperr.FieldErrors, msg string) 
 
 // Connect adds a bot by token (or restores a disconnected one).
 func (h *Bots) Connect(w http.ResponseWriter, r *http.Request) {
-	var in models.ConnectBotRequest
+	var in contract.ConnectBotRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response { return h.connectPage(in.Token, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -77,7 +78,7 @@ func (h *Bots) Connect(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	res := web.Response{Status: http.StatusCreated, Data: b.Detail(), Redirect: "/bots/" + b.ID,
+	res := web.Response{Status: http.StatusCreated, Data: contract.BotDetailOf(b), Redirect: "/bots/" + b.ID,
 		Flash: "Connected " + b.Handle() + "."}
 	if restored {
 		res.Status, res.Flash = http.StatusOK, "Reconnected "+b.Handle()+": its users, campaigns and code are back."
@@ -88,7 +89,7 @@ func (h *Bots) Connect(w http.ResponseWriter, r *http.Request) {
 
 // Batch returns several bots by id (API only).
 func (h *Bots) Batch(w http.ResponseWriter, r *http.Request) {
-	var in models.BatchBotsRequest
+	var in contract.BatchBotsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -98,9 +99,9 @@ func (h *Bots) Batch(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	out := make([]models.BotDetail, len(bots))
+	out := make([]contract.BotDetail, len(bots))
 	for i := range bots {
-		out[i] = bots[i].Detail()
+		out[i] = contract.BotDetailOf(&bots[i])
 	}
 	h.respond.Respond(w, r, web.Response{Data: out})
 }
@@ -117,7 +118,7 @@ func (h *Bots) Show(w http.ResponseWriter, r *http.Request) {
 
 func (h *Bots) botPage(b *models.Bot, edit views.BotEditVM) web.Response {
 	vm := views.NewBotVM(b, edit)
-	return web.Response{Title: b.Name, Page: views.BotPage(vm), Fragment: views.BotEditForm(vm), Data: b.Detail()}
+	return web.Response{Title: b.Name, Page: views.BotPage(vm), Fragment: views.BotEditForm(vm), Data: contract.BotDetailOf(b)}
 }
 
 // WebhookInfo is the htmx fragment with Telegram's live view of the
@@ -140,7 +141,7 @@ func (h *Bots) WebhookInfo(w http.ResponseWriter, r *http.Request) {
 
 // Update saves description and tags.
 func (h *Bots) Update(w http.ResponseWriter, r *http.Request) {
-	var in models.UpdateBotRequest
+	var in contract.UpdateBotRequest
 	ownerID, id := web.UserOf(r).ID, r.PathValue("id")
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		b, err := h.bots.Get(r.Context(), ownerID, id)
@@ -158,7 +159,7 @@ func (h *Bots) Update(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: b.Detail(), Redirect: "/bots/" + b.ID, Flash: "Saved."})
+	h.respond.Respond(w, r, web.Response{Data: contract.BotDetailOf(b), Redirect: "/bots/" + b.ID, Flash: "Saved."})
 }
 
 // Stop halts a bot.
@@ -188,7 +189,7 @@ func (h *Bots) lifecycle(w http.ResponseWriter, r *http.Request, action func(con
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: b.Detail(), Redirect: "/bots/" + b.ID, Flash: fmt.Sprintf(flash, b.Handle())})
+	h.respond.Respond(w, r, web.Response{Data: contract.BotDetailOf(b), Redirect: "/bots/" + b.ID, Flash: fmt.Sprintf(flash, b.Handle())})
 }
 
 // fillWebhookInfo copies Telegram's answer into the view, or explains why

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -38,7 +39,7 @@ func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.ListBroadcastsRequest
+	var in contract.ListBroadcastsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -54,7 +55,7 @@ func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
 
 // composeVM builds the broadcasts page around the form state, and the
 // history as API data.
-func (h *Broadcasts) composeVM(ctx context.Context, b *models.Bot, page models.Page, form views.ComposeVM, review *core.Review) (views.BroadcastsVM, []models.BroadcastJSON, error) {
+func (h *Broadcasts) composeVM(ctx context.Context, b *models.Bot, page contract.Page, form views.ComposeVM, review *core.Review) (views.BroadcastsVM, []contract.BroadcastJSON, error) {
 	vm := views.BroadcastsVM{Bot: b, CanSend: core.CanSend(b), Rate: h.svc.Rate(), Form: form}
 	list, err := h.svc.List(ctx, b, page)
 	if err != nil {
@@ -64,20 +65,20 @@ func (h *Broadcasts) composeVM(ctx context.Context, b *models.Bot, page models.P
 	if err != nil {
 		return vm, nil, err
 	}
-	data := make([]models.BroadcastJSON, len(progress))
+	data := make([]contract.BroadcastJSON, len(progress))
 	vm.List = make([]views.BroadcastRowVM, len(progress))
 	for i, p := range progress {
 		data[i] = p.JSON()
 		vm.List[i] = views.BroadcastRowVM{B: *p.Broadcast, ETA: p.ETA}
 	}
-	vm.Pagination = models.Paginate(page, list.Total)
+	vm.Pagination = contract.Paginate(page, list.Total)
 	if vm.Counts, err = h.svc.AudienceCounts(ctx, b); err != nil {
 		return vm, nil, err
 	}
 	if vm.Active, err = h.svc.ActiveOnBot(ctx, b.ID); err != nil {
 		return vm, nil, err
 	}
-	vm.Preview = previewOf(models.PreviewBroadcastRequest{Text: form.Text, ParseMode: modePtr(form.ParseMode)})
+	vm.Preview = previewOf(contract.PreviewBroadcastRequest{Text: form.Text, ParseMode: modePtr(form.ParseMode)})
 	if review != nil {
 		vm.Review = &views.ReviewVM{Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
 			Preview: views.RenderMessage(review.Plain, review.Entities)}
@@ -93,7 +94,7 @@ func modePtr(m string) *string {
 }
 
 // previewOf draws a draft, or says what is wrong with it.
-func previewOf(in models.PreviewBroadcastRequest) views.PreviewVM {
+func previewOf(in contract.PreviewBroadcastRequest) views.PreviewVM {
 	if in.Text == "" {
 		return views.PreviewVM{Empty: true}
 	}
@@ -110,9 +111,9 @@ func previewOf(in models.PreviewBroadcastRequest) views.PreviewVM {
 
 // composeForm re-renders the compose page with what was typed and what is
 // wrong with it.
-func (h *Broadcasts) composeForm(ctx context.Context, b *models.Bot, in *models.CreateBroadcastRequest) web.FormView {
+func (h *Broadcasts) composeForm(ctx context.Context, b *models.Bot, in *contract.CreateBroadcastRequest) web.FormView {
 	return func(fields apperr.FieldErrors, msg string) web.Response {
-		vm, _, err := h.composeVM(ctx, b, models.Page{}, views.ComposeFromRequest(*in, fields, msg), nil)
+		vm, _, err := h.composeVM(ctx, b, contract.Page{}, views.ComposeFromRequest(*in, fields, msg), nil)
 		if err != nil {
 			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcasts could not be loaded."})}
 		}
@@ -129,7 +130,7 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.CreateBroadcastRequest
+	var in contract.CreateBroadcastRequest
 	form := h.composeForm(r.Context(), b, &in)
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -140,7 +141,7 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	vm, _, err := h.composeVM(r.Context(), b, models.Page{}, views.ComposeFromRequest(in, nil, ""), review)
+	vm, _, err := h.composeVM(r.Context(), b, contract.Page{}, views.ComposeFromRequest(in, nil, ""), review)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -156,7 +157,7 @@ func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.CreateBroadcastRequest
+	var in contract.CreateBroadcastRequest
 	form := h.composeForm(r.Context(), b, &in)
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -183,7 +184,7 @@ func (h *Broadcasts) Preview(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.PreviewBroadcastRequest
+	var in contract.PreviewBroadcastRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -198,7 +199,7 @@ func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.AudienceRequest
+	var in contract.AudienceRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -227,7 +228,7 @@ func (h *Broadcasts) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.ShowBroadcastRequest
+	var in contract.ShowBroadcastRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return

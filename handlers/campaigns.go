@@ -9,6 +9,7 @@ import (
 	"github.com/mymmrac/telego"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -45,7 +46,7 @@ func mountCampaigns(rt *web.Router, d Deps) {
 
 // List shows the campaigns, filtered by bot, status and a search.
 func (h *Campaigns) List(w http.ResponseWriter, r *http.Request) {
-	var in models.ListCampaignsRequest
+	var in contract.ListCampaignsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -56,11 +57,11 @@ func (h *Campaigns) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	out := make([]models.CampaignJSON, len(list))
+	out := make([]contract.CampaignJSON, len(list))
 	for i := range list {
-		out[i] = list[i].JSON()
+		out[i] = contract.CampaignOf(&list[i])
 	}
-	p := models.Paginate(in.Page, total)
+	p := contract.Paginate(in.Page, total)
 	res := web.Response{Title: "Campaigns", Data: out, Pagination: &p}
 	if !web.IsAPI(r) {
 		bots, err := h.ownBots(r)
@@ -76,7 +77,7 @@ func (h *Campaigns) List(w http.ResponseWriter, r *http.Request) {
 
 // ownBots lists the account's bots for pickers (disconnected ones left out).
 func (h *Campaigns) ownBots(r *http.Request) ([]models.Bot, error) {
-	list, err := h.bots.List(r.Context(), web.UserOf(r).ID, models.ListBotsRequest{Sort: "name", Page: models.Page{LimitParam: ptr(100)}})
+	list, err := h.bots.List(r.Context(), web.UserOf(r).ID, contract.ListBotsRequest{Sort: "name", Page: contract.Page{LimitParam: ptr(100)}})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +88,7 @@ func ptr[T any](v T) *T { return &v }
 
 // NewForm shows the campaign form: bot, chat picker, name, greeting, mode.
 func (h *Campaigns) NewForm(w http.ResponseWriter, r *http.Request) {
-	in := models.CreateCampaignRequest{BotID: r.URL.Query().Get("botId")}
+	in := contract.CreateCampaignRequest{BotID: r.URL.Query().Get("botId")}
 	res, err := h.formPage(r, in, nil, "")
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -96,7 +97,7 @@ func (h *Campaigns) NewForm(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, res)
 }
 
-func (h *Campaigns) formPage(r *http.Request, in models.CreateCampaignRequest, fields apperr.FieldErrors, msg string) (web.Response, error) {
+func (h *Campaigns) formPage(r *http.Request, in contract.CreateCampaignRequest, fields apperr.FieldErrors, msg string) (web.Response, error) {
 	bots, err := h.ownBots(r)
 	if err != nil {
 		return web.Response{}, err
@@ -144,7 +145,7 @@ func (h *Campaigns) GreetingPreview(w http.ResponseWriter, r *http.Request) {
 
 // Create starts a campaign and creates its invite link.
 func (h *Campaigns) Create(w http.ResponseWriter, r *http.Request) {
-	var in models.CreateCampaignRequest
+	var in contract.CreateCampaignRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		res, err := h.formPage(r, in, f, msg)
 		if err != nil {
@@ -161,7 +162,7 @@ func (h *Campaigns) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: c.JSON(), Redirect: "/campaigns/" + c.ID,
+	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: contract.CampaignOf(c), Redirect: "/campaigns/" + c.ID,
 		Flash: "Campaign “" + c.Name + "” created. Share its invite link to start tracking joins."})
 }
 
@@ -182,7 +183,7 @@ func (h *Campaigns) Leads(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Campaigns) showWithLeads(w http.ResponseWriter, r *http.Request, leadsFragment bool) {
-	var in models.ListLeadsRequest
+	var in contract.ListLeadsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -202,24 +203,15 @@ func (h *Campaigns) showWithLeads(w http.ResponseWriter, r *http.Request, leadsF
 	h.respond.Respond(w, r, res)
 }
 
-// campaignWithDaily is the API shape of GET /api/campaigns/{id}.
-type campaignWithDaily struct {
-	models.CampaignJSON
-	Daily       []models.CampaignDay `json:"daily"`
-	OtherJoins  int64                `json:"otherJoins"`
-	Pending     int64                `json:"pending"`
-	RequestRate *float64             `json:"requestConversion"` // joined after asking ÷ asked; null without requests
-}
-
 // load reads a campaign's report; for pages it also builds the view model
 // (leads page, edit form state).
-func (h *Campaigns) load(r *http.Request, leadsIn models.ListLeadsRequest, edit views.CampaignEditVM) (campaignWithDaily, *views.CampaignVM, error) {
+func (h *Campaigns) load(r *http.Request, leadsIn contract.ListLeadsRequest, edit views.CampaignEditVM) (contract.CampaignReportJSON, *views.CampaignVM, error) {
 	owner := web.UserOf(r).ID
 	rep, err := h.campaigns.Report(r.Context(), owner, r.PathValue("id"), core.DefaultCampaignDays)
 	if err != nil {
-		return campaignWithDaily{}, nil, err
+		return contract.CampaignReportJSON{}, nil, err
 	}
-	data := campaignWithDaily{CampaignJSON: rep.Campaign.JSON(), Daily: rep.Daily, OtherJoins: rep.OtherJoins, Pending: rep.Leads.Pending}
+	data := contract.CampaignReportJSON{CampaignJSON: contract.CampaignOf(rep.Campaign), Daily: contract.CampaignDaysOf(rep.Daily), OtherJoins: rep.OtherJoins, Pending: rep.Leads.Pending}
 	if rep.Leads.TotalRequests > 0 {
 		rate := float64(rep.Leads.JoinedViaReq) / float64(rep.Leads.TotalRequests)
 		data.RequestRate = &rate
@@ -235,15 +227,15 @@ func (h *Campaigns) load(r *http.Request, leadsIn models.ListLeadsRequest, edit 
 	if err != nil {
 		return data, nil, err
 	}
-	vm := views.NewCampaignVM(rep.Campaign, rep.Daily, rep.Leads, rep.OtherJoins, bot, leads, leadsIn, models.Paginate(leadsIn.Page, total), edit)
+	vm := views.NewCampaignVM(rep.Campaign, rep.Daily, rep.Leads, rep.OtherJoins, bot, leads, leadsIn, contract.Paginate(leadsIn.Page, total), edit)
 	return data, &vm, nil
 }
 
 // Update changes name and greeting.
 func (h *Campaigns) Update(w http.ResponseWriter, r *http.Request) {
-	var in models.UpdateCampaignRequest
+	var in contract.UpdateCampaignRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
-		_, vm, err := h.load(r, models.ListLeadsRequest{}, views.EditFromCampaignRequest(in, f, msg))
+		_, vm, err := h.load(r, contract.ListLeadsRequest{}, views.EditFromCampaignRequest(in, f, msg))
 		if err != nil || vm == nil {
 			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Campaign not found."})}
 		}
@@ -258,7 +250,7 @@ func (h *Campaigns) Update(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: c.JSON(), Redirect: "/campaigns/" + c.ID, Flash: "Campaign saved."})
+	h.respond.Respond(w, r, web.Response{Data: contract.CampaignOf(c), Redirect: "/campaigns/" + c.ID, Flash: "Campaign saved."})
 }
 
 // Archive ends a campaign and revokes its link.
@@ -268,12 +260,12 @@ func (h *Campaigns) Archive(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: c.JSON(), Redirect: "/campaigns/" + c.ID,
+	h.respond.Respond(w, r, web.Response{Data: contract.CampaignOf(c), Redirect: "/campaigns/" + c.ID,
 		Flash: "Campaign archived: its invite link no longer works, its leads are kept, and the chat can be picked again."})
 }
 
 func (h *Campaigns) leadsJSON(w http.ResponseWriter, r *http.Request) {
-	var in models.ListLeadsRequest
+	var in contract.ListLeadsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -283,17 +275,17 @@ func (h *Campaigns) leadsJSON(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	out := make([]models.LeadJSON, len(leads))
+	out := make([]contract.LeadJSON, len(leads))
 	for i := range leads {
-		out[i] = leads[i].JSON()
+		out[i] = contract.LeadOf(&leads[i])
 	}
-	p := models.Paginate(in.Page, total)
+	p := contract.Paginate(in.Page, total)
 	h.respond.Respond(w, r, web.Response{Data: out, Pagination: &p})
 }
 
 // LeadsCSV streams a campaign's leads (the current status filter) as CSV.
 func (h *Campaigns) LeadsCSV(w http.ResponseWriter, r *http.Request) {
-	var in models.ListLeadsRequest
+	var in contract.ListLeadsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return

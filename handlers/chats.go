@@ -3,9 +3,9 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
-	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
 )
 
@@ -28,9 +28,9 @@ func (h *Chats) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	out := make([]models.ChatJSON, len(chats))
+	out := make([]contract.ChatJSON, len(chats))
 	for i := range chats {
-		out[i] = chats[i].JSON()
+		out[i] = contract.ChatOf(&chats[i])
 	}
 	vm := views.ChatsVM{Bot: b, Chats: chats}
 	h.respond.Respond(w, r, web.Response{Title: "Admin chats · " + b.Name, Page: views.ChatsPage(vm), Fragment: views.ChatPicker(vm), Data: out})

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -61,7 +62,7 @@ func (h *Code) Save(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.SaveCodeRequest
+	var in contract.SaveCodeRequest
 	var compileErr *core.CompileError
 	form := func(_ apperr.FieldErrors, msg string) web.Response {
 		return web.Response{Title: "Code · " + b.Name, Page: h.editorAfter(r, b, func(vm *views.CodeVM) {
@@ -111,7 +112,7 @@ func (h *Code) editorAfter(r *http.Request, b *models.Bot, edit func(*views.Code
 
 // Versions lists the kept versions, newest first.
 func (h *Code) Versions(w http.ResponseWriter, r *http.Request) {
-	var in models.ListCodeVersionsRequest
+	var in contract.ListCodeVersionsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -121,11 +122,11 @@ func (h *Code) Versions(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	data := make([]models.CodeVersionJSON, len(list.Versions))
+	data := make([]contract.CodeVersionJSON, len(list.Versions))
 	for i := range list.Versions {
-		data[i] = list.Versions[i].JSON(list.Bot.CodeVersion)
+		data[i] = contract.CodeVersionOf(&list.Versions[i], list.Bot.CodeVersion)
 	}
-	pagination := models.Paginate(in.Page, list.Total)
+	pagination := contract.Paginate(in.Page, list.Total)
 	vm := views.CodeVersionsVM{Bot: list.Bot, Versions: list.Versions, Pagination: pagination}
 	h.respond.Respond(w, r, web.Response{Title: "Code versions · " + list.Bot.Name, Page: views.CodeVersionsPage(vm),
 		Data: data, Pagination: &pagination})
@@ -140,7 +141,7 @@ func (h *Code) Version(w http.ResponseWriter, r *http.Request) {
 	}
 	h.respond.Respond(w, r, web.Response{Title: views.VersionLabel(v.Version) + " · " + b.Name,
 		Page: views.CodeVersionPage(views.CodeVersionVM{Bot: b, Version: v}),
-		Data: models.CodeVersionSourceJSON{CodeVersionJSON: v.JSON(b.CodeVersion), Source: v.Source}})
+		Data: contract.CodeVersionSourceJSON{CodeVersionJSON: contract.CodeVersionOf(v, b.CodeVersion), Source: v.Source}})
 }
 
 // Restore saves an earlier version again as the new current version.
@@ -179,7 +180,7 @@ func (h *Code) Test(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	var in models.TestCodeRequest
+	var in contract.TestCodeRequest
 	page := func(t views.TestFormVM) web.Response {
 		return web.Response{Title: "Code · " + b.Name, Fragment: views.TestOutcome(t),
 			Page: h.editorAfter(r, b, func(vm *views.CodeVM) { vm.Test = t }), PageJS: editorAssets.js, PageCSS: editorAssets.css}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
-	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
 )
 
@@ -42,7 +42,7 @@ func (h *Home) Show(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	var in models.StatsRequest
+	var in contract.StatsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return

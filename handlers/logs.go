@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
-	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
 )
 
@@ -25,7 +25,7 @@ func NewLogs(d Deps) *Logs {
 // List shows one page of the log, newest first, filtered by level and
 // source.
 func (h *Logs) List(w http.ResponseWriter, r *http.Request) {
-	var in models.ListLogsRequest
+	var in contract.ListLogsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -35,11 +35,15 @@ func (h *Logs) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	pagination := models.Paginate(in.Page, page.Total)
+	pagination := contract.Paginate(in.Page, page.Total)
+	data := make([]contract.LogJSON, len(page.Logs))
+	for i := range page.Logs {
+		data[i] = contract.LogOf(&page.Logs[i])
+	}
 	vm := views.NewLogsVM(page.Bot, in, page.Logs, pagination)
 	h.respond.Respond(w, r, web.Response{
 		Title: "Log · " + page.Bot.Name, Page: views.LogsPage(vm), Fragment: views.LogsPanel(vm),
-		Data: page.Logs, Pagination: &pagination,
+		Data: data, Pagination: &pagination,
 	})
 }
 

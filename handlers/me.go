@@ -4,9 +4,9 @@ import (
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
-	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
 )
 
@@ -47,12 +47,12 @@ func (h *Me) page(r *http.Request, vm views.AccountVM) (web.Response, error) {
 		}
 		vm.OtherSessions = n
 	}
-	return web.Response{Title: "Account", Page: views.AccountPage(vm), Data: u}, nil
+	return web.Response{Title: "Account", Page: views.AccountPage(vm), Data: contract.UserOf(u)}, nil
 }
 
 // Update changes name and/or email.
 func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
-	var in models.ProfileRequest
+	var in contract.ProfileRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		vm := views.AccountVM{ProfileErrors: f, ProfileMessage: msg}
 		if in.Name != nil {
@@ -79,12 +79,12 @@ func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: u, Redirect: "/account", Flash: "Profile saved."})
+	h.respond.Respond(w, r, web.Response{Data: contract.UserOf(u), Redirect: "/account", Flash: "Profile saved."})
 }
 
 // ChangePassword replaces the password and ends the user's other sessions.
 func (h *Me) ChangePassword(w http.ResponseWriter, r *http.Request) {
-	var in models.PasswordChangeRequest
+	var in contract.PasswordChangeRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		res, _ := h.page(r, views.AccountVM{PasswordErrors: f, PasswordMessage: msg})
 		return res

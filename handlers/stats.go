@@ -3,9 +3,9 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
-	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
 )
 
@@ -23,7 +23,7 @@ func NewStats(d Deps) *Stats {
 
 // Show renders a bot's stats page, or its stats as JSON.
 func (h *Stats) Show(w http.ResponseWriter, r *http.Request) {
-	var in models.StatsRequest
+	var in contract.StatsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return

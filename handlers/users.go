@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
@@ -39,7 +40,7 @@ func NewUsers(d Deps) *Users {
 
 // List shows a bot's users with search, status filter, sort and pages.
 func (h *Users) List(w http.ResponseWriter, r *http.Request) {
-	var in models.ListBotUsersRequest
+	var in contract.ListBotUsersRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -49,11 +50,11 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	data := make([]models.BotUserJSON, len(list.Users))
+	data := make([]contract.BotUserJSON, len(list.Users))
 	for i := range list.Users {
-		data[i] = list.Users[i].JSON(apiPhotoURL(list.Bot.ID, list.Users[i].UserID, list.NoPhoto))
+		data[i] = contract.BotUserOf(&list.Users[i], apiPhotoURL(list.Bot.ID, list.Users[i].UserID, list.NoPhoto))
 	}
-	pagination := models.Paginate(in.Page, list.Total)
+	pagination := contract.Paginate(in.Page, list.Total)
 	vm := views.NewUsersVM(list.Bot, in, list.Users, list.NoPhoto, list.Total, list.TotalExact, list.HasNext)
 	h.respond.Respond(w, r, web.Response{
 		Title: "Users · " + list.Bot.Name, Page: views.UsersPage(vm), Fragment: views.UsersFragment(vm),
@@ -75,7 +76,7 @@ func apiPhotoURL(botID string, userID int64, noPhoto map[int64]bool) *string {
 // time: nothing but the current batch is held in memory, and each batch
 // is flushed to the client before the next is read.
 func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
-	var in models.ListBotUsersRequest
+	var in contract.ListBotUsersRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -136,7 +137,7 @@ func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportFilename is e.g. "shop_bot-users-blocked-2026-11-21.csv".
-func exportFilename(b *models.Bot, in models.ListBotUsersRequest) string {
+func exportFilename(b *models.Bot, in contract.ListBotUsersRequest) string {
 	parts := []string{b.Username, "users"}
 	if in.Status != "" {
 		parts = append(parts, in.Status)
@@ -155,7 +156,7 @@ func (h *Users) Block(w http.ResponseWriter, r *http.Request) { h.setBlocked(w, 
 func (h *Users) Unblock(w http.ResponseWriter, r *http.Request) { h.setBlocked(w, r, false) }
 
 func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool) {
-	var in models.UserActionRequest
+	var in contract.UserActionRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -177,7 +178,7 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 		flash = "Blocked " + name + ": their messages are recorded but not answered, and broadcasts skip them."
 	}
 	out := web.Response{
-		Data:     res.User.JSON(apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto})),
+		Data:     contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto})),
 		Fragment: views.UserRow(views.UserRowVM{BotID: res.Bot.ID, User: *res.User, NoPhoto: res.NoPhoto, Back: back, Focus: true}),
 		Flash:    flash,
 	}

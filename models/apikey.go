@@ -13,27 +13,13 @@ import (
 type APIKey struct {
 	bun.BaseModel `bun:"table:api_keys"`
 
-	ID         string     `bun:"id,pk" json:"id"`
-	UserID     string     `bun:"user_id" json:"-"`
-	Name       string     `bun:"name" json:"name"`
-	Prefix     string     `bun:"prefix" json:"prefix"`
-	KeyHash    string     `bun:"key_hash" json:"-"`
-	CreatedAt  time.Time  `bun:"created_at" json:"createdAt"`
-	LastUsedAt *time.Time `bun:"last_used_at" json:"lastUsedAt"`
-}
-
-// NewAPIKey is the answer to a key creation: the only time Key is shown.
-type NewAPIKey struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Prefix    string    `json:"prefix"`
-	Key       string    `json:"key"`
-	CreatedAt time.Time `json:"createdAt"`
-}
-
-// APIKeyCreateRequest is the body of POST /api/api-keys.
-type APIKeyCreateRequest struct {
-	Name string `json:"name" form:"name" validate:"required,max=100"`
+	ID         string     `bun:"id,pk"`
+	UserID     string     `bun:"user_id"`
+	Name       string     `bun:"name"`
+	Prefix     string     `bun:"prefix"`
+	KeyHash    string     `bun:"key_hash"`
+	CreatedAt  time.Time  `bun:"created_at"`
+	LastUsedAt *time.Time `bun:"last_used_at"`
 }
 
 // MaxAPIKeysPerUser bounds how many keys one account may hold.

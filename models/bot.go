@@ -61,114 +61,12 @@ type Bot struct {
 	LastUpdateAt     *time.Time `bun:"last_update_at"`
 }
 
-// BotSummary is a bot in lists (API.md "BotSummary").
-type BotSummary struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	Username     string     `json:"username"`
-	Status       string     `json:"status"`
-	TotalUsers   int64      `json:"totalUsers"`
-	WebhookSet   bool       `json:"webhookSet"`
-	UpdateMode   string     `json:"updateMode"`
-	CreatedAt    time.Time  `json:"createdAt"`
-	LastUpdateAt *time.Time `json:"lastUpdateAt"`
-}
-
-// BotDetail is one bot (API.md "Bot"): the summary plus details.
-type BotDetail struct {
-	BotSummary
-	TelegramID    int64      `json:"telegramId"`
-	TokenMasked   string     `json:"tokenMasked"`
-	WebhookURL    string     `json:"webhookUrl"`
-	WebhookError  string     `json:"webhookError"`
-	StatusReason  string     `json:"statusReason"`
-	Description   string     `json:"description"`
-	Tags          []string   `json:"tags"`
-	CodeVersion   int        `json:"codeVersion"`
-	CodeUpdatedAt *time.Time `json:"codeUpdatedAt"`
-}
-
-// Summary returns the list shape of b.
-func (b *Bot) Summary() BotSummary {
-	return BotSummary{ID: b.ID, Name: b.Name, Username: b.Username, Status: b.Status, TotalUsers: b.TotalUsers,
-		WebhookSet: b.WebhookSet, UpdateMode: b.UpdateMode, CreatedAt: b.CreatedAt, LastUpdateAt: b.LastUpdateAt}
-}
-
-// Detail returns the full shape of b.
-func (b *Bot) Detail() BotDetail {
-	tags := b.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	return BotDetail{BotSummary: b.Summary(), TelegramID: b.TelegramID, TokenMasked: b.TokenMasked, WebhookURL: b.WebhookURL,
-		WebhookError: b.WebhookError, StatusReason: b.StatusReason, Description: b.Description, Tags: tags,
-		CodeVersion: b.CodeVersion, CodeUpdatedAt: b.CodeUpdatedAt}
-}
-
 // Handle is "@username".
 func (b *Bot) Handle() string { return "@" + b.Username }
 
 // Halted reports whether the bot must ignore updates and refuse its custom
 // webhooks: stopped by its owner, or deleted.
 func (b *Bot) Halted() bool { return b.Status == BotStopped || b.Status == BotDeleted }
-
-// ConnectBotRequest is the body of POST /bots and POST /api/bots.
-type ConnectBotRequest struct {
-	Token string `json:"token" form:"token" validate:"required"`
-}
-
-// Normalize trims the pasted token.
-func (r *ConnectBotRequest) Normalize() { r.Token = strings.TrimSpace(r.Token) }
-
-// UpdateBotRequest is the body of PATCH /api/bots/{id} and the edit form.
-type UpdateBotRequest struct {
-	Description *string  `json:"description" form:"description" validate:"omitempty,max=500"`
-	Tags        []string `json:"tags" form:"tags" validate:"omitempty,max=10,dive,min=1,max=32"`
-	TagsText    *string  `json:"-" form:"tagsText"` // the form's comma-separated tags field
-}
-
-// Normalize splits the form's tag text and tidies tags: trimmed, lower
-// case, no duplicates, in the order given.
-func (r *UpdateBotRequest) Normalize() {
-	if r.TagsText != nil {
-		r.Tags = strings.Split(*r.TagsText, ",")
-		if strings.TrimSpace(*r.TagsText) == "" {
-			r.Tags = []string{}
-		}
-	}
-	if r.Tags == nil {
-		return
-	}
-	seen := map[string]bool{}
-	tags := make([]string, 0, len(r.Tags))
-	for _, t := range r.Tags {
-		t = strings.ToLower(strings.TrimSpace(t))
-		if t != "" && !seen[t] {
-			seen[t] = true
-			tags = append(tags, t)
-		}
-	}
-	r.Tags = tags
-	if r.Description != nil {
-		*r.Description = strings.TrimSpace(*r.Description)
-	}
-}
-
-// BatchBotsRequest is the body of POST /api/bots/batch.
-type BatchBotsRequest struct {
-	IDs []string `json:"ids" validate:"required,min=1,max=100,dive,max=64"`
-}
-
-// ListBotsRequest filters, sorts and pages the bot list.
-type ListBotsRequest struct {
-	Q      string `json:"q" form:"q" validate:"max=100"`
-	Status string `json:"status" form:"status" validate:"omitempty,oneof=active stopped warning error deleted"`
-	Sort   string `json:"sort" form:"sort" validate:"omitempty,oneof=created -created name users"`
-	Page   `form:",inline"`
-}
-
-// Normalize trims the search.
-func (r *ListBotsRequest) Normalize() { r.Q = strings.TrimSpace(r.Q) }
 
 // InsertBot stores a new bot; a live duplicate is a unique violation.
 func InsertBot(ctx context.Context, db bun.IDB, b *Bot) error {
@@ -252,8 +150,16 @@ func DeleteBotRow(ctx context.Context, db bun.IDB, id string) error {
 	return err
 }
 
-// ListBots returns one page of an owner's bots and the total matching.
-func ListBots(ctx context.Context, db bun.IDB, ownerID string, f ListBotsRequest) ([]Bot, int, error) {
+// BotFilter narrows and sorts the bot list: Q searches name and username,
+// Status is one status ("" for every live bot), Sort is created, -created
+// (default), name or users.
+type BotFilter struct {
+	Q, Status, Sort string
+}
+
+// ListBots returns the window w of an owner's bots matching f, and the
+// total matching.
+func ListBots(ctx context.Context, db bun.IDB, ownerID string, f BotFilter, w Window) ([]Bot, int, error) {
 	q := db.NewSelect().Model((*Bot)(nil)).Where("owner_id = ?", ownerID)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
@@ -277,7 +183,7 @@ func ListBots(ctx context.Context, db bun.IDB, ownerID string, f ListBotsRequest
 		q = q.Order("created_at DESC", "id DESC")
 	}
 	var bots []Bot
-	total, err := q.Limit(int64(f.Size())).Offset(int64(f.Offset())).ScanAndCount(ctx, &bots)
+	total, err := q.Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &bots)
 	return bots, int(total), err
 }
 

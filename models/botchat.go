@@ -25,14 +25,6 @@ type BotChat struct {
 // IsAdmin reports whether the bot administers the chat.
 func (c *BotChat) IsAdmin() bool { return c.Status == "administrator" || c.Status == "creator" }
 
-// ChatJSON is the API shape of an admin chat.
-type ChatJSON struct {
-	ChatID   int64  `json:"chatId"`
-	Title    string `json:"title"`
-	Type     string `json:"type"`
-	Username string `json:"username"`
-}
-
 // UpsertBotChat records the bot's current status in a chat; an older event
 // (by updated_at) never overrides a newer one.
 func UpsertBotChat(ctx context.Context, db bun.IDB, c *BotChat) error {

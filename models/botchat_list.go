@@ -9,11 +9,6 @@ import (
 // Chat statuses of the bot that make it an administrator.
 var adminStatuses = []string{"administrator", "creator"}
 
-// JSON returns the API shape of a chat.
-func (c *BotChat) JSON() ChatJSON {
-	return ChatJSON{ChatID: c.ChatID, Title: c.Title, Type: c.Type, Username: c.Username}
-}
-
 // AdminChats lists the chats a bot administers, by title. These are the
 // chats a campaign can track.
 func AdminChats(ctx context.Context, db bun.IDB, botID string) ([]BotChat, error) {

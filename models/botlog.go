@@ -31,13 +31,13 @@ const maxLogText = 8 << 10
 type BotLog struct {
 	bun.BaseModel `bun:"table:bot_logs"`
 
-	ID        int64     `bun:"id,pk,autoincrement" json:"id"`
-	BotID     string    `bun:"bot_id" json:"-"`
-	Level     string    `bun:"level" json:"level"`
-	Source    string    `bun:"source" json:"source"`
-	Message   string    `bun:"message" json:"message"`
-	Detail    string    `bun:"detail" json:"detail"`
-	CreatedAt time.Time `bun:"created_at" json:"createdAt"`
+	ID        int64     `bun:"id,pk,autoincrement"`
+	BotID     string    `bun:"bot_id"`
+	Level     string    `bun:"level"`
+	Source    string    `bun:"source"`
+	Message   string    `bun:"message"`
+	Detail    string    `bun:"detail"`
+	CreatedAt time.Time `bun:"created_at"`
 }
 
 // InsertLogs writes log entries (truncating oversized text).

@@ -31,29 +31,6 @@ type BotUser struct {
 	BotBlockedChangedAt *time.Time `bun:"bot_blocked_changed_at"`
 }
 
-// BotUserJSON is the API shape of a bot user (API.md "BotUser").
-type BotUserJSON struct {
-	UserID       int64     `json:"userId"`
-	Username     string    `json:"username"`
-	FirstName    string    `json:"firstName"`
-	LastName     string    `json:"lastName"`
-	Name         string    `json:"name"`
-	LanguageCode string    `json:"languageCode"`
-	IsPremium    bool      `json:"isPremium"`
-	StartedAt    time.Time `json:"startedAt"`
-	LastSeenAt   time.Time `json:"lastSeenAt"`
-	Blocked      bool      `json:"blocked"`
-	BotBlocked   bool      `json:"botBlocked"`
-	PhotoURL     *string   `json:"photoUrl"`
-}
-
-// JSON returns the API shape; photoURL is the proxy route or nil.
-func (u *BotUser) JSON(photoURL *string) BotUserJSON {
-	return BotUserJSON{UserID: u.UserID, Username: u.Username, FirstName: u.FirstName, LastName: u.LastName, Name: u.Name,
-		LanguageCode: u.LanguageCode, IsPremium: u.IsPremium, StartedAt: u.StartedAt, LastSeenAt: u.LastSeenAt,
-		Blocked: u.Blocked, BotBlocked: u.BotBlocked, PhotoURL: photoURL}
-}
-
 // FullName joins first and last name.
 func FullName(first, last string) string { return strings.TrimSpace(first + " " + last) }
 

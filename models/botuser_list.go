@@ -23,26 +23,12 @@ const (
 // UserStatuses are the statuses the users list filters by, in tab order.
 var UserStatuses = []string{UserStatusActive, UserStatusBlocked, UserStatusBotBlocked}
 
-// ListBotUsersRequest filters, sorts and pages a bot's users; the CSV
-// export takes the same parameters.
-type ListBotUsersRequest struct {
-	Q      string `json:"q" form:"q" validate:"max=100"`
-	Status string `json:"status" form:"status" validate:"omitempty,oneof=active blocked botBlocked"`
-	Sort   string `json:"sort" form:"sort" validate:"omitempty,oneof=started -started lastSeen -lastSeen name"`
-	Page   `form:",inline"`
+// BotUserFilter narrows and sorts a bot's users: Q is a search (see
+// whereBotUsers), Status one of UserStatuses ("" for all), Sort one of
+// started, -started (default), lastSeen, -lastSeen, name.
+type BotUserFilter struct {
+	Q, Status, Sort string
 }
-
-// Normalize trims the search and drops the "@" people type before a
-// username.
-func (r *ListBotUsersRequest) Normalize() {
-	r.Q = strings.TrimSpace(r.Q)
-	if rest, ok := strings.CutPrefix(r.Q, "@"); ok {
-		r.Q = strings.TrimSpace(rest)
-	}
-}
-
-// Filtered reports whether q or status narrows the list.
-func (r ListBotUsersRequest) Filtered() bool { return r.Q != "" || r.Status != "" }
 
 // whereBotUsers narrows a query on bot_users to one bot's users matching
 // search and status.
@@ -131,21 +117,21 @@ func orderBotUsers(q *bun.SelectQuery, sort string) *bun.SelectQuery {
 	}
 }
 
-// ListBotUsers returns one page of a bot's users matching f, and whether
-// another page follows (one row more than the page is read to know).
+// ListBotUsers returns the window w of a bot's users matching f, and
+// whether more follow (one row more than the window is read to know).
 // plan says how PostgreSQL should find the rows (see Plan).
-func ListBotUsers(ctx context.Context, db bun.IDB, botID string, f ListBotUsersRequest, plan Plan) ([]BotUser, bool, error) {
+func ListBotUsers(ctx context.Context, db bun.IDB, botID string, f BotUserFilter, w Window, plan Plan) ([]BotUser, bool, error) {
 	var users []BotUser
 	err := withPlan(ctx, db, plan, func(db bun.IDB) error {
 		q := whereBotUsers(db.NewSelect().Model(&users), botID, f.Q, f.Status)
-		return orderBotUsers(q, f.Sort).Limit(int64(f.Size() + 1)).Offset(int64(f.Offset())).Scan(ctx)
+		return orderBotUsers(q, f.Sort).Limit(int64(w.Limit + 1)).Offset(int64(w.Offset)).Scan(ctx)
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(users) > f.Size()
+	more := len(users) > w.Limit
 	if more {
-		users = users[:f.Size()]
+		users = users[:w.Limit]
 	}
 	return users, more, nil
 }

@@ -42,73 +42,11 @@ type Campaign struct {
 	Members int64 `bun:"members,scanonly"`
 }
 
-// CampaignJSON is the API shape of a campaign (API.md "Campaign").
-type CampaignJSON struct {
-	ID          string     `json:"id"`
-	BotID       string     `json:"botId"`
-	ChatID      int64      `json:"chatId"`
-	ChatTitle   string     `json:"chatTitle"`
-	Name        string     `json:"name"`
-	InviteLink  string     `json:"inviteLink"`
-	JoinRequest bool       `json:"joinRequest"`
-	Greeting    string     `json:"greeting"`
-	Status      string     `json:"status"`
-	Joins       int64      `json:"joins"`
-	Leaves      int64      `json:"leaves"`
-	Members     int64      `json:"members"`
-	Requests    int64      `json:"requests"`
-	Warning     string     `json:"warning"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	ArchivedAt  *time.Time `json:"archivedAt"`
+// CampaignFilter narrows an owner's campaigns to one bot and one status
+// ("" for any), and to names or chat titles containing Q.
+type CampaignFilter struct {
+	BotID, Status, Q string
 }
-
-// JSON returns the API shape.
-func (c *Campaign) JSON() CampaignJSON {
-	return CampaignJSON{ID: c.ID, BotID: c.BotID, ChatID: c.ChatID, ChatTitle: c.ChatTitle, Name: c.Name, InviteLink: c.InviteLink,
-		JoinRequest: c.JoinRequest, Greeting: c.Greeting, Status: c.Status, Joins: c.Joins, Leaves: c.Leaves, Members: c.Members,
-		Requests: c.Requests, Warning: c.Warning, CreatedAt: c.CreatedAt, ArchivedAt: c.ArchivedAt}
-}
-
-// CreateCampaignRequest is the body of POST /api/campaigns and the form.
-type CreateCampaignRequest struct {
-	BotID       string `json:"botId" form:"botId" validate:"required,max=64"`
-	ChatID      int64  `json:"chatId" form:"chatId" validate:"required"`
-	Name        string `json:"name" form:"name" validate:"required,max=100"`
-	Greeting    string `json:"greeting" form:"greeting" validate:"max=4000"`
-	JoinRequest bool   `json:"joinRequest" form:"joinRequest"`
-}
-
-// Normalize trims the text fields.
-func (r *CreateCampaignRequest) Normalize() {
-	r.Name, r.Greeting = strings.TrimSpace(r.Name), strings.TrimSpace(r.Greeting)
-}
-
-// UpdateCampaignRequest is the body of PATCH /api/campaigns/{id}.
-type UpdateCampaignRequest struct {
-	Name     *string `json:"name" form:"name" validate:"omitempty,min=1,max=100"`
-	Greeting *string `json:"greeting" form:"greeting" validate:"omitempty,max=4000"`
-}
-
-// Normalize trims the text fields.
-func (r *UpdateCampaignRequest) Normalize() {
-	if r.Name != nil {
-		*r.Name = strings.TrimSpace(*r.Name)
-	}
-	if r.Greeting != nil {
-		*r.Greeting = strings.TrimSpace(*r.Greeting)
-	}
-}
-
-// ListCampaignsRequest filters the campaign list.
-type ListCampaignsRequest struct {
-	BotID  string `json:"botId" form:"botId" validate:"max=64"`
-	Status string `json:"status" form:"status" validate:"omitempty,oneof=active archived"`
-	Q      string `json:"q" form:"q" validate:"max=100"`
-	Page   `form:",inline"`
-}
-
-// Normalize trims the search.
-func (r *ListCampaignsRequest) Normalize() { r.Q = strings.TrimSpace(r.Q) }
 
 // membersColumn computes Members for campaign queries.
 const membersColumn = "(SELECT count(*) FROM campaign_leads AS l WHERE l.campaign_id = c.id AND l.status = 'joined') AS members"
@@ -132,8 +70,9 @@ func CampaignOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Camp
 	return c, notFoundAs(err, "campaign")
 }
 
-// ListCampaigns returns one page of an owner's campaigns.
-func ListCampaigns(ctx context.Context, db bun.IDB, ownerID string, f ListCampaignsRequest) ([]Campaign, int, error) {
+// ListCampaigns returns the window w of an owner's campaigns matching f,
+// newest first, and the total matching.
+func ListCampaigns(ctx context.Context, db bun.IDB, ownerID string, f CampaignFilter, w Window) ([]Campaign, int, error) {
 	q := campaignSelect(db).Where("c.bot_id IN (SELECT id FROM bots WHERE owner_id = ?)", ownerID)
 	if f.BotID != "" {
 		q = q.Where("c.bot_id = ?", f.BotID)
@@ -148,7 +87,7 @@ func ListCampaigns(ctx context.Context, db bun.IDB, ownerID string, f ListCampai
 		})
 	}
 	var out []Campaign
-	total, err := q.Order("c.created_at DESC", "c.id DESC").Limit(int64(f.Size())).Offset(int64(f.Offset())).ScanAndCount(ctx, &out)
+	total, err := q.Order("c.created_at DESC", "c.id DESC").Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &out)
 	return out, int(total), err
 }
 
@@ -211,11 +150,11 @@ func AddCampaignCounters(ctx context.Context, db bun.IDB, id string, joins, leav
 type CampaignDay struct {
 	bun.BaseModel `bun:"table:campaign_daily"`
 
-	CampaignID string `bun:"campaign_id,pk" json:"-"`
-	Day        string `bun:"day,pk" json:"date"`
-	Joins      int64  `bun:"joins" json:"joins"`
-	Leaves     int64  `bun:"leaves" json:"leaves"`
-	Requests   int64  `bun:"requests" json:"-"`
+	CampaignID string `bun:"campaign_id,pk"`
+	Day        string `bun:"day,pk"`
+	Joins      int64  `bun:"joins"`
+	Leaves     int64  `bun:"leaves"`
+	Requests   int64  `bun:"requests"`
 }
 
 // AddCampaignDay adds to a campaign's day.

@@ -37,32 +37,6 @@ type CampaignLead struct {
 	UpdatedAt     time.Time  `bun:"updated_at"`
 }
 
-// LeadJSON is the API shape of a lead.
-type LeadJSON struct {
-	UserID        int64      `json:"userId"`
-	Username      string     `json:"username"`
-	Name          string     `json:"name"`
-	Status        string     `json:"status"`
-	JoinedAt      *time.Time `json:"joinedAt"`
-	LeftAt        *time.Time `json:"leftAt"`
-	RequestedAt   *time.Time `json:"requestedAt"`
-	Via           string     `json:"via"`
-	GreetedAt     *time.Time `json:"greetedAt"`
-	GreetingError string     `json:"greetingError"`
-}
-
-// JSON returns the API shape.
-func (l *CampaignLead) JSON() LeadJSON {
-	return LeadJSON{UserID: l.UserID, Username: l.Username, Name: l.Name, Status: l.Status, JoinedAt: l.JoinedAt, LeftAt: l.LeftAt,
-		RequestedAt: l.RequestedAt, Via: l.Via, GreetedAt: l.GreetedAt, GreetingError: l.GreetingError}
-}
-
-// ListLeadsRequest filters a campaign's leads.
-type ListLeadsRequest struct {
-	Status string `json:"status" form:"status" validate:"omitempty,oneof=joined left pending"`
-	Page   `form:",inline"`
-}
-
 // LeadOf returns a campaign's lead for a user, or nil.
 func LeadOf(ctx context.Context, db bun.IDB, campaignID string, userID int64) (*CampaignLead, error) {
 	l := new(CampaignLead)
@@ -91,14 +65,15 @@ func SetLeadGreeting(ctx context.Context, db bun.IDB, campaignID string, userID 
 	return err
 }
 
-// ListLeads returns one page of a campaign's leads, most recent first.
-func ListLeads(ctx context.Context, db bun.IDB, campaignID string, f ListLeadsRequest) ([]CampaignLead, int, error) {
+// ListLeads returns the window w of a campaign's leads in status ("" for
+// any), most recent first, and the total matching.
+func ListLeads(ctx context.Context, db bun.IDB, campaignID, status string, w Window) ([]CampaignLead, int, error) {
 	q := db.NewSelect().Model((*CampaignLead)(nil)).Where("campaign_id = ?", campaignID)
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+	if status != "" {
+		q = q.Where("status = ?", status)
 	}
 	var out []CampaignLead
-	total, err := q.Order("updated_at DESC", "user_id").Limit(int64(f.Size())).Offset(int64(f.Offset())).ScanAndCount(ctx, &out)
+	total, err := q.Order("updated_at DESC", "user_id").Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &out)
 	return out, int(total), err
 }
 

@@ -467,7 +467,7 @@ func TestCodeVersions(t *testing.T) {
 				t.Fatalf("version %d: ok=%v version=%d err=%v", i, ok, v.Version, err)
 			}
 		}
-		versions, total, err := models.ListCodeVersions(ctx, db, botID, models.Page{})
+		versions, total, err := models.ListCodeVersions(ctx, db, botID, models.Window{Limit: 20})
 		if err != nil || total != models.CodeVersionsKept || versions[0].Version != models.CodeVersionsKept+5 || versions[0].Source != "" {
 			t.Fatalf("list: total %d, first %+v, %v", total, versions[0], err)
 		}

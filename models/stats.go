@@ -7,57 +7,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Stats windows and limits (API.md "Audience, stats, logs, admin chats").
-const (
-	DefaultStatsDays = 30
-	MaxStatsDays     = 365
-	// RecentWindow is the "last 7 days" of newUsersLast7Days and
-	// activeUsersLast7Days: 7×24 hours back from now, not calendar days.
-	RecentWindow = 7 * 24 * time.Hour
-)
-
-// StatsRequest is the query of GET /api/bots/{id}/stats and GET /api/stats
-// (and their pages). Days is a pointer so that days=0 is a 422, not the
-// default.
-type StatsRequest struct {
-	DaysParam *int `json:"days" form:"days" validate:"omitempty,min=1,max=365"`
-}
-
-// Days is the length of the daily series, DefaultStatsDays when not given.
-func (r StatsRequest) Days() int {
-	if r.DaysParam == nil {
-		return DefaultStatsDays
-	}
-	return *r.DaysParam
-}
-
-// Stats is the API shape of a bot's numbers, or the sum over several bots.
-type Stats struct {
-	TotalUsers           int64      `json:"totalUsers"`
-	NewUsersLast7Days    int64      `json:"newUsersLast7Days"`
-	ActiveUsersLast7Days int64      `json:"activeUsersLast7Days"`
-	BlockedUsers         int64      `json:"blockedUsers"` // users who blocked the bot in Telegram
-	TotalErrors          int64      `json:"totalErrors"`  // error entries in the log
-	TotalLogs            int64      `json:"totalLogs"`    // all entries in the log
-	Daily                []DayStats `json:"daily"`
-}
-
-// AccountStats is GET /api/stats: Stats summed over the owner's bots that
-// are not deleted, plus how many bots the owner has in each status.
-type AccountStats struct {
-	Stats
-	Bots map[string]int `json:"bots"`
-}
-
-// DayStats is one UTC day of a daily series.
-type DayStats struct {
-	Date        string `json:"date"` // YYYY-MM-DD
-	NewUsers    int64  `json:"newUsers"`
-	ActiveUsers int64  `json:"activeUsers"`
-	Updates     int64  `json:"updates"`
-	Errors      int64  `json:"errors"`
-}
-
 // StatsScope selects the bots whose numbers are added up: one bot, or every
 // bot of an owner that is not deleted (nor a connecting claim).
 type StatsScope struct {
@@ -125,13 +74,22 @@ func CountLogs(ctx context.Context, db bun.IDB, s StatsScope) (total, errors int
 	return int64(n), int64(e), err
 }
 
+// DayTotals is one UTC day of a scope's daily series, summed over its bots.
+type DayTotals struct {
+	Date        string `bun:"date"` // YYYY-MM-DD
+	NewUsers    int64  `bun:"new_users"`
+	ActiveUsers int64  `bun:"active_users"`
+	Updates     int64  `bun:"updates"`
+	Errors      int64  `bun:"errors"`
+}
+
 // DailySeries returns one entry per UTC day from the day of from to the day
 // of to (inclusive), oldest first, summed over the scope; days without a
 // row are zeros. (SUM over BIGINT is NUMERIC on PostgreSQL: every sum in
 // this file is cast back to BIGINT so it scans into int64 on both dialects.)
-func DailySeries(ctx context.Context, db bun.IDB, s StatsScope, from, to time.Time) ([]DayStats, error) {
+func DailySeries(ctx context.Context, db bun.IDB, s StatsScope, from, to time.Time) ([]DayTotals, error) {
 	first, last := Day(from), Day(to)
-	var rows []DayStats
+	var rows []DayTotals
 	err := s.where(db, db.NewSelect().Model((*BotDay)(nil)), "bot_id").
 		ColumnExpr("day AS date").
 		ColumnExpr("CAST(SUM(new_users) AS BIGINT) AS new_users").ColumnExpr("CAST(SUM(active_users) AS BIGINT) AS active_users").
@@ -141,17 +99,17 @@ func DailySeries(ctx context.Context, db bun.IDB, s StatsScope, from, to time.Ti
 	if err != nil {
 		return nil, err
 	}
-	byDay := make(map[string]DayStats, len(rows))
+	byDay := make(map[string]DayTotals, len(rows))
 	for _, r := range rows {
 		byDay[r.Date] = r
 	}
 	start, _ := time.Parse(time.DateOnly, first)
-	var out []DayStats
+	var out []DayTotals
 	for d := start; Day(d) <= last; d = d.AddDate(0, 0, 1) {
 		key := Day(d)
 		row, ok := byDay[key]
 		if !ok {
-			row = DayStats{Date: key}
+			row = DayTotals{Date: key}
 		}
 		out = append(out, row)
 	}

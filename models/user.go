@@ -15,12 +15,12 @@ import (
 type User struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID           string    `bun:"id,pk" json:"id"`
-	Email        string    `bun:"email" json:"email"`
-	Name         string    `bun:"name" json:"name"`
-	PasswordHash string    `bun:"password_hash" json:"-"`
-	CreatedAt    time.Time `bun:"created_at" json:"createdAt"`
-	UpdatedAt    time.Time `bun:"updated_at" json:"-"`
+	ID           string    `bun:"id,pk"`
+	Email        string    `bun:"email"`
+	Name         string    `bun:"name"`
+	PasswordHash string    `bun:"password_hash"`
+	CreatedAt    time.Time `bun:"created_at"`
+	UpdatedAt    time.Time `bun:"updated_at"`
 }
 
 // DisplayName is the name, or the email when no name was given.
@@ -33,51 +33,6 @@ func (u *User) DisplayName() string {
 
 // NormalizeEmail is how emails are compared and stored: trimmed, lower case.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
-
-// SignupRequest is the body of POST /signup and POST /api/auth/signup.
-type SignupRequest struct {
-	Email    string `json:"email" form:"email" validate:"required,email,max=254"`
-	Password string `json:"password" form:"password" validate:"required,min=8,max=256"`
-	Name     string `json:"name" form:"name" validate:"max=100"`
-}
-
-// Normalize trims the email and name.
-func (r *SignupRequest) Normalize() {
-	r.Email = NormalizeEmail(r.Email)
-	r.Name = strings.TrimSpace(r.Name)
-}
-
-// LoginRequest is the body of POST /login and POST /api/auth/login.
-type LoginRequest struct {
-	Email    string `json:"email" form:"email" validate:"required,email,max=254"`
-	Password string `json:"password" form:"password" validate:"required,max=256"`
-	Next     string `json:"-" form:"next"`
-}
-
-// Normalize trims the email.
-func (r *LoginRequest) Normalize() { r.Email = NormalizeEmail(r.Email) }
-
-// ProfileRequest is the body of PATCH /api/me and the profile form.
-type ProfileRequest struct {
-	Name  *string `json:"name" form:"name" validate:"omitempty,max=100"`
-	Email *string `json:"email" form:"email" validate:"omitempty,email,max=254"`
-}
-
-// Normalize trims the name and email.
-func (r *ProfileRequest) Normalize() {
-	if r.Name != nil {
-		*r.Name = strings.TrimSpace(*r.Name)
-	}
-	if r.Email != nil {
-		*r.Email = NormalizeEmail(*r.Email)
-	}
-}
-
-// PasswordChangeRequest is the body of POST /api/me/password.
-type PasswordChangeRequest struct {
-	Current string `json:"current" form:"current" validate:"required,max=256"`
-	New     string `json:"new" form:"new" validate:"required,min=8,max=256"`
-}
 
 // InsertUser stores a new user; a duplicate email is ErrEmailTaken.
 func InsertUser(ctx context.Context, db bun.IDB, u *User) error {

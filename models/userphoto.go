@@ -73,10 +73,3 @@ func UsersWithoutPhoto(ctx context.Context, db bun.IDB, botID string, userIDs []
 	}
 	return out, err
 }
-
-// UserActionRequest is the body of POST …/users/{userId}/block and
-// /unblock. The dashboard's forms send back the list they were on, so a
-// browser without JavaScript returns to it.
-type UserActionRequest struct {
-	Back string `json:"-" form:"back" validate:"max=2000"`
-}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -31,7 +32,7 @@ func NewBotVM(b *models.Bot, edit BotEditVM) BotVM {
 }
 
 // EditFromRequest keeps what the user typed in a failed edit.
-func EditFromRequest(in models.UpdateBotRequest, fields apperr.FieldErrors, msg string) BotEditVM {
+func EditFromRequest(in contract.UpdateBotRequest, fields apperr.FieldErrors, msg string) BotEditVM {
 	vm := BotEditVM{Errors: map[string]string{}, Message: msg, filled: true}
 	for k, v := range fields {
 		vm.Errors[k] = v

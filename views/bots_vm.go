@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -13,11 +14,11 @@ type BotListVM struct {
 	Q, Status, Sort string
 	Bots            []models.Bot
 	Counts          map[string]int
-	Pagination      models.Pagination
+	Pagination      contract.Pagination
 }
 
 // NewBotListVM builds the list view model.
-func NewBotListVM(in models.ListBotsRequest, bots []models.Bot, counts map[string]int, p models.Pagination) BotListVM {
+func NewBotListVM(in contract.ListBotsRequest, bots []models.Bot, counts map[string]int, p contract.Pagination) BotListVM {
 	return BotListVM{Q: in.Q, Status: in.Status, Sort: in.Sort, Bots: bots, Counts: counts, Pagination: p}
 }
 
@@ -46,7 +47,7 @@ func (vm BotListVM) URL(status, sort string, page int) string {
 	if page > 1 {
 		v.Set("page", strconv.Itoa(page))
 	}
-	if vm.Pagination.Limit != 0 && vm.Pagination.Limit != models.DefaultLimit {
+	if vm.Pagination.Limit != 0 && vm.Pagination.Limit != contract.DefaultLimit {
 		v.Set("limit", strconv.Itoa(vm.Pagination.Limit))
 	}
 	if len(v) == 0 {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views/components"
@@ -65,7 +66,7 @@ type ComposeVM struct {
 }
 
 // ComposeFromRequest keeps what the owner typed.
-func ComposeFromRequest(in models.CreateBroadcastRequest, errs apperr.FieldErrors, msg string) ComposeVM {
+func ComposeFromRequest(in contract.CreateBroadcastRequest, errs apperr.FieldErrors, msg string) ComposeVM {
 	return ComposeVM{Text: in.Text, ParseMode: in.Mode(), Audience: in.Audience, DisablePreview: in.DisablePreview, Errors: errs, Message: msg}
 }
 
@@ -89,7 +90,7 @@ type BroadcastsVM struct {
 	Preview    PreviewVM
 	Review     *ReviewVM
 	List       []BroadcastRowVM
-	Pagination models.Pagination
+	Pagination contract.Pagination
 }
 
 // BroadcastRowVM is one broadcast in the history.

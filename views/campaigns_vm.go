@@ -5,16 +5,17 @@ import (
 	"strconv"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views/components"
 )
 
 // CampaignListVM is the view model of the campaign list.
 type CampaignListVM struct {
-	In         models.ListCampaignsRequest
+	In         contract.ListCampaignsRequest
 	Campaigns  []models.Campaign
 	Bots       []models.Bot
-	Pagination models.Pagination
+	Pagination contract.Pagination
 }
 
 // URL is the list URL with the current filters and the given changes.
@@ -67,7 +68,7 @@ func (vm CampaignListVM) Filtered() bool {
 
 // CampaignFormVM is the view model of the new-campaign form.
 type CampaignFormVM struct {
-	In           models.CreateCampaignRequest
+	In           contract.CreateCampaignRequest
 	Bots         []models.Bot
 	Errors       map[string]string
 	Message      string
@@ -84,7 +85,7 @@ type CampaignEditVM struct {
 }
 
 // EditFromCampaignRequest keeps what the user typed in a failed edit.
-func EditFromCampaignRequest(in models.UpdateCampaignRequest, fields apperr.FieldErrors, msg string) CampaignEditVM {
+func EditFromCampaignRequest(in contract.UpdateCampaignRequest, fields apperr.FieldErrors, msg string) CampaignEditVM {
 	vm := CampaignEditVM{Errors: fields, Message: msg, filled: true}
 	if in.Name != nil {
 		vm.Name = *in.Name
@@ -103,14 +104,14 @@ type CampaignVM struct {
 	Stats      models.LeadStats
 	OtherJoins int64
 	Leads      []models.CampaignLead
-	LeadsIn    models.ListLeadsRequest
-	LeadsPage  models.Pagination
+	LeadsIn    contract.ListLeadsRequest
+	LeadsPage  contract.Pagination
 	Edit       CampaignEditVM
 }
 
 // NewCampaignVM builds the page's view model.
 func NewCampaignVM(c *models.Campaign, daily []models.CampaignDay, stats models.LeadStats, otherJoins int64, bot *models.Bot,
-	leads []models.CampaignLead, leadsIn models.ListLeadsRequest, p models.Pagination, edit CampaignEditVM) CampaignVM {
+	leads []models.CampaignLead, leadsIn contract.ListLeadsRequest, p contract.Pagination, edit CampaignEditVM) CampaignVM {
 	if !edit.filled {
 		edit.Name, edit.Greeting = c.Name, c.Greeting
 	}

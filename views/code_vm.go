@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -176,7 +177,7 @@ type TestFormVM struct {
 func (TestFormVM) Methods() []string { return []string{"GET", "POST", "PUT", "PATCH", "DELETE"} }
 
 // TestFormFromRequest keeps what was typed into the panel.
-func TestFormFromRequest(in models.TestCodeRequest, fields apperr.FieldErrors, message string) TestFormVM {
+func TestFormFromRequest(in contract.TestCodeRequest, fields apperr.FieldErrors, message string) TestFormVM {
 	body := in.BodyText
 	if body == "" && len(in.Body) > 0 {
 		body = string(in.Body)
@@ -288,7 +289,7 @@ func testResultClass(ok bool) string {
 type CodeVersionsVM struct {
 	Bot        *models.Bot
 	Versions   []models.CodeVersion
-	Pagination models.Pagination
+	Pagination contract.Pagination
 }
 
 // Code gives the history page the editor's helpers.

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -12,11 +13,11 @@ type LogsVM struct {
 	Bot           *models.Bot
 	Level, Source string
 	Logs          []models.BotLog
-	Pagination    models.Pagination
+	Pagination    contract.Pagination
 }
 
 // NewLogsVM builds the log view model.
-func NewLogsVM(b *models.Bot, in models.ListLogsRequest, logs []models.BotLog, p models.Pagination) LogsVM {
+func NewLogsVM(b *models.Bot, in contract.ListLogsRequest, logs []models.BotLog, p contract.Pagination) LogsVM {
 	return LogsVM{Bot: b, Level: in.Level, Source: in.Source, Logs: logs, Pagination: p}
 }
 
@@ -35,7 +36,7 @@ func (vm LogsVM) URL(level, source string, page int) string {
 	if page > 1 {
 		v.Set("page", strconv.Itoa(page))
 	}
-	if vm.Pagination.Limit != 0 && vm.Pagination.Limit != models.DefaultLimit {
+	if vm.Pagination.Limit != 0 && vm.Pagination.Limit != contract.DefaultLimit {
 		v.Set("limit", strconv.Itoa(vm.Pagination.Limit))
 	}
 	if len(v) == 0 {

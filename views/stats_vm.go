@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views/components"
 )
@@ -11,7 +12,7 @@ import (
 // StatsVM is the view model of a bot's stats page.
 type StatsVM struct {
 	Bot   *models.Bot
-	Stats models.Stats
+	Stats contract.Stats
 	Kinds []models.UpdateKindTotal
 	Days  int
 }
@@ -38,7 +39,7 @@ type StatCard struct {
 	Href        string // optional: where the number is explained in detail
 }
 
-func statCards(s models.Stats, errorsHref, logsHref string) []StatCard {
+func statCards(s contract.Stats, errorsHref, logsHref string) []StatCard {
 	return []StatCard{
 		{Label: "Users", Value: s.TotalUsers, Hint: "everyone who ever started the bot"},
 		{Label: "New users", Value: s.NewUsersLast7Days, Hint: "started in the last 7 days"},
@@ -63,7 +64,7 @@ func periods(base string, current int) []Period {
 	out := make([]Period, 0, len(PeriodChoices))
 	for _, d := range PeriodChoices {
 		href := base
-		if d != models.DefaultStatsDays {
+		if d != contract.DefaultStatsDays {
 			href += "?days=" + strconv.Itoa(d)
 		}
 		out = append(out, Period{Label: strconv.Itoa(d) + " days", Href: href, Current: d == current})
@@ -72,16 +73,16 @@ func periods(base string, current int) []Period {
 }
 
 // DailyCharts turns a daily series into one chart per measure.
-func DailyCharts(idPrefix string, daily []models.DayStats) []components.ChartVM {
+func DailyCharts(idPrefix string, daily []contract.DayStats) []components.ChartVM {
 	type measure struct {
 		id, title, noun, kind, tone string
-		value                       func(models.DayStats) int64
+		value                       func(contract.DayStats) int64
 	}
 	measures := []measure{
-		{"new-users", "New users", "new users", components.ChartBar, "indigo", func(d models.DayStats) int64 { return d.NewUsers }},
-		{"active-users", "Active users", "active users", components.ChartLine, "emerald", func(d models.DayStats) int64 { return d.ActiveUsers }},
-		{"updates", "Updates", "updates", components.ChartLine, "sky", func(d models.DayStats) int64 { return d.Updates }},
-		{"errors", "Errors", "errors", components.ChartBar, "rose", func(d models.DayStats) int64 { return d.Errors }},
+		{"new-users", "New users", "new users", components.ChartBar, "indigo", func(d contract.DayStats) int64 { return d.NewUsers }},
+		{"active-users", "Active users", "active users", components.ChartLine, "emerald", func(d contract.DayStats) int64 { return d.ActiveUsers }},
+		{"updates", "Updates", "updates", components.ChartLine, "sky", func(d contract.DayStats) int64 { return d.Updates }},
+		{"errors", "Errors", "errors", components.ChartBar, "rose", func(d contract.DayStats) int64 { return d.Errors }},
 	}
 	charts := make([]components.ChartVM, 0, len(measures))
 	for _, m := range measures {

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -26,10 +27,10 @@ type UsersVM struct {
 }
 
 // NewUsersVM builds the users page view model.
-func NewUsersVM(b *models.Bot, in models.ListBotUsersRequest, users []models.BotUser, noPhoto map[int64]bool, total int, exact, hasNext bool) UsersVM {
+func NewUsersVM(b *models.Bot, in contract.ListBotUsersRequest, users []models.BotUser, noPhoto map[int64]bool, total int, exact, hasNext bool) UsersVM {
 	vm := UsersVM{Bot: b, Q: in.Q, Status: in.Status, Sort: in.Sort, Page: in.Number(), Users: users, NoPhoto: noPhoto,
 		Total: total, TotalExact: exact, HasNext: hasNext}
-	if in.Size() != models.DefaultLimit {
+	if in.Size() != contract.DefaultLimit {
 		vm.Limit = in.Size()
 	}
 	return vm
@@ -152,7 +153,7 @@ func (vm UsersVM) PagerText() string {
 func (vm UsersVM) TotalPages() int {
 	size := vm.Limit
 	if size == 0 {
-		size = models.DefaultLimit
+		size = contract.DefaultLimit
 	}
 	return max((vm.Total+size-1)/size, 1)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/database"
 	"github.com/botdeck/botdeck/internal/web"
@@ -109,7 +110,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
-	req := models.SignupRequest{Email: email, Password: strings.TrimRight(line, "\r\n"), Name: name}
+	req := contract.SignupRequest{Email: email, Password: strings.TrimRight(line, "\r\n"), Name: name}
 	if err := web.NewValidator().Struct(req); err != nil {
 		return describeError(err)
 	}
@@ -138,7 +139,7 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	req := models.APIKeyCreateRequest{Name: name}
+	req := contract.APIKeyCreateRequest{Name: name}
 	if err := web.NewValidator().Struct(req); err != nil {
 		return describeError(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -30,7 +31,7 @@ func (a *Accounts) SignupOpen() bool { return a.signupOpen }
 
 // Signup creates an account through the public form or API; refused when
 // sign-up is closed.
-func (a *Accounts) Signup(ctx context.Context, req models.SignupRequest) (*models.User, error) {
+func (a *Accounts) Signup(ctx context.Context, req contract.SignupRequest) (*models.User, error) {
 	if !a.signupOpen {
 		return nil, apperr.ErrSignupClosed
 	}
@@ -39,7 +40,7 @@ func (a *Accounts) Signup(ctx context.Context, req models.SignupRequest) (*model
 
 // CreateUser creates an account whatever the sign-up setting (the
 // `botdeck user create` command uses it).
-func (a *Accounts) CreateUser(ctx context.Context, req models.SignupRequest) (*models.User, error) {
+func (a *Accounts) CreateUser(ctx context.Context, req contract.SignupRequest) (*models.User, error) {
 	hash, err := hashPassword(req.Password)
 	if err != nil {
 		return nil, err
@@ -115,7 +116,7 @@ func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*mode
 }
 
 // UpdateProfile changes a user's name and/or email.
-func (a *Accounts) UpdateProfile(ctx context.Context, u *models.User, req models.ProfileRequest) (*models.User, error) {
+func (a *Accounts) UpdateProfile(ctx context.Context, u *models.User, req contract.ProfileRequest) (*models.User, error) {
 	updated := *u
 	if req.Name != nil {
 		updated.Name = strings.TrimSpace(*req.Name)
@@ -133,7 +134,7 @@ func (a *Accounts) UpdateProfile(ctx context.Context, u *models.User, req models
 // ChangePassword replaces the password after checking the current one, and
 // ends every other session of the user (keepSession is the id hash of the
 // session making the change; "" when called with an API key).
-func (a *Accounts) ChangePassword(ctx context.Context, u *models.User, req models.PasswordChangeRequest, keepSession string) error {
+func (a *Accounts) ChangePassword(ctx context.Context, u *models.User, req contract.PasswordChangeRequest, keepSession string) error {
 	if !checkPassword(req.Current, u.PasswordHash) {
 		return apperr.Invalid("The current password is wrong.", apperr.FieldErrors{"current": "is wrong"})
 	}
@@ -163,7 +164,7 @@ func (a *Accounts) EndAllSessions(ctx context.Context, userID string) (int64, er
 const apiKeyPrefix = "bdk_"
 
 // CreateAPIKey makes a key; the returned Key is never retrievable again.
-func (a *Accounts) CreateAPIKey(ctx context.Context, userID string, req models.APIKeyCreateRequest) (*models.NewAPIKey, error) {
+func (a *Accounts) CreateAPIKey(ctx context.Context, userID string, req contract.APIKeyCreateRequest) (*contract.NewAPIKey, error) {
 	n, err := models.CountAPIKeys(ctx, a.db, userID)
 	if err != nil {
 		return nil, err
@@ -183,7 +184,7 @@ func (a *Accounts) CreateAPIKey(ctx context.Context, userID string, req models.A
 	if err := models.InsertAPIKey(ctx, a.db, k); err != nil {
 		return nil, err
 	}
-	return &models.NewAPIKey{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Key: key, CreatedAt: k.CreatedAt}, nil
+	return &contract.NewAPIKey{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Key: key, CreatedAt: k.CreatedAt}, nil
 }
 
 // APIKeys lists a user's keys (without secrets).

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -76,7 +77,7 @@ type UserList struct {
 }
 
 // List returns one page of the owner's bot's users matching req.
-func (a *Audience) List(ctx context.Context, ownerID, botID string, req models.ListBotUsersRequest) (*UserList, error) {
+func (a *Audience) List(ctx context.Context, ownerID, botID string, req contract.ListBotUsersRequest) (*UserList, error) {
 	b, err := a.bots.Get(ctx, ownerID, botID)
 	if err != nil {
 		return nil, err
@@ -89,7 +90,7 @@ func (a *Audience) List(ctx context.Context, ownerID, botID string, req models.L
 	if req.Q != "" {
 		users, more, total, exact, err = a.search(ctx, b, req)
 	} else {
-		users, more, err = models.ListBotUsers(ctx, a.db, b.ID, req, models.PlanAuto)
+		users, more, err = models.ListBotUsers(ctx, a.db, b.ID, req.Filter(), req.Window(), models.PlanAuto)
 		if err == nil {
 			total, exact, err = a.total(ctx, b, req, len(users), more)
 		}
@@ -110,7 +111,7 @@ func (a *Audience) List(ctx context.Context, ownerID, botID string, req models.L
 // matches are collected through the trigram indexes and sorted; more are
 // found by walking the sort order, where with at least 1 match in 1,000
 // rows the first page typically ends within about 20,000 rows.
-func (a *Audience) search(ctx context.Context, b *models.Bot, req models.ListBotUsersRequest) ([]models.BotUser, bool, int, bool, error) {
+func (a *Audience) search(ctx context.Context, b *models.Bot, req contract.ListBotUsersRequest) ([]models.BotUser, bool, int, bool, error) {
 	n, err := models.CountBotUsersUpTo(ctx, a.db, b.ID, req.Q, req.Status, CountCap)
 	if err != nil {
 		return nil, false, 0, false, err
@@ -124,7 +125,7 @@ func (a *Audience) search(ctx context.Context, b *models.Bot, req models.ListBot
 	case n <= CountCap:
 		plan = models.PlanMatchesFirst
 	}
-	users, more, err := models.ListBotUsers(ctx, a.db, b.ID, req, plan)
+	users, more, err := models.ListBotUsers(ctx, a.db, b.ID, req.Filter(), req.Window(), plan)
 	if err != nil {
 		return nil, false, 0, false, err
 	}
@@ -143,7 +144,7 @@ func (a *Audience) search(ctx context.Context, b *models.Bot, req models.ListBot
 
 // total works out how many users match req (see CountCap), given that
 // the page read n rows and whether more follow.
-func (a *Audience) total(ctx context.Context, b *models.Bot, req models.ListBotUsersRequest, n int, more bool) (int, bool, error) {
+func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBotUsersRequest, n int, more bool) (int, bool, error) {
 	seen := req.Offset() + n
 	if !more && (n > 0 || req.Number() == 1) {
 		return seen, true, nil // the last page: everything has been seen
@@ -227,7 +228,7 @@ const ExportBatch = 1000
 // user exactly once even while the audience is active. Each batch is its
 // own short query, so a long export holds no connection, transaction or
 // lock between batches and never has more than one batch in memory.
-func (a *Audience) Export(ctx context.Context, ownerID, botID string, req models.ListBotUsersRequest) (*models.Bot, iter.Seq2[[]models.BotUser, error], error) {
+func (a *Audience) Export(ctx context.Context, ownerID, botID string, req contract.ListBotUsersRequest) (*models.Bot, iter.Seq2[[]models.BotUser, error], error) {
 	b, err := a.bots.Get(ctx, ownerID, botID)
 	if err != nil {
 		return nil, nil, err

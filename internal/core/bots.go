@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
@@ -99,8 +100,8 @@ type BotList struct {
 }
 
 // List returns the owner's bots matching req.
-func (s *Bots) List(ctx context.Context, ownerID string, req models.ListBotsRequest) (*BotList, error) {
-	bots, total, err := models.ListBots(ctx, s.db, ownerID, req)
+func (s *Bots) List(ctx context.Context, ownerID string, req contract.ListBotsRequest) (*BotList, error) {
+	bots, total, err := models.ListBots(ctx, s.db, ownerID, req.Filter(), req.Window())
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +163,7 @@ func (s *Bots) Token(b *models.Bot) (string, error) {
 }
 
 // Update changes description and tags.
-func (s *Bots) Update(ctx context.Context, ownerID, id string, req models.UpdateBotRequest) (*models.Bot, error) {
+func (s *Bots) Update(ctx context.Context, ownerID, id string, req contract.UpdateBotRequest) (*models.Bot, error) {
 	b, err := s.Get(ctx, ownerID, id)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -76,7 +77,7 @@ func CanSend(b *models.Bot) bool {
 // CheckMessage validates the text of a broadcast as Telegram will, and
 // returns its plain text and entities. Errors name the field and say what
 // is wrong and where (line and column for markup).
-func CheckMessage(req models.CreateBroadcastRequest) (string, []telegram.Entity, error) {
+func CheckMessage(req contract.CreateBroadcastRequest) (string, []telegram.Entity, error) {
 	plain, ents, err := telegram.ValidateText(req.Mode(), req.Text)
 	if err == nil {
 		return plain, ents, nil
@@ -126,7 +127,7 @@ type Review struct {
 
 // Review checks a broadcast as Create would and says how many users it
 // reaches and how long it takes.
-func (s *Broadcasts) Review(ctx context.Context, b *models.Bot, req models.CreateBroadcastRequest) (*Review, error) {
+func (s *Broadcasts) Review(ctx context.Context, b *models.Bot, req contract.CreateBroadcastRequest) (*Review, error) {
 	plain, ents, err := CheckMessage(req)
 	if err != nil {
 		return nil, err
@@ -149,17 +150,17 @@ func (s *Broadcasts) Review(ctx context.Context, b *models.Bot, req models.Creat
 }
 
 // Preview parses a draft for the live preview; an empty draft is no error.
-func Preview(req models.PreviewBroadcastRequest) (string, []telegram.Entity, error) {
+func Preview(req contract.PreviewBroadcastRequest) (string, []telegram.Entity, error) {
 	if req.Text == "" {
 		return "", nil, nil
 	}
-	full := models.CreateBroadcastRequest{Text: req.Text, ParseMode: req.ParseMode}
+	full := contract.CreateBroadcastRequest{Text: req.Text, ParseMode: req.ParseMode}
 	return CheckMessage(full)
 }
 
 // Create queues a broadcast of the owner's bot to the chosen audience as
 // it is now (the recipients are stored with it, in one transaction).
-func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req models.CreateBroadcastRequest) (*models.Broadcast, error) {
+func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req contract.CreateBroadcastRequest) (*models.Broadcast, error) {
 	if _, _, err := CheckMessage(req); err != nil {
 		return nil, err
 	}
@@ -201,8 +202,8 @@ type BroadcastList struct {
 }
 
 // List returns one page of a bot's broadcasts, newest first.
-func (s *Broadcasts) List(ctx context.Context, b *models.Bot, p models.Page) (*BroadcastList, error) {
-	list, total, err := models.ListBroadcasts(ctx, s.db, b.ID, p)
+func (s *Broadcasts) List(ctx context.Context, b *models.Bot, p contract.Page) (*BroadcastList, error) {
+	list, total, err := models.ListBroadcasts(ctx, s.db, b.ID, p.Window())
 	if err != nil {
 		return nil, err
 	}
@@ -223,13 +224,13 @@ type Progress struct {
 }
 
 // JSON is the API shape.
-func (p Progress) JSON() models.BroadcastJSON {
+func (p Progress) JSON() contract.BroadcastJSON {
 	var eta *int64
 	if p.ETA != nil {
 		s := int64(math.Ceil(p.ETA.Seconds()))
 		eta = &s
 	}
-	return p.Broadcast.JSON(p.Rate, p.CurrentRate, eta)
+	return contract.BroadcastOf(p.Broadcast, p.Rate, p.CurrentRate, eta)
 }
 
 // Progress measures a broadcast: its current rate and the time left, from

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -53,7 +54,7 @@ func NewCampaigns(db *bun.DB, bots *Bots, tg campaignsTelegram, log *slog.Logger
 // Create makes a campaign: the chat must be one the bot administers with
 // the right to invite users, and no active campaign may track it; Botdeck
 // then creates a named invite link for it.
-func (s *Campaigns) Create(ctx context.Context, ownerID string, req models.CreateCampaignRequest) (*models.Campaign, error) {
+func (s *Campaigns) Create(ctx context.Context, ownerID string, req contract.CreateCampaignRequest) (*models.Campaign, error) {
 	bot, err := s.bots.Get(ctx, ownerID, req.BotID)
 	if err != nil {
 		var e *apperr.Error
@@ -116,8 +117,8 @@ func linkName(name string) string {
 }
 
 // List returns one page of the owner's campaigns.
-func (s *Campaigns) List(ctx context.Context, ownerID string, req models.ListCampaignsRequest) ([]models.Campaign, int, error) {
-	return models.ListCampaigns(ctx, s.db, ownerID, req)
+func (s *Campaigns) List(ctx context.Context, ownerID string, req contract.ListCampaignsRequest) ([]models.Campaign, int, error) {
+	return models.ListCampaigns(ctx, s.db, ownerID, req.Filter(), req.Window())
 }
 
 // Get returns one of the owner's campaigns.
@@ -166,7 +167,7 @@ func (s *Campaigns) Report(ctx context.Context, ownerID, id string, days int) (*
 }
 
 // Update changes name and greeting.
-func (s *Campaigns) Update(ctx context.Context, ownerID, id string, req models.UpdateCampaignRequest) (*models.Campaign, error) {
+func (s *Campaigns) Update(ctx context.Context, ownerID, id string, req contract.UpdateCampaignRequest) (*models.Campaign, error) {
 	c, err := s.Get(ctx, ownerID, id)
 	if err != nil {
 		return nil, err
@@ -212,12 +213,12 @@ func (s *Campaigns) Archive(ctx context.Context, ownerID, id string) (*models.Ca
 }
 
 // Leads returns one page of a campaign's leads.
-func (s *Campaigns) Leads(ctx context.Context, ownerID, id string, req models.ListLeadsRequest) (*models.Campaign, []models.CampaignLead, int, error) {
+func (s *Campaigns) Leads(ctx context.Context, ownerID, id string, req contract.ListLeadsRequest) (*models.Campaign, []models.CampaignLead, int, error) {
 	c, err := s.Get(ctx, ownerID, id)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	leads, total, err := models.ListLeads(ctx, s.db, c.ID, req)
+	leads, total, err := models.ListLeads(ctx, s.db, c.ID, req.Status, req.Window())
 	return c, leads, total, err
 }
 

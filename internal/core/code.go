@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/jsrt"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
@@ -93,8 +94,8 @@ type CodePage struct {
 }
 
 // JSON is the API shape of the current code.
-func (p *CodePage) JSON() models.CodeJSON {
-	out := models.CodeJSON{Handlers: []string{}}
+func (p *CodePage) JSON() contract.CodeJSON {
+	out := contract.CodeJSON{Handlers: []string{}}
 	if p.Current != nil {
 		out.Source, out.Version, out.Handlers = p.Current.Source, p.Current.Version, p.Current.Handlers
 		out.UpdatedAt = p.Bot.CodeUpdatedAt
@@ -124,13 +125,11 @@ func (c *Code) Page(ctx context.Context, ownerID, botID string) (*CodePage, erro
 			return nil, err
 		}
 	}
-	limit := editorVersions
-	if p.Versions, _, err = models.ListCodeVersions(ctx, c.db, b.ID, models.Page{LimitParam: &limit}); err != nil {
+	if p.Versions, _, err = models.ListCodeVersions(ctx, c.db, b.ID, models.Window{Limit: editorVersions}); err != nil {
 		return nil, err
 	}
-	n := editorErrors
-	p.Errors, _, err = models.ListLogs(ctx, c.db, b.ID, models.ListLogsRequest{Level: models.LogError, Source: models.SourceHandler,
-		Page: models.Page{LimitParam: &n}})
+	p.Errors, _, err = models.ListLogs(ctx, c.db, b.ID, models.LogFilter{Level: models.LogError, Source: models.SourceHandler},
+		models.Window{Limit: editorErrors})
 	return p, err
 }
 
@@ -142,12 +141,12 @@ type Saved struct {
 }
 
 // JSON is the API shape of a save.
-func (s *Saved) JSON() models.SavedCodeJSON {
+func (s *Saved) JSON() contract.SavedCodeJSON {
 	h := s.Version.Handlers
 	if h == nil {
 		h = []string{}
 	}
-	return models.SavedCodeJSON{Version: s.Version.Version, Handlers: h, UpdatedAt: s.Bot.CodeUpdatedAt, RestoredFrom: s.Version.RestoredFrom}
+	return contract.SavedCodeJSON{Version: s.Version.Version, Handlers: h, UpdatedAt: s.Bot.CodeUpdatedAt, RestoredFrom: s.Version.RestoredFrom}
 }
 
 // Bot returns one of the owner's bots: handlers check ownership with it
@@ -160,7 +159,7 @@ func (c *Code) Bot(ctx context.Context, ownerID, botID string) (*models.Bot, err
 // Save compiles the source and stores it as the bot's new current version.
 // A source that does not compile is refused (compile_error) and nothing is
 // stored; saving the current source again changes nothing. b comes from Bot.
-func (c *Code) Save(ctx context.Context, b *models.Bot, userID string, req models.SaveCodeRequest) (*Saved, error) {
+func (c *Code) Save(ctx context.Context, b *models.Bot, userID string, req contract.SaveCodeRequest) (*Saved, error) {
 	if b.Status == models.BotDeleted {
 		return nil, ErrBotDeleted
 	}
@@ -243,12 +242,12 @@ type VersionList struct {
 }
 
 // Versions lists the owner's bot's code versions, newest first.
-func (c *Code) Versions(ctx context.Context, ownerID, botID string, page models.Page) (*VersionList, error) {
+func (c *Code) Versions(ctx context.Context, ownerID, botID string, page contract.Page) (*VersionList, error) {
 	b, err := c.bots.Get(ctx, ownerID, botID)
 	if err != nil {
 		return nil, err
 	}
-	versions, total, err := models.ListCodeVersions(ctx, c.db, b.ID, page)
+	versions, total, err := models.ListCodeVersions(ctx, c.db, b.ID, page.Window())
 	return &VersionList{Bot: b, Versions: versions, Total: total}, err
 }
 
@@ -274,7 +273,7 @@ func (c *Code) versionOf(ctx context.Context, b *models.Bot, version string) (*m
 // custom webhook would give.
 type TestRun struct {
 	Bot      *models.Bot
-	Request  models.TestCodeRequest
+	Request  contract.TestCodeRequest
 	Response *WebhookResponse
 }
 
@@ -283,7 +282,7 @@ type TestRun struct {
 // errors, same bindings (db writes and Telegram calls happen), same log
 // entries. Only a body that is not JSON is refused as a field error (422):
 // it is typed into the panel, not sent by a client. b comes from Bot.
-func (c *Code) Test(ctx context.Context, b *models.Bot, req models.TestCodeRequest) (*TestRun, error) {
+func (c *Code) Test(ctx context.Context, b *models.Bot, req contract.TestCodeRequest) (*TestRun, error) {
 	if len(req.Body) > 0 && !json.Valid(req.Body) {
 		return nil, apperr.Invalid("The body is not valid JSON.", apperr.FieldErrors{"body": "is not valid JSON"})
 	}

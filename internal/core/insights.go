@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -32,12 +33,12 @@ type LogPage struct {
 }
 
 // Logs returns one page of the owner's bot's log, newest first.
-func (s *Insights) Logs(ctx context.Context, ownerID, botID string, req models.ListLogsRequest) (*LogPage, error) {
+func (s *Insights) Logs(ctx context.Context, ownerID, botID string, req contract.ListLogsRequest) (*LogPage, error) {
 	b, err := s.bots.Get(ctx, ownerID, botID)
 	if err != nil {
 		return nil, err
 	}
-	logs, total, err := models.ListLogs(ctx, s.db, b.ID, req)
+	logs, total, err := models.ListLogs(ctx, s.db, b.ID, req.Filter(), req.Window())
 	if err != nil {
 		return nil, err
 	}

@@ -2,18 +2,24 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
 // topBotsOnHome is how many bots the dashboard home lists.
 const topBotsOnHome = 5
 
+// RecentWindow is the "last 7 days" of newUsersLast7Days and
+// activeUsersLast7Days: 7×24 hours back from now, not calendar days.
+const RecentWindow = 7 * 24 * time.Hour
+
 // BotStats is one bot with its numbers and its update types.
 type BotStats struct {
 	Bot   *models.Bot
-	Stats models.Stats
+	Stats contract.Stats
 	Kinds []models.UpdateKindTotal
 }
 
@@ -39,7 +45,7 @@ func (s *Insights) BotStats(ctx context.Context, ownerID, botID string, days int
 // AccountOverview is the dashboard home: the owner's numbers summed over
 // every bot that is not deleted, and the bots with the most users.
 type AccountOverview struct {
-	Stats    models.AccountStats
+	Stats    contract.AccountStats
 	TopBots  []models.Bot // most users first
 	LiveBots int          // bots that are not deleted
 }
@@ -47,7 +53,7 @@ type AccountOverview struct {
 // AccountStats sums the numbers of the owner's bots that are not deleted.
 func (s *Insights) AccountStats(ctx context.Context, ownerID string, days int) (*AccountOverview, error) {
 	limit := topBotsOnHome
-	list, err := s.bots.List(ctx, ownerID, models.ListBotsRequest{Sort: "users", Page: models.Page{LimitParam: &limit}})
+	list, err := s.bots.List(ctx, ownerID, contract.ListBotsRequest{Sort: "users", Page: contract.Page{LimitParam: &limit}})
 	if err != nil {
 		return nil, err
 	}
@@ -55,18 +61,18 @@ func (s *Insights) AccountStats(ctx context.Context, ownerID string, days int) (
 	if err != nil {
 		return nil, err
 	}
-	return &AccountOverview{Stats: models.AccountStats{Stats: *st, Bots: list.Counts}, TopBots: list.Bots, LiveBots: list.Total}, nil
+	return &AccountOverview{Stats: contract.AccountStats{Stats: *st, Bots: list.Counts}, TopBots: list.Bots, LiveBots: list.Total}, nil
 }
 
 // stats computes Stats for a scope. The 7-day windows are 7×24 hours back
 // from now; the daily series covers the UTC days from days-1 days ago to
 // today. Both are computed here, so the queries stay portable.
-func (s *Insights) stats(ctx context.Context, scope models.StatsScope, days int) (*models.Stats, error) {
-	if days < 1 || days > models.MaxStatsDays {
+func (s *Insights) stats(ctx context.Context, scope models.StatsScope, days int) (*contract.Stats, error) {
+	if days < 1 || days > contract.MaxStatsDays {
 		return nil, apperr.Invalid("", apperr.FieldErrors{"days": "must be between 1 and 365"})
 	}
 	now := s.now()
-	users, err := models.CountUsers(ctx, s.db, scope, now.Add(-models.RecentWindow))
+	users, err := models.CountUsers(ctx, s.db, scope, now.Add(-RecentWindow))
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +84,8 @@ func (s *Insights) stats(ctx context.Context, scope models.StatsScope, days int)
 	if err != nil {
 		return nil, err
 	}
-	return &models.Stats{
+	return &contract.Stats{
 		TotalUsers: users.Total, NewUsersLast7Days: users.New, ActiveUsersLast7Days: users.Active,
-		BlockedUsers: users.BotBlocked, TotalErrors: errs, TotalLogs: logs, Daily: daily,
+		BlockedUsers: users.BotBlocked, TotalErrors: errs, TotalLogs: logs, Daily: contract.DailyOf(daily),
 	}, nil
 }

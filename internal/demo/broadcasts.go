@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -54,7 +55,7 @@ func (w *world) broadcast(ctx context.Context, db *demoBot, i int) (*models.Broa
 	}
 	html := "HTML"
 	t := broadcastTexts[i%len(broadcastTexts)]
-	bc, err := w.app.Broadcasts.Create(ctx, b, models.CreateBroadcastRequest{Text: t.text, ParseMode: &html, Audience: t.audience})
+	bc, err := w.app.Broadcasts.Create(ctx, b, contract.CreateBroadcastRequest{Text: t.text, ParseMode: &html, Audience: t.audience})
 	if err != nil {
 		return nil, fmt.Errorf("demo broadcast: %w", err)
 	}

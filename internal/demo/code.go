@@ -3,12 +3,11 @@ package demo
 import (
 	"context"
 	"fmt"
+	"github.com/botdeck/botdeck/internal/contract"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/botdeck/botdeck/models"
 )
 
 // exampleHandlers is the demo's bot code: a public order-status lookup, a
@@ -61,13 +60,13 @@ func (w *world) seedCode(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.app.Code.Save(ctx, b, w.owner.ID, models.SaveCodeRequest{Source: exampleHandlers}); err != nil {
+	if _, err := w.app.Code.Save(ctx, b, w.owner.ID, contract.SaveCodeRequest{Source: exampleHandlers}); err != nil {
 		return fmt.Errorf("demo code: %w", err)
 	}
 	// The orders go in through the same handlers an integrator would use:
 	// a tiny seeding handler, called once, then the final code again.
 	seeder := `logic['seed'] = async (q, body, db) => { for (const o of body.orders) { await db.operation.insertOne('orders', o); } return body.orders.length; };`
-	if _, err := w.app.Code.Save(ctx, b, w.owner.ID, models.SaveCodeRequest{Source: seeder}); err != nil {
+	if _, err := w.app.Code.Save(ctx, b, w.owner.ID, contract.SaveCodeRequest{Source: seeder}); err != nil {
 		return err
 	}
 	var orders []string
@@ -78,7 +77,7 @@ func (w *world) seedCode(ctx context.Context) error {
 	if err := w.callHandler(ctx, db, http.MethodPost, "seed", nil, `{"orders":[`+strings.Join(orders, ",")+`]}`); err != nil {
 		return err
 	}
-	_, err = w.app.Code.Save(ctx, b, w.owner.ID, models.SaveCodeRequest{Source: exampleHandlers})
+	_, err = w.app.Code.Save(ctx, b, w.owner.ID, contract.SaveCodeRequest{Source: exampleHandlers})
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/mymmrac/telego"
 
 	"github.com/botdeck/botdeck/internal/app"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 	"github.com/botdeck/botdeck/models"
 )
@@ -53,7 +54,7 @@ var botSpecs = []struct {
 // connect path, promotes them in their chats, creates campaigns and pushes
 // 30 days of history through the webhook, day by day.
 func (w *world) seed(ctx context.Context, email, password string) error {
-	owner, err := w.app.Accounts.CreateUser(ctx, models.SignupRequest{Email: email, Password: password, Name: "Demo Owner"})
+	owner, err := w.app.Accounts.CreateUser(ctx, contract.SignupRequest{Email: email, Password: password, Name: "Demo Owner"})
 	if err != nil {
 		return fmt.Errorf("demo account: %w", err)
 	}
@@ -81,7 +82,7 @@ func (w *world) seed(ctx context.Context, email, password string) error {
 		if _, err := w.app.Ingest.ProcessStored(ctx, 0); err != nil {
 			return err
 		}
-		c, err := w.app.Campaigns.Create(ctx, owner.ID, models.CreateCampaignRequest{BotID: b.ID, ChatID: chat.ID,
+		c, err := w.app.Campaigns.Create(ctx, owner.ID, contract.CreateCampaignRequest{BotID: b.ID, ChatID: chat.ID,
 			Name: spec.campaign, Greeting: spec.greeting, JoinRequest: spec.joinRequest})
 		if err != nil {
 			return fmt.Errorf("campaign for %s: %w", spec.chatTitle, err)

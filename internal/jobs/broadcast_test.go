@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 	"github.com/botdeck/botdeck/models"
@@ -66,9 +67,9 @@ func seedUsers(t testing.TB, env *apptest.Env, botID string, from int64, n int, 
 	}
 }
 
-func queue(t testing.TB, env *apptest.Env, botID, text string, opts ...func(*models.CreateBroadcastRequest)) *models.Broadcast {
+func queue(t testing.TB, env *apptest.Env, botID, text string, opts ...func(*contract.CreateBroadcastRequest)) *models.Broadcast {
 	t.Helper()
-	req := models.CreateBroadcastRequest{Text: text, Audience: models.AudienceAll}
+	req := contract.CreateBroadcastRequest{Text: text, Audience: models.AudienceAll}
 	for _, o := range opts {
 		o(&req)
 	}
@@ -152,7 +153,7 @@ func TestBroadcastSendsToEveryoneOnce(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		owner := env.SignUp(t, "send@example.com")
 		bot := audienceBot(t, env, owner, "send_bot", 40)
-		bc := queue(t, env, bot.ID, "<b>Hello</b> everyone", func(r *models.CreateBroadcastRequest) {
+		bc := queue(t, env, bot.ID, "<b>Hello</b> everyone", func(r *contract.CreateBroadcastRequest) {
 			mode := "HTML"
 			r.ParseMode, r.DisablePreview = &mode, true
 		})
@@ -196,7 +197,7 @@ func TestBroadcastAudiences(t *testing.T) {
 			t.Fatalf("audience counts: %v %v", counts, err)
 		}
 		for audience, want := range map[string]int64{"all": 9, "activeLast30Days": 5, "activeLast7Days": 2} {
-			bc := queue(t, env, bot.ID, "to "+audience, func(r *models.CreateBroadcastRequest) { r.Audience = audience })
+			bc := queue(t, env, bot.ID, "to "+audience, func(r *contract.CreateBroadcastRequest) { r.Audience = audience })
 			rows, _ := models.RecipientsOf(ctx, env.App.DB, bc.ID)
 			if bc.Total != want || int64(len(rows)) != want {
 				t.Errorf("%s: total %d, %d recipients; want %d", audience, bc.Total, len(rows), want)
@@ -205,7 +206,7 @@ func TestBroadcastAudiences(t *testing.T) {
 		// An audience with nobody in it is refused.
 		empty := env.ConnectBot(t, owner, "empty_bot")
 		b, _ := env.App.Bots.Get(ctx, ownerOf(t, env, empty.ID), empty.ID)
-		if _, err := env.App.Broadcasts.Create(ctx, b, models.CreateBroadcastRequest{Text: "hi", Audience: "all"}); err == nil ||
+		if _, err := env.App.Broadcasts.Create(ctx, b, contract.CreateBroadcastRequest{Text: "hi", Audience: "all"}); err == nil ||
 			!strings.Contains(err.Error(), "Nobody") {
 			t.Fatalf("empty audience: %v", err)
 		}

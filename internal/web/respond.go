@@ -16,7 +16,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/botdeck/botdeck/internal/apperr"
-	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/static"
 	"github.com/botdeck/botdeck/views"
 	"github.com/botdeck/botdeck/views/layout"
@@ -33,7 +33,7 @@ type Response struct {
 	PageJS     []string        // extra built scripts (asset names) the page needs
 	PageCSS    []string        // extra built stylesheets (asset names)
 	Data       any             // the JSON "data"
-	Pagination *models.Pagination
+	Pagination *contract.Pagination
 	Extra      map[string]any // more top-level JSON fields ("counts", "restored")
 	Redirect   string         // after a browser form post: where to go next (303)
 	Flash      string         // a success message shown after the redirect, or as a toast

@@ -1,4 +1,8 @@
-package models
+package contract
+
+import (
+	"github.com/botdeck/botdeck/models"
+)
 
 // Page is the pagination input every list takes: page starts at 1; limit
 // defaults to 20 and may not exceed 100. Out-of-range values (0 included)
@@ -33,6 +37,9 @@ func (p Page) Size() int {
 
 // Offset is the number of rows to skip.
 func (p Page) Offset() int { return (p.Number() - 1) * p.Size() }
+
+// Window is the part of the list the store reads for this page.
+func (p Page) Window() models.Window { return models.Window{Limit: p.Size(), Offset: p.Offset()} }
 
 // Pagination is the "pagination" object of list responses.
 type Pagination struct {
