@@ -11,6 +11,8 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/migrate"
+
+	"github.com/botdeck/botdeck/internal/sqldialect"
 )
 
 // All is every migration, in order.
@@ -37,7 +39,7 @@ func sqlSteps(stmts ...string) migrate.MigrationFunc {
 func pgOnly(stmts ...string) migrate.MigrationFunc {
 	inner := sqlSteps(stmts...)
 	return func(ctx context.Context, db *bun.DB) error {
-		if db.Dialect().Name().String() != "pg" {
+		if !sqldialect.IsPostgres(db) {
 			return nil
 		}
 		return inner(ctx, db)
@@ -63,7 +65,7 @@ func steps(fns ...migrate.MigrationFunc) migrate.MigrationFunc {
 //	BLOB_T       BYTEA / BLOB
 //	BIGSERIAL_T  BIGSERIAL PRIMARY KEY / INTEGER PRIMARY KEY AUTOINCREMENT
 func portable(db *bun.DB, stmt string) string {
-	pg := db.Dialect().Name().String() == "pg"
+	pg := sqldialect.IsPostgres(db)
 	pick := func(p, s string) string {
 		if pg {
 			return p

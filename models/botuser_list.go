@@ -9,7 +9,8 @@ import (
 	"unicode"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
+
+	"github.com/botdeck/botdeck/internal/sqldialect"
 )
 
 // Audience filters (API.md "Audience"): the status a user is in from the
@@ -65,7 +66,7 @@ func whereBotUsers(q *bun.SelectQuery, botID, search, status string) *bun.Select
 		// ignores ASCII case (its lower() folds nothing more), and calling
 		// lower() on every row of a scan doubles its cost there.
 		col := func(c string) bun.Safe {
-			if q.Dialect().Name() == dialect.SQLite {
+			if !sqldialect.IsPostgres(q) {
 				return bun.Safe(c)
 			}
 			return bun.Safe("lower(" + c + ")")
@@ -186,7 +187,7 @@ const (
 func withPlan(ctx context.Context, db bun.IDB, plan Plan, fn func(bun.IDB) error) error {
 	var settings string
 	switch {
-	case db.Dialect().Name() != dialect.PG:
+	case !sqldialect.IsPostgres(db):
 	case plan == PlanMatchesFirst:
 		settings = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true)`
 	case plan == PlanOrderFirst:

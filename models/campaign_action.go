@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/sqldialect"
 )
 
 // Campaign action kinds and statuses.
@@ -58,7 +60,7 @@ func ClaimDueActions(ctx context.Context, db bun.IDB, owner string, now time.Tim
 	due := db.NewSelect().Model((*CampaignAction)(nil)).Column("id").Where("status = ?", ActionPending).
 		Where("not_before <= ?", now).Where("(lease_until IS NULL OR lease_until < ?)", now).
 		Order("id").Limit(int64(limit))
-	if db.Dialect().Name().String() == "pg" {
+	if sqldialect.IsPostgres(db) {
 		due = due.For("UPDATE SKIP LOCKED")
 	}
 	var out []CampaignAction

@@ -48,6 +48,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/sqldialect"
 )
 
 // DocLimits bounds what one bot may store and read.
@@ -915,7 +917,7 @@ type docDialect interface {
 }
 
 func dialectOf(db bun.IDB) docDialect {
-	if db.Dialect().Name().String() == "pg" {
+	if sqldialect.IsPostgres(db) {
 		return pgDocs{}
 	}
 	return sqliteDocs{}

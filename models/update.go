@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/sqldialect"
 )
 
 // StoredUpdate is a raw Telegram update as received.
@@ -53,7 +55,7 @@ func PruneUpdates(ctx context.Context, db bun.IDB, cutoff time.Time, limit int) 
 // transactions are serialized already (BEGIN IMMEDIATE), so there it does
 // nothing.
 func LockBotProcessing(ctx context.Context, tx bun.Tx, botID string) error {
-	if tx.Dialect().Name().String() != "pg" {
+	if !sqldialect.IsPostgres(tx) {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "botdeck.ingest:"+botID)
@@ -69,7 +71,7 @@ func LockBotProcessing(ctx context.Context, tx bun.Tx, botID string) error {
 func ClaimUpdates(ctx context.Context, db bun.IDB, botID string, ids []int64, at time.Time) ([]int64, error) {
 	var claimed []int64
 	q := db.NewUpdate().Model((*StoredUpdate)(nil)).Set("processed_at = ?", at).Where("bot_id = ?", botID)
-	if db.Dialect().Name().String() == "pg" {
+	if sqldialect.IsPostgres(db) {
 		sub := db.NewSelect().Model((*StoredUpdate)(nil)).Column("update_id").Where("bot_id = ?", botID).
 			Where("update_id IN (?)", bun.In(ids)).Where("processed_at IS NULL").For("UPDATE SKIP LOCKED")
 		q = q.Where("update_id IN (?)", sub)

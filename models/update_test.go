@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/dbtest"
+	"github.com/botdeck/botdeck/internal/sqldialect"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -16,7 +17,7 @@ import (
 // bot's processing is not held up.
 func TestLockBotProcessingSerializesOneBot(t *testing.T) {
 	dbtest.EachDB(t, func(t *testing.T, db *bun.DB) {
-		if db.Dialect().Name().String() != "pg" {
+		if !sqldialect.IsPostgres(db) {
 			t.Skip("SQLite serializes every writing transaction already (BEGIN IMMEDIATE)")
 		}
 		ctx := context.Background()

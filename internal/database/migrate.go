@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/migrate"
 
+	"github.com/botdeck/botdeck/internal/sqldialect"
 	"github.com/botdeck/botdeck/migrations"
 )
 
@@ -105,7 +106,7 @@ func Pending(ctx context.Context, db *bun.DB) (int, error) {
 // single-instance by design, and its IMMEDIATE transactions already
 // serialise writers, so no extra lock is taken there.
 func withMigrationLock(ctx context.Context, db *bun.DB, fn func() error) error {
-	if !IsPostgres(db) {
+	if !sqldialect.IsPostgres(db) {
 		return fn()
 	}
 	conn, err := db.Conn(ctx)

@@ -53,10 +53,6 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	return db, nil
 }
 
-// IsPostgres reports whether db talks to PostgreSQL. Dialect-specific SQL
-// (trigram indexes, SKIP LOCKED) branches on this in one named place each.
-func IsPostgres(db bun.IDB) bool { return db.Dialect().Name().String() == "pg" }
-
 // sqliteDSN turns a path into a modernc.org/sqlite DSN with the pragmas
 // Botdeck relies on: WAL for concurrent readers, a busy timeout so writers
 // wait rather than fail, foreign keys, and IMMEDIATE transactions so a
