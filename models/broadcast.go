@@ -453,156 +453,140 @@ type Outcome struct {
 }
 
 // RecordOutcome stores the answer Telegram gave to the attempt claimed in
-// epoch f.Epoch, and counts it, in one transaction. The row must still be
-// that attempt's: sending, or unconfirmed when a new lease holder gave up
-// on it meanwhile (then the late answer replaces the doubt). It is not
-// fenced by the lease or the status: an answer from Telegram is a fact
-// worth keeping whoever holds the lease now. It reports whether the row
-// was still the attempt's.
-func RecordOutcome(ctx context.Context, db *bun.DB, f Fence, broadcastID string, userID int64, o Outcome, now time.Time) (bool, error) {
+// epoch f.Epoch, and counts it. Run it in a transaction, so the
+// recipient's status and the broadcast's counters change together. The
+// row must still be that attempt's: sending, or unconfirmed when a new
+// lease holder gave up on it meanwhile (then the late answer replaces the
+// doubt). It is not fenced by the lease or the status: an answer from
+// Telegram is a fact worth keeping whoever holds the lease now. It reports
+// whether the row was still the attempt's.
+func RecordOutcome(ctx context.Context, db bun.IDB, f Fence, broadcastID string, userID int64, o Outcome, now time.Time) (bool, error) {
 	col, ok := counterOf[o.Status]
 	if !ok || o.Status == RecipientSkipped {
 		return false, fmt.Errorf("record outcome: %q is not the outcome of a send", o.Status)
 	}
-	var recorded bool
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		recorded = false
-		set := func(from string) (bool, error) {
-			q := tx.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", o.Status).
-				Set("error = ?", clip(o.Error, 500)).Set("done_at = ?", now).Set("next_attempt_at = NULL").
-				Where("broadcast_id = ?", broadcastID).Where("user_id = ?", userID).
-				Where("status = ?", from).Where("claim = ?", f.Epoch)
-			if o.MessageID != 0 {
-				q = q.Set("message_id = ?", o.MessageID)
-			}
-			return affectedOne(q.Exec(ctx))
+	set := func(from string) (bool, error) {
+		q := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", o.Status).
+			Set("error = ?", clip(o.Error, 500)).Set("done_at = ?", now).Set("next_attempt_at = NULL").
+			Where("broadcast_id = ?", broadcastID).Where("user_id = ?", userID).
+			Where("status = ?", from).Where("claim = ?", f.Epoch)
+		if o.MessageID != 0 {
+			q = q.Set("message_id = ?", o.MessageID)
 		}
-		fromSending, err := set(RecipientSending)
-		if err != nil {
-			return err
+		return affectedOne(q.Exec(ctx))
+	}
+	fromSending, err := set(RecipientSending)
+	if err != nil {
+		return false, err
+	}
+	fromDoubt := false
+	if !fromSending && o.Status != RecipientUnconfirmed {
+		if fromDoubt, err = set(RecipientUnconfirmed); err != nil {
+			return false, err
 		}
-		fromDoubt := false
-		if !fromSending && o.Status != RecipientUnconfirmed {
-			if fromDoubt, err = set(RecipientUnconfirmed); err != nil {
-				return err
-			}
-		}
-		if !fromSending && !fromDoubt {
-			return nil
-		}
-		q := tx.NewUpdate().Model((*Broadcast)(nil)).Set("? = ? + 1", bun.Ident(col), bun.Ident(col)).Set("updated_at = ?", now).
-			Where("id = ?", broadcastID)
-		if fromDoubt {
-			q = q.Set("unconfirmed = unconfirmed - 1")
-		}
-		if _, err := q.Exec(ctx); err != nil {
-			return err
-		}
-		recorded = true
-		return nil
-	})
-	return recorded, err
+	}
+	if !fromSending && !fromDoubt {
+		return false, nil
+	}
+	q := db.NewUpdate().Model((*Broadcast)(nil)).Set("? = ? + 1", bun.Ident(col), bun.Ident(col)).Set("updated_at = ?", now).
+		Where("id = ?", broadcastID)
+	if fromDoubt {
+		q = q.Set("unconfirmed = unconfirmed - 1")
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // SettleWithoutSending gives a pending recipient a final status without a
 // message — skipped (the owner blocked them) or blocked (they blocked the
-// bot) — and counts it, fenced like a claim.
-func SettleWithoutSending(ctx context.Context, db *bun.DB, f Fence, broadcastID string, userID int64, status, reason string, now time.Time) (bool, error) {
+// bot) — and counts it, fenced like a claim. Run it in a transaction, so
+// the status and the count change together.
+func SettleWithoutSending(ctx context.Context, db bun.IDB, f Fence, broadcastID string, userID int64, status, reason string, now time.Time) (bool, error) {
 	col := counterOf[status]
 	if status != RecipientSkipped && status != RecipientBlocked {
 		return false, fmt.Errorf("settle: %q needs a send", status)
 	}
-	var done bool
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", status).Set("error = ?", reason).
-			Set("done_at = ?", now).Where("broadcast_id = ?", broadcastID).Where("user_id = ?", userID).
-			Where("status = ?", RecipientPending)
-		ok, err := affectedOne(f.apply(q, broadcastID).Exec(ctx))
-		if err != nil || !ok {
-			done = false
-			return err
-		}
-		done = true
-		_, err = tx.NewUpdate().Model((*Broadcast)(nil)).Set("? = ? + 1", bun.Ident(col), bun.Ident(col)).
-			Set("updated_at = ?", now).Where("id = ?", broadcastID).Exec(ctx)
-		return err
-	})
-	return done, err
+	q := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", status).Set("error = ?", reason).
+		Set("done_at = ?", now).Where("broadcast_id = ?", broadcastID).Where("user_id = ?", userID).
+		Where("status = ?", RecipientPending)
+	ok, err := affectedOne(f.apply(q, broadcastID).Exec(ctx))
+	if err != nil || !ok {
+		return false, err
+	}
+	_, err = db.NewUpdate().Model((*Broadcast)(nil)).Set("? = ? + 1", bun.Ident(col), bun.Ident(col)).
+		Set("updated_at = ?", now).Where("id = ?", broadcastID).Exec(ctx)
+	return err == nil, err
 }
 
-// MarkInDoubt is what a new lease holder does first: recipients still
-// "sending" under an older epoch were in flight when their sender stopped
-// dead. Whether Telegram delivered them cannot be known (the Bot API has
-// no idempotency key and no way to read a chat), so they become
-// unconfirmed — counted, shown to the owner, and never sent again. It
-// returns how many rows it marked.
-func MarkInDoubt(ctx context.Context, db *bun.DB, botID string, epoch int64, now time.Time) (int64, error) {
+// BroadcastsInDoubt lists the bot's broadcasts with recipients still
+// "sending" under an epoch older than epoch: their sender stopped dead
+// while those messages were in flight (see MarkInDoubt).
+func BroadcastsInDoubt(ctx context.Context, db bun.IDB, botID string, epoch int64) ([]string, error) {
 	var ids []string
 	err := db.NewSelect().Model((*BroadcastRecipient)(nil)).ColumnExpr("DISTINCT broadcast_id").
 		Where("broadcast_id IN (SELECT id FROM broadcasts WHERE bot_id = ?)", botID).
 		Where("status = ?", RecipientSending).Where("claim < ?", epoch).Scan(ctx, &ids)
+	return ids, err
+}
+
+// MarkInDoubt is what a new lease holder does first, for each broadcast
+// BroadcastsInDoubt lists: recipients still "sending" under an older epoch
+// were in flight when their sender stopped dead. Whether Telegram
+// delivered them cannot be known (the Bot API has no idempotency key and
+// no way to read a chat), so they become unconfirmed — counted, shown to
+// the owner, and never sent again. Run it in a transaction, so the
+// statuses and the count change together. It returns how many rows it
+// marked.
+func MarkInDoubt(ctx context.Context, db bun.IDB, broadcastID string, epoch int64, now time.Time) (int64, error) {
+	res, err := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", RecipientUnconfirmed).
+		Set("error = ?", "Botdeck stopped while this message was in flight; it may or may not have arrived, so it is not sent again.").
+		Set("done_at = ?", now).
+		Where("broadcast_id = ?", broadcastID).Where("status = ?", RecipientSending).Where("claim < ?", epoch).Exec(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var total int64
-	for _, id := range ids {
-		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			res, err := tx.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", RecipientUnconfirmed).
-				Set("error = ?", "Botdeck stopped while this message was in flight; it may or may not have arrived, so it is not sent again.").
-				Set("done_at = ?", now).
-				Where("broadcast_id = ?", id).Where("status = ?", RecipientSending).Where("claim < ?", epoch).Exec(ctx)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil || n == 0 {
-				return err
-			}
-			total += n
-			_, err = tx.NewUpdate().Model((*Broadcast)(nil)).Set("unconfirmed = unconfirmed + ?", n).Set("updated_at = ?", now).
-				Where("id = ?", id).Exec(ctx)
-			return err
-		})
-		if err != nil {
-			return total, err
-		}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, err
 	}
-	return total, nil
+	_, err = db.NewUpdate().Model((*Broadcast)(nil)).Set("unconfirmed = unconfirmed + ?", n).Set("updated_at = ?", now).
+		Where("id = ?", broadcastID).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // RequeueUnconfirmed makes a done or paused broadcast's unconfirmed
 // recipients pending again (fresh attempts) and takes them off the
-// unconfirmed count, in one transaction; a done broadcast becomes running
-// so a sender picks it up. It reports false when the broadcast was no
-// longer done or paused with unconfirmed recipients.
-func RequeueUnconfirmed(ctx context.Context, db *bun.DB, id string, now time.Time) (bool, error) {
-	var changed bool
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ok, err := affectedOne(tx.NewUpdate().Model((*Broadcast)(nil)).
-			Set("status = CASE WHEN status = ? THEN ? ELSE status END", BroadcastDone, BroadcastRunning).
-			Set("finished_at = CASE WHEN status = ? THEN NULL ELSE finished_at END", BroadcastDone).
-			Set("updated_at = ?", now).
-			Where("id = ?", id).Where("status IN (?)", bun.In([]string{BroadcastDone, BroadcastPaused})).
-			Where("unconfirmed > 0").Exec(ctx))
-		if err != nil || !ok {
-			changed = false
-			return err
-		}
-		res, err := tx.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", RecipientPending).
-			Set("attempts = 0").Set("next_attempt_at = NULL").Set("error = ''").Set("done_at = NULL").
-			Where("broadcast_id = ?", id).Where("status = ?", RecipientUnconfirmed).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		_, err = tx.NewUpdate().Model((*Broadcast)(nil)).Set("unconfirmed = unconfirmed - ?", n).Where("id = ?", id).Exec(ctx)
-		changed = err == nil
-		return err
-	})
-	return changed, err
+// unconfirmed count; a done broadcast becomes running so a sender picks it
+// up. Run it in a transaction, so the statuses and the count change
+// together. It reports false when the broadcast was no longer done or
+// paused with unconfirmed recipients.
+func RequeueUnconfirmed(ctx context.Context, db bun.IDB, id string, now time.Time) (bool, error) {
+	ok, err := affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).
+		Set("status = CASE WHEN status = ? THEN ? ELSE status END", BroadcastDone, BroadcastRunning).
+		Set("finished_at = CASE WHEN status = ? THEN NULL ELSE finished_at END", BroadcastDone).
+		Set("updated_at = ?", now).
+		Where("id = ?", id).Where("status IN (?)", bun.In([]string{BroadcastDone, BroadcastPaused})).
+		Where("unconfirmed > 0").Exec(ctx))
+	if err != nil || !ok {
+		return false, err
+	}
+	res, err := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", RecipientPending).
+		Set("attempts = 0").Set("next_attempt_at = NULL").Set("error = ''").Set("done_at = NULL").
+		Where("broadcast_id = ?", id).Where("status = ?", RecipientUnconfirmed).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	_, err = db.NewUpdate().Model((*Broadcast)(nil)).Set("unconfirmed = unconfirmed - ?", n).Where("id = ?", id).Exec(ctx)
+	return err == nil, err
 }
 
 // FinishIfComplete marks a running broadcast done when no recipient is

@@ -345,7 +345,13 @@ func (s *Broadcasts) ResendUnconfirmed(ctx context.Context, ownerID, id string) 
 		case !CanSend(b):
 			return false, errBotCannotSend(b, "send these messages again")
 		}
-		return models.RequeueUnconfirmed(ctx, s.db, bc.ID, now)
+		var requeued bool
+		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			requeued, err = models.RequeueUnconfirmed(ctx, tx, bc.ID, now)
+			return err
+		})
+		return requeued, err
 	})
 }
 

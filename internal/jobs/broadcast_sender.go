@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
 	"golang.org/x/time/rate"
 
 	"github.com/botdeck/botdeck/internal/core"
@@ -62,7 +63,7 @@ func (s *botSender) run(ctx context.Context) {
 
 	// Rows still "sending" under an older epoch were in flight when their
 	// sender stopped dead: they become unconfirmed, never sent again.
-	if n, err := models.MarkInDoubt(ctx, s.b.db, s.fence.BotID, s.fence.Epoch, models.Now()); err != nil {
+	if n, err := s.markInDoubt(ctx); err != nil {
 		s.b.log.WarnContext(ctx, "broadcaster: resolve messages in doubt", "bot", s.fence.BotID, "err", err)
 		return
 	} else if n > 0 {
@@ -189,14 +190,14 @@ func (s *botSender) feed(ctx context.Context) {
 				}
 				switch {
 				case c.Gone:
-					models.SettleWithoutSending(ctx, s.b.db, s.fence, bc.ID, c.UserID, models.RecipientSkipped, //nolint:errcheck // retried next round
-						"The user is no longer among the bot's users.", models.Now())
+					s.settle(ctx, bc.ID, c.UserID, models.RecipientSkipped, //nolint:errcheck // retried next round
+						"The user is no longer among the bot's users.")
 				case c.Blocked:
-					models.SettleWithoutSending(ctx, s.b.db, s.fence, bc.ID, c.UserID, models.RecipientSkipped, //nolint:errcheck
-						"You blocked this user after the broadcast was queued.", models.Now())
+					s.settle(ctx, bc.ID, c.UserID, models.RecipientSkipped, //nolint:errcheck
+						"You blocked this user after the broadcast was queued.")
 				case c.BotBlocked:
-					models.SettleWithoutSending(ctx, s.b.db, s.fence, bc.ID, c.UserID, models.RecipientBlocked, //nolint:errcheck
-						"The user blocked the bot after the broadcast was queued.", models.Now())
+					s.settle(ctx, bc.ID, c.UserID, models.RecipientBlocked, //nolint:errcheck
+						"The user blocked the bot after the broadcast was queued.")
 				default:
 					if !s.markInflight(bc.ID, c.UserID) {
 						continue
@@ -442,6 +443,38 @@ func (s *botSender) sendClaimed(ctx, dctx context.Context, j job) {
 	}
 }
 
+// settle gives a pending recipient a final status without a message
+// (models.SettleWithoutSending), in its own transaction.
+func (s *botSender) settle(ctx context.Context, broadcastID string, userID int64, status, reason string) error {
+	return s.b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := models.SettleWithoutSending(ctx, tx, s.fence, broadcastID, userID, status, reason, models.Now())
+		return err
+	})
+}
+
+// markInDoubt makes the recipients an older lease holder left "sending"
+// unconfirmed (models.MarkInDoubt), one transaction per broadcast, and
+// returns how many it marked.
+func (s *botSender) markInDoubt(ctx context.Context) (int64, error) {
+	ids, err := models.BroadcastsInDoubt(ctx, s.b.db, s.fence.BotID, s.fence.Epoch)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	now := models.Now()
+	for _, id := range ids {
+		err := s.b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			n, err := models.MarkInDoubt(ctx, tx, id, s.fence.Epoch, now)
+			total += n
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
 func (s *botSender) backoff(attempt int) time.Duration {
 	d := s.b.cfg.Backoff << min(attempt-1, 16)
 	return min(d, s.b.cfg.MaxBackoff)
@@ -449,8 +482,10 @@ func (s *botSender) backoff(attempt int) time.Duration {
 
 func (s *botSender) record(ctx context.Context, j job, o models.Outcome, now time.Time) {
 	if err := persist(ctx, func(ctx context.Context) error {
-		_, err := models.RecordOutcome(ctx, s.b.db, s.fence, j.bc.ID, j.userID, o, now)
-		return err
+		return s.b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			_, err := models.RecordOutcome(ctx, tx, s.fence, j.bc.ID, j.userID, o, now)
+			return err
+		})
 	}); err != nil {
 		// The row stays "sending": the next lease holder will count it
 		// unconfirmed. Nothing is sent twice.
