@@ -69,7 +69,7 @@ func (h *Broadcasts) composeVM(ctx context.Context, b *models.Bot, page contract
 	vm.List = make([]views.BroadcastRowVM, len(progress))
 	for i, p := range progress {
 		data[i] = p.JSON()
-		vm.List[i] = views.BroadcastRowVM{B: *p.Broadcast, ETA: p.ETA}
+		vm.List[i] = views.BroadcastRowVM{B: *p.Broadcast, ETA: p.ETA, Excerpt: excerptOf(p.Broadcast)}
 	}
 	vm.Pagination = contract.Paginate(page, list.Total)
 	if vm.Counts, err = h.svc.AudienceCounts(ctx, b); err != nil {
@@ -81,7 +81,7 @@ func (h *Broadcasts) composeVM(ctx context.Context, b *models.Bot, page contract
 	vm.Preview = previewOf(contract.PreviewBroadcastRequest{Text: form.Text, ParseMode: modePtr(form.ParseMode)})
 	if review != nil {
 		vm.Review = &views.ReviewVM{Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
-			Preview: views.RenderMessage(review.Plain, review.Entities)}
+			Preview: renderMessage(review.Plain, review.Entities)}
 	}
 	return vm, data, nil
 }
@@ -106,7 +106,7 @@ func previewOf(in contract.PreviewBroadcastRequest) views.PreviewVM {
 		}
 		return views.PreviewVM{Error: msg}
 	}
-	return views.PreviewVM{HTML: views.RenderMessage(plain, ents)}
+	return views.PreviewVM{HTML: renderMessage(plain, ents)}
 }
 
 // composeForm re-renders the compose page with what was typed and what is
@@ -251,7 +251,7 @@ func (h *Broadcasts) broadcastPage(ctx context.Context, b *models.Bot, bc *model
 		plain, ents = bc.Text, nil // queued before a stricter check: show it as typed
 	}
 	vm := views.BroadcastVM{Bot: b, B: bc, Rate: p.Rate, CurrentRate: p.CurrentRate, ETA: p.ETA, Seen: seen,
-		Preview: views.RenderMessage(plain, ents), CanSend: core.CanSend(b), Message: msg}
+		Preview: renderMessage(plain, ents), CanSend: core.CanSend(b), Message: msg}
 	return web.Response{Title: vm.Title() + " · " + b.Name, Page: views.BroadcastPage(vm), Fragment: views.BroadcastLive(vm), Data: p.JSON()}, nil
 }
 

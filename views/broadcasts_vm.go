@@ -6,18 +6,24 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
-	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views/components"
 )
 
-// previewClasses style what the message preview draws (Tailwind finds
-// them here).
-var previewClasses = telegram.PreviewClasses{
+// MessageStyle is the CSS classes a message preview puts on what has no
+// HTML element of its own.
+type MessageStyle struct {
+	Spoiler, Code, Pre, Link, Mention, Blockquote string
+}
+
+// MessageClasses style the message previews (Tailwind finds them here).
+// The views own the look but do not draw messages: a preview reaches them
+// already rendered as safe HTML (handlers/preview.go), so the views never
+// parse Telegram markup.
+var MessageClasses = MessageStyle{
 	Spoiler:    "rounded bg-slate-300 px-0.5 text-slate-700 blur-[2px] transition hover:blur-none",
 	Code:       "rounded bg-slate-100 px-1 font-mono text-[0.9em] text-rose-800",
 	Pre:        "my-1 overflow-x-auto rounded-md bg-slate-100 p-2 font-mono text-[0.9em] text-slate-800",
@@ -26,15 +32,10 @@ var previewClasses = telegram.PreviewClasses{
 	Blockquote: "my-1 border-l-4 border-sky-500 bg-sky-50 py-0.5 pl-2",
 }
 
-// RenderMessage draws a parsed message as safe HTML for the preview.
-func RenderMessage(plain string, entities []telegram.Entity) string {
-	return telegram.RenderPreview(plain, entities, previewClasses)
-}
-
 // PreviewVM is the message preview: the drawn message, or what is wrong
 // with the draft.
 type PreviewVM struct {
-	HTML  string // safe HTML (RenderMessage)
+	HTML  string // safe HTML, rendered outside the views
 	Error string // the markup or length problem, with line and column
 	Empty bool   // nothing typed yet
 }
@@ -95,8 +96,9 @@ type BroadcastsVM struct {
 
 // BroadcastRowVM is one broadcast in the history.
 type BroadcastRowVM struct {
-	B   models.Broadcast
-	ETA *time.Duration
+	B       models.Broadcast
+	ETA     *time.Duration
+	Excerpt string // the start of the message, without markup
 }
 
 // Base is the page's URL.
@@ -389,20 +391,6 @@ func ModeLabelOf(mode string) string {
 		return "Plain text"
 	}
 	return mode
-}
-
-// BroadcastExcerpt is the start of a message for lists, without markup.
-func BroadcastExcerpt(b *models.Broadcast, n int) string {
-	plain, _, err := telegram.ParseMarkup(b.ParseMode, b.Text)
-	if err != nil {
-		plain = b.Text
-	}
-	plain = strings.Join(strings.Fields(plain), " ")
-	if utf8.RuneCountInString(plain) <= n {
-		return plain
-	}
-	r := []rune(plain)
-	return strings.TrimSpace(string(r[:n])) + "…"
 }
 
 // countOf is "1 user" or "1,234 users".
