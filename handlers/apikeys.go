@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/apperr"
@@ -24,25 +25,37 @@ func NewAPIKeys(d Deps) *APIKeys {
 	return &APIKeys{respond: d.Respond, bind: d.Bind, accounts: d.Accounts, publicURL: d.PublicURL}
 }
 
-func (h *APIKeys) page(r *http.Request, vm views.APIKeysVM) (web.Response, []models.APIKey, error) {
-	keys, err := h.accounts.APIKeys(r.Context(), web.UserOf(r).ID)
-	if err != nil {
-		return web.Response{}, nil, err
-	}
-	for _, k := range keys {
-		row := views.APIKeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt.Format("2 Jan 2006 15:04 UTC"), LastUsed: "never"}
-		if k.LastUsedAt != nil {
-			row.LastUsed = k.LastUsedAt.Format("2 Jan 2006 15:04 UTC")
+// page is the API keys page (or its panel) around vm, with the keys keys
+// loads when it is drawn.
+func (h *APIKeys) page(r *http.Request, vm views.APIKeysVM, keys func(context.Context) ([]models.APIKey, error)) web.Response {
+	build := func(ctx context.Context) (views.APIKeysVM, error) {
+		list, err := keys(ctx)
+		if err != nil {
+			return vm, err
 		}
-		vm.Keys = append(vm.Keys, row)
+		out := vm
+		for _, k := range list {
+			row := views.APIKeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt.Format("2 Jan 2006 15:04 UTC"), LastUsed: "never"}
+			if k.LastUsedAt != nil {
+				row.LastUsed = k.LastUsedAt.Format("2 Jan 2006 15:04 UTC")
+			}
+			out.Keys = append(out.Keys, row)
+		}
+		out.BaseURL = baseURL(r, h.publicURL)
+		return out, nil
 	}
-	vm.BaseURL = baseURL(r, h.publicURL)
-	return web.Response{Title: "API keys", Page: views.APIKeysPage(vm), Fragment: views.APIKeysPanel(vm)}, keys, nil
+	return web.Response{Title: "API keys", Page: web.Render(build, views.APIKeysPage), Fragment: web.Render(build, views.APIKeysPanel)}
+}
+
+// keysOf loads the signed-in user's keys.
+func (h *APIKeys) keysOf(r *http.Request) func(context.Context) ([]models.APIKey, error) {
+	userID := web.UserOf(r).ID
+	return func(ctx context.Context) ([]models.APIKey, error) { return h.accounts.APIKeys(ctx, userID) }
 }
 
 // List shows the keys (never the secrets).
 func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
-	res, keys, err := h.page(r, views.APIKeysVM{})
+	keys, err := h.accounts.APIKeys(r.Context(), web.UserOf(r).ID)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -51,6 +64,7 @@ func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
 	for i := range keys {
 		out[i] = contract.APIKeyOf(&keys[i])
 	}
+	res := h.page(r, views.APIKeysVM{}, func(context.Context) ([]models.APIKey, error) { return keys, nil })
 	res.Data = out
 	h.respond.Respond(w, r, res)
 }
@@ -61,11 +75,7 @@ func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
 func (h *APIKeys) Create(w http.ResponseWriter, r *http.Request) {
 	var in contract.APIKeyCreateRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
-		res, _, err := h.page(r, views.APIKeysVM{FormName: in.Name, Errors: f, Message: msg})
-		if err != nil {
-			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The list of keys could not be loaded."})}
-		}
-		return res
+		return h.page(r, views.APIKeysVM{FormName: in.Name, Errors: f, Message: msg}, h.keysOf(r))
 	}
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -76,11 +86,7 @@ func (h *APIKeys) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	res, _, err := h.page(r, views.APIKeysVM{NewKey: key.Key, NewKeyName: key.Name})
-	if err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
+	res := h.page(r, views.APIKeysVM{NewKey: key.Key, NewKeyName: key.Name}, h.keysOf(r))
 	res.Status, res.Data = http.StatusCreated, key
 	h.respond.Respond(w, r, res)
 }

@@ -34,7 +34,7 @@ func (h *Auth) SignupForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Auth) signupPage(in contract.SignupRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Name: in.Name, Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
-	return web.Response{Title: "Create account", Page: views.SignupPage(vm)}
+	return web.Response{Title: "Create account", Page: web.Static(views.SignupPage(vm))}
 }
 
 // Signup creates an account and signs it in.
@@ -68,7 +68,7 @@ func (h *Auth) LoginForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Auth) loginPage(in contract.LoginRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
-	return web.Response{Title: "Sign in", Page: views.LoginPage(vm)}
+	return web.Response{Title: "Sign in", Page: web.Static(views.LoginPage(vm))}
 }
 
 // Login checks credentials and starts a new session (a new id, so a

@@ -48,9 +48,11 @@ func (h *Bots) List(w http.ResponseWriter, r *http.Request) {
 		summaries[i] = contract.BotSummaryOf(&list.Bots[i])
 	}
 	pagination := contract.Paginate(in.Page, list.Total)
-	vm := views.NewBotListVM(in, list.Bots, list.Counts, pagination)
+	vm := func(context.Context) (views.BotListVM, error) {
+		return views.NewBotListVM(in, list.Bots, list.Counts, pagination), nil
+	}
 	h.respond.Respond(w, r, web.Response{
-		Title: "Bots", Page: views.BotsPage(vm), Fragment: views.BotsPanel(vm),
+		Title: "Bots", Page: web.Render(vm, views.BotsPage), Fragment: web.Render(vm, views.BotsPanel),
 		Data: summaries, Pagination: &pagination, Extra: map[string]any{"counts": list.Counts},
 	})
 }
@@ -62,7 +64,7 @@ func (h *Bots) NewForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Bots) connectPage(token string, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.ConnectBotVM{Token: token, Errors: fields, Message: msg, Polling: h.publicURL == ""}
-	return web.Response{Title: "Connect a bot", Page: views.ConnectBotPage(vm)}
+	return web.Response{Title: "Connect a bot", Page: web.Static(views.ConnectBotPage(vm))}
 }
 
 // Connect adds a bot by token (or restores a disconnected one).
@@ -117,8 +119,8 @@ func (h *Bots) Show(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Bots) botPage(b *models.Bot, edit views.BotEditVM) web.Response {
-	vm := views.NewBotVM(b, edit)
-	return web.Response{Title: b.Name, Page: views.BotPage(vm), Fragment: views.BotEditForm(vm), Data: contract.BotDetailOf(b)}
+	vm := func(context.Context) (views.BotVM, error) { return views.NewBotVM(b, edit), nil }
+	return web.Response{Title: b.Name, Page: web.Render(vm, views.BotPage), Fragment: web.Render(vm, views.BotEditForm), Data: contract.BotDetailOf(b)}
 }
 
 // WebhookInfo is the htmx fragment with Telegram's live view of the
@@ -129,14 +131,17 @@ func (h *Bots) WebhookInfo(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	vm := views.WebhookInfoVM{Mode: b.UpdateMode, Deleted: b.Status == models.BotDeleted}
-	if !vm.Deleted {
-		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-		defer cancel()
-		info, err := h.bots.WebhookInfo(ctx, b)
-		fillWebhookInfo(&vm, info, err)
+	vm := func(ctx context.Context) (views.WebhookInfoVM, error) {
+		vm := views.WebhookInfoVM{Mode: b.UpdateMode, Deleted: b.Status == models.BotDeleted}
+		if !vm.Deleted {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			info, err := h.bots.WebhookInfo(ctx, b)
+			fillWebhookInfo(&vm, info, err)
+		}
+		return vm, nil
 	}
-	h.respond.Respond(w, r, web.Response{Page: views.WebhookInfo(vm)})
+	h.respond.Respond(w, r, web.Response{Page: web.Render(vm, views.WebhookInfo)})
 }
 
 // Update saves description and tags.
@@ -146,7 +151,7 @@ func (h *Bots) Update(w http.ResponseWriter, r *http.Request) {
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		b, err := h.bots.Get(r.Context(), ownerID, id)
 		if err != nil {
-			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Bot not found."})}
+			return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Bot not found."}))}
 		}
 		return h.botPage(b, views.EditFromRequest(in, f, msg))
 	}

@@ -32,7 +32,8 @@ func NewBroadcasts(d Deps) *Broadcasts {
 }
 
 // List shows the compose page with the bot's history, or the history as
-// JSON, newest first.
+// JSON, newest first. The compose form (its audience counts, the preview)
+// is built only for the page.
 func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
 	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
@@ -44,46 +45,79 @@ func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	vm, data, err := h.composeVM(r.Context(), b, in.Page, views.ComposeVM{Audience: models.AudienceAll}, nil)
+	hist, err := h.history(r.Context(), b, in.Page)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Title: "Broadcasts · " + b.Name, Page: views.BroadcastsPage(vm),
-		Fragment: views.BroadcastHistory(vm), Data: data, Pagination: &vm.Pagination})
+	page := func(ctx context.Context) (views.BroadcastsVM, error) {
+		return h.composeVM(ctx, hist, views.ComposeVM{Audience: models.AudienceAll}, nil)
+	}
+	fragment := func(context.Context) (views.BroadcastsVM, error) { return hist.vm, nil }
+	h.respond.Respond(w, r, web.Response{Title: "Broadcasts · " + b.Name, Page: web.Render(page, views.BroadcastsPage),
+		Fragment: web.Render(fragment, views.BroadcastHistory), Data: hist.data, Pagination: &hist.vm.Pagination})
 }
 
-// composeVM builds the broadcasts page around the form state, and the
-// history as API data.
-func (h *Broadcasts) composeVM(ctx context.Context, b *models.Bot, page contract.Page, form views.ComposeVM, review *core.Review) (views.BroadcastsVM, []contract.BroadcastJSON, error) {
-	vm := views.BroadcastsVM{Bot: b, CanSend: core.CanSend(b), Rate: h.svc.Rate(), Form: form}
+// history is one page of a bot's broadcasts: as API data, and as the
+// history part of the broadcasts page.
+type history struct {
+	vm   views.BroadcastsVM // the bot and the history; the compose form is left to composeVM
+	data []contract.BroadcastJSON
+}
+
+// history reads one page of the bot's broadcasts with their progress.
+func (h *Broadcasts) history(ctx context.Context, b *models.Bot, page contract.Page) (history, error) {
+	hist := history{vm: views.BroadcastsVM{Bot: b, CanSend: core.CanSend(b), Rate: h.svc.Rate()}}
 	list, err := h.svc.List(ctx, b, page)
 	if err != nil {
-		return vm, nil, err
+		return hist, err
 	}
 	progress, err := h.svc.ProgressAll(ctx, list.Broadcasts)
 	if err != nil {
-		return vm, nil, err
+		return hist, err
 	}
-	data := make([]contract.BroadcastJSON, len(progress))
-	vm.List = make([]views.BroadcastRowVM, len(progress))
+	hist.data = make([]contract.BroadcastJSON, len(progress))
+	hist.vm.List = make([]views.BroadcastRowVM, len(progress))
 	for i, p := range progress {
-		data[i] = p.JSON()
-		vm.List[i] = views.BroadcastRowVM{B: *p.Broadcast, ETA: p.ETA, Excerpt: excerptOf(p.Broadcast)}
+		hist.data[i] = p.JSON()
+		hist.vm.List[i] = views.BroadcastRowVM{B: *p.Broadcast, ETA: p.ETA, Excerpt: excerptOf(p.Broadcast)}
 	}
-	vm.Pagination = contract.Paginate(page, list.Total)
-	if vm.Counts, err = h.svc.AudienceCounts(ctx, b); err != nil {
-		return vm, nil, err
+	hist.vm.Pagination = contract.Paginate(page, list.Total)
+	return hist, nil
+}
+
+// composeVM builds the broadcasts page around the history: the compose
+// form in state form with its audience counts and preview, and the
+// confirmation step when review is set.
+func (h *Broadcasts) composeVM(ctx context.Context, hist history, form views.ComposeVM, review *core.Review) (views.BroadcastsVM, error) {
+	vm := hist.vm
+	vm.Form = form
+	var err error
+	if vm.Counts, err = h.svc.AudienceCounts(ctx, vm.Bot); err != nil {
+		return vm, err
 	}
-	if vm.Active, err = h.svc.ActiveOnBot(ctx, b.ID); err != nil {
-		return vm, nil, err
+	if vm.Active, err = h.svc.ActiveOnBot(ctx, vm.Bot.ID); err != nil {
+		return vm, err
 	}
 	vm.Preview = previewOf(contract.PreviewBroadcastRequest{Text: form.Text, ParseMode: modePtr(form.ParseMode)})
 	if review != nil {
 		vm.Review = &views.ReviewVM{Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
 			Preview: renderMessage(review.Plain, review.Entities)}
 	}
-	return vm, data, nil
+	return vm, nil
+}
+
+// composePage is the broadcasts page (first page of the history) with the
+// compose form in state form, built when it is drawn.
+func (h *Broadcasts) composePage(b *models.Bot, title string, form views.ComposeVM, review *core.Review) web.Response {
+	vm := func(ctx context.Context) (views.BroadcastsVM, error) {
+		hist, err := h.history(ctx, b, contract.Page{})
+		if err != nil {
+			return views.BroadcastsVM{}, err
+		}
+		return h.composeVM(ctx, hist, form, review)
+	}
+	return web.Response{Title: title, Page: web.Render(vm, views.BroadcastsPage)}
 }
 
 func modePtr(m string) *string {
@@ -111,13 +145,9 @@ func previewOf(in contract.PreviewBroadcastRequest) views.PreviewVM {
 
 // composeForm re-renders the compose page with what was typed and what is
 // wrong with it.
-func (h *Broadcasts) composeForm(ctx context.Context, b *models.Bot, in *contract.CreateBroadcastRequest) web.FormView {
+func (h *Broadcasts) composeForm(b *models.Bot, in *contract.CreateBroadcastRequest) web.FormView {
 	return func(fields apperr.FieldErrors, msg string) web.Response {
-		vm, _, err := h.composeVM(ctx, b, contract.Page{}, views.ComposeFromRequest(*in, fields, msg), nil)
-		if err != nil {
-			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcasts could not be loaded."})}
-		}
-		return web.Response{Title: "Broadcasts · " + b.Name, Page: views.BroadcastsPage(vm)}
+		return h.composePage(b, "Broadcasts · "+b.Name, views.ComposeFromRequest(*in, fields, msg), nil)
 	}
 }
 
@@ -131,7 +161,7 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in contract.CreateBroadcastRequest
-	form := h.composeForm(r.Context(), b, &in)
+	form := h.composeForm(b, &in)
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -141,12 +171,7 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	vm, _, err := h.composeVM(r.Context(), b, contract.Page{}, views.ComposeFromRequest(in, nil, ""), review)
-	if err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
-	h.respond.Respond(w, r, web.Response{Title: "Send this broadcast? · " + b.Name, Page: views.BroadcastsPage(vm)})
+	h.respond.Respond(w, r, h.composePage(b, "Send this broadcast? · "+b.Name, views.ComposeFromRequest(in, nil, ""), review))
 }
 
 // Create queues a broadcast (201 with the Broadcast; the page goes on to
@@ -158,7 +183,7 @@ func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in contract.CreateBroadcastRequest
-	form := h.composeForm(r.Context(), b, &in)
+	form := h.composeForm(b, &in)
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -189,7 +214,7 @@ func (h *Broadcasts) Preview(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Page: views.MessagePreview(previewOf(in))})
+	h.respond.Respond(w, r, web.Response{Page: web.Static(views.MessagePreview(previewOf(in)))})
 }
 
 // Audience is the compose form's live recipient count (an htmx fragment).
@@ -217,7 +242,7 @@ func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Page: views.AudienceSummaryText(views.AudienceSummary(counts[in.Audience], h.svc.Rate(), active))})
+	h.respond.Respond(w, r, web.Response{Page: web.Static(views.AudienceSummaryText(views.AudienceSummary(counts[in.Audience], h.svc.Rate(), active)))})
 }
 
 // Show is a broadcast's page with its live progress; the progress poll
@@ -246,13 +271,16 @@ func (h *Broadcasts) broadcastPage(ctx context.Context, b *models.Bot, bc *model
 	if err != nil {
 		return web.Response{}, err
 	}
-	plain, ents, perr := telegram.ParseMarkup(bc.ParseMode, bc.Text)
-	if perr != nil {
-		plain, ents = bc.Text, nil // queued before a stricter check: show it as typed
+	vm := func(context.Context) (views.BroadcastVM, error) {
+		plain, ents, perr := telegram.ParseMarkup(bc.ParseMode, bc.Text)
+		if perr != nil {
+			plain, ents = bc.Text, nil // queued before a stricter check: show it as typed
+		}
+		return views.BroadcastVM{Bot: b, B: bc, Rate: p.Rate, CurrentRate: p.CurrentRate, ETA: p.ETA, Seen: seen,
+			Preview: renderMessage(plain, ents), CanSend: core.CanSend(b), Message: msg}, nil
 	}
-	vm := views.BroadcastVM{Bot: b, B: bc, Rate: p.Rate, CurrentRate: p.CurrentRate, ETA: p.ETA, Seen: seen,
-		Preview: renderMessage(plain, ents), CanSend: core.CanSend(b), Message: msg}
-	return web.Response{Title: vm.Title() + " · " + b.Name, Page: views.BroadcastPage(vm), Fragment: views.BroadcastLive(vm), Data: p.JSON()}, nil
+	return web.Response{Title: views.BroadcastTitle(bc) + " · " + b.Name, Page: web.Render(vm, views.BroadcastPage),
+		Fragment: web.Render(vm, views.BroadcastLive), Data: p.JSON()}, nil
 }
 
 // Pause stops sending after the messages in flight.
@@ -284,11 +312,11 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 		form := func(_ apperr.FieldErrors, msg string) web.Response {
 			cur, b, gerr := h.svc.Get(r.Context(), ownerID, id)
 			if gerr != nil {
-				return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."})}
+				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."}))}
 			}
 			res, perr := h.broadcastPage(r.Context(), b, cur, "", msg)
 			if perr != nil {
-				return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."})}
+				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."}))}
 			}
 			return res
 		}

@@ -299,3 +299,32 @@ func TestBroadcastRoutesAreOwnedAndHidden(t *testing.T) {
 		}
 	})
 }
+
+// TestBroadcastHistoryJSONSkipsTheComposeForm: the history as JSON, and
+// the history's htmx pages, run none of the compose form's queries (its
+// audience counts, a count over the whole audience); the page, which shows
+// the form, still does.
+func TestBroadcastHistoryJSONSkipsTheComposeForm(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "history@example.com")
+		bot := env.ConnectBot(t, c, "history_bot")
+		seedAudience(t, env, bot.ID, 5, models.Now())
+		c.Post(t, "/api/bots/"+bot.ID+"/broadcasts", map[string]any{"text": "Hello", "audience": "all"}).Expect(t, http.StatusCreated)
+
+		log := watchQueries(env.App.DB)
+		api := log.during(func() { c.Get(t, "/api/bots/"+bot.ID+"/broadcasts").Expect(t, http.StatusOK) })
+		fragment := log.during(func() {
+			c.Get(t, "/bots/"+bot.ID+"/broadcasts?page=1", "HX-Request", "true").Expect(t, http.StatusOK)
+		})
+		page := log.during(func() { c.Get(t, "/bots/"+bot.ID+"/broadcasts").Expect(t, http.StatusOK) })
+		if n := countMatching(page, audienceCountSQL); n != 1 {
+			t.Fatalf("the page shows the audience counts: %d counts among %q", n, page)
+		}
+		if n := countMatching(api, audienceCountSQL); n != 0 || len(api) >= len(page) {
+			t.Fatalf("JSON ran %d audience counts in %d queries (page: %d): %q", n, len(api), len(page), api)
+		}
+		if n := countMatching(fragment, audienceCountSQL); n != 0 {
+			t.Fatalf("history fragment ran %d audience counts: %q", n, fragment)
+		}
+	})
+}

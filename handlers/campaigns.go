@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strconv"
@@ -62,22 +63,17 @@ func (h *Campaigns) List(w http.ResponseWriter, r *http.Request) {
 		out[i] = contract.CampaignOf(&list[i])
 	}
 	p := contract.Paginate(in.Page, total)
-	res := web.Response{Title: "Campaigns", Data: out, Pagination: &p}
-	if !web.IsAPI(r) {
-		bots, err := h.ownBots(r)
-		if err != nil {
-			h.respond.Fail(w, r, err)
-			return
-		}
-		vm := views.CampaignListVM{In: in, Campaigns: list, Bots: bots, Pagination: p}
-		res.Page, res.Fragment = views.CampaignsPage(vm), views.CampaignsPanel(vm)
+	vm := func(ctx context.Context) (views.CampaignListVM, error) {
+		bots, err := h.ownBots(ctx, owner)
+		return views.CampaignListVM{In: in, Campaigns: list, Bots: bots, Pagination: p}, err
 	}
-	h.respond.Respond(w, r, res)
+	h.respond.Respond(w, r, web.Response{Title: "Campaigns", Data: out, Pagination: &p,
+		Page: web.Render(vm, views.CampaignsPage), Fragment: web.Render(vm, views.CampaignsPanel)})
 }
 
 // ownBots lists the account's bots for pickers (disconnected ones left out).
-func (h *Campaigns) ownBots(r *http.Request) ([]models.Bot, error) {
-	list, err := h.bots.List(r.Context(), web.UserOf(r).ID, contract.ListBotsRequest{Sort: "name", Page: contract.Page{LimitParam: ptr(100)}})
+func (h *Campaigns) ownBots(ctx context.Context, ownerID string) ([]models.Bot, error) {
+	list, err := h.bots.List(ctx, ownerID, contract.ListBotsRequest{Sort: "name", Page: contract.Page{LimitParam: ptr(100)}})
 	if err != nil {
 		return nil, err
 	}
@@ -89,36 +85,37 @@ func ptr[T any](v T) *T { return &v }
 // NewForm shows the campaign form: bot, chat picker, name, greeting, mode.
 func (h *Campaigns) NewForm(w http.ResponseWriter, r *http.Request) {
 	in := contract.CreateCampaignRequest{BotID: r.URL.Query().Get("botId")}
-	res, err := h.formPage(r, in, nil, "")
-	if err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
-	h.respond.Respond(w, r, res)
+	h.respond.Respond(w, r, h.formPage(r, in, nil, ""))
 }
 
-func (h *Campaigns) formPage(r *http.Request, in contract.CreateCampaignRequest, fields apperr.FieldErrors, msg string) (web.Response, error) {
-	bots, err := h.ownBots(r)
-	if err != nil {
-		return web.Response{}, err
-	}
-	if in.BotID == "" && len(bots) == 1 {
-		in.BotID = bots[0].ID
-	}
-	vm := views.CampaignFormVM{In: in, Bots: bots, Errors: fields, Message: msg, Placeholders: core.GreetingPlaceholders}
-	if in.BotID != "" {
-		if bot, chats, err := h.insights.AdminChats(r.Context(), web.UserOf(r).ID, in.BotID); err == nil {
-			vm.Picker = &views.ChatsVM{Bot: bot, Chats: chats, Selected: in.ChatID}
+// formPage is the campaign form with what was typed and what is wrong
+// with it, built when it is drawn.
+func (h *Campaigns) formPage(r *http.Request, in contract.CreateCampaignRequest, fields apperr.FieldErrors, msg string) web.Response {
+	owner := web.UserOf(r).ID
+	vm := func(ctx context.Context) (views.CampaignFormVM, error) {
+		bots, err := h.ownBots(ctx, owner)
+		if err != nil {
+			return views.CampaignFormVM{}, err
 		}
+		if in.BotID == "" && len(bots) == 1 {
+			in.BotID = bots[0].ID
+		}
+		vm := views.CampaignFormVM{In: in, Bots: bots, Errors: fields, Message: msg, Placeholders: core.GreetingPlaceholders}
+		if in.BotID != "" {
+			if bot, chats, err := h.insights.AdminChats(ctx, owner, in.BotID); err == nil {
+				vm.Picker = &views.ChatsVM{Bot: bot, Chats: chats, Selected: in.ChatID}
+			}
+		}
+		return vm, nil
 	}
-	return web.Response{Title: "New campaign", Page: views.CampaignFormPage(vm)}, nil
+	return web.Response{Title: "New campaign", Page: web.Render(vm, views.CampaignFormPage)}
 }
 
 // ChatPicker is the htmx fragment of the admin chats of the chosen bot.
 func (h *Campaigns) ChatPicker(w http.ResponseWriter, r *http.Request) {
 	botID := r.URL.Query().Get("botId")
 	if botID == "" {
-		h.respond.Respond(w, r, web.Response{Page: views.ChatPickerPrompt()})
+		h.respond.Respond(w, r, web.Response{Page: web.Static(views.ChatPickerPrompt())})
 		return
 	}
 	bot, chats, err := h.insights.AdminChats(r.Context(), web.UserOf(r).ID, botID)
@@ -126,7 +123,7 @@ func (h *Campaigns) ChatPicker(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Page: views.ChatPicker(views.ChatsVM{Bot: bot, Chats: chats})})
+	h.respond.Respond(w, r, web.Response{Page: web.Static(views.ChatPicker(views.ChatsVM{Bot: bot, Chats: chats}))})
 }
 
 // GreetingPreview renders a greeting with sample values (htmx fragment).
@@ -140,19 +137,13 @@ func (h *Campaigns) GreetingPreview(w http.ResponseWriter, r *http.Request) {
 	if chatTitle == "" {
 		chatTitle = "your chat"
 	}
-	h.respond.Respond(w, r, web.Response{Page: views.GreetingPreview(core.RenderGreeting(greeting, sample, chatTitle))})
+	h.respond.Respond(w, r, web.Response{Page: web.Static(views.GreetingPreview(core.RenderGreeting(greeting, sample, chatTitle)))})
 }
 
 // Create starts a campaign and creates its invite link.
 func (h *Campaigns) Create(w http.ResponseWriter, r *http.Request) {
 	var in contract.CreateCampaignRequest
-	form := func(f apperr.FieldErrors, msg string) web.Response {
-		res, err := h.formPage(r, in, f, msg)
-		if err != nil {
-			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 500, Message: "The form could not be shown again."})}
-		}
-		return res
-	}
+	form := func(f apperr.FieldErrors, msg string) web.Response { return h.formPage(r, in, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -166,86 +157,106 @@ func (h *Campaigns) Create(w http.ResponseWriter, r *http.Request) {
 		Flash: "Campaign “" + c.Name + "” created. Share its invite link to start tracking joins."})
 }
 
-// Show renders a campaign's page (numbers, chart, leads) or its JSON with
-// the daily series.
+// Show renders a campaign's page (numbers, chart, the first page of its
+// leads) or its JSON with the daily series.
 func (h *Campaigns) Show(w http.ResponseWriter, r *http.Request) {
-	h.showWithLeads(w, r, false)
-}
-
-// Leads lists a campaign's leads; on the page they are a section of the
-// campaign page, swapped by htmx when filtered or paged.
-func (h *Campaigns) Leads(w http.ResponseWriter, r *http.Request) {
-	if web.IsAPI(r) {
-		h.leadsJSON(w, r)
-		return
-	}
-	h.showWithLeads(w, r, true)
-}
-
-func (h *Campaigns) showWithLeads(w http.ResponseWriter, r *http.Request, leadsFragment bool) {
 	var in contract.ListLeadsRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	data, vm, err := h.load(r, in, views.CampaignEditVM{})
+	owner := web.UserOf(r).ID
+	rep, err := h.campaigns.Report(r.Context(), owner, r.PathValue("id"), core.DefaultCampaignDays)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	res := web.Response{Title: data.Name, Data: data}
-	if vm != nil {
-		res.Page = views.CampaignPage(*vm)
-		if leadsFragment {
-			res.Fragment = views.CampaignLeads(*vm)
-		}
+	vm := func(ctx context.Context) (views.CampaignVM, error) {
+		return h.campaignVM(ctx, owner, rep, in, views.CampaignEditVM{})
 	}
-	h.respond.Respond(w, r, res)
+	h.respond.Respond(w, r, web.Response{Title: rep.Campaign.Name, Data: reportJSON(rep), Page: web.Render(vm, views.CampaignPage)})
 }
 
-// load reads a campaign's report; for pages it also builds the view model
-// (leads page, edit form state).
-func (h *Campaigns) load(r *http.Request, leadsIn contract.ListLeadsRequest, edit views.CampaignEditVM) (contract.CampaignReportJSON, *views.CampaignVM, error) {
-	owner := web.UserOf(r).ID
-	rep, err := h.campaigns.Report(r.Context(), owner, r.PathValue("id"), core.DefaultCampaignDays)
-	if err != nil {
-		return contract.CampaignReportJSON{}, nil, err
+// Leads lists a campaign's leads; on the page they are a section of the
+// campaign page, swapped by htmx when filtered or paged.
+func (h *Campaigns) Leads(w http.ResponseWriter, r *http.Request) {
+	var in contract.ListLeadsRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
 	}
-	data := contract.CampaignReportJSON{CampaignJSON: contract.CampaignOf(rep.Campaign), Daily: contract.CampaignDaysOf(rep.Daily), OtherJoins: rep.OtherJoins, Pending: rep.Leads.Pending}
+	owner := web.UserOf(r).ID
+	c, leads, total, err := h.campaigns.Leads(r.Context(), owner, r.PathValue("id"), in)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	out := make([]contract.LeadJSON, len(leads))
+	for i := range leads {
+		out[i] = contract.LeadOf(&leads[i])
+	}
+	p := contract.Paginate(in.Page, total)
+	vm := func(ctx context.Context) (views.CampaignVM, error) {
+		rep, err := h.campaigns.Report(ctx, owner, c.ID, core.DefaultCampaignDays)
+		if err != nil {
+			return views.CampaignVM{}, err
+		}
+		return h.campaignPage(ctx, owner, rep, leads, total, in, views.CampaignEditVM{})
+	}
+	h.respond.Respond(w, r, web.Response{Title: c.Name, Data: out, Pagination: &p,
+		Page: web.Render(vm, views.CampaignPage), Fragment: web.Render(vm, views.CampaignLeads)})
+}
+
+// reportJSON is the API shape of a campaign's report.
+func reportJSON(rep *core.CampaignReport) contract.CampaignReportJSON {
+	data := contract.CampaignReportJSON{CampaignJSON: contract.CampaignOf(rep.Campaign), Daily: contract.CampaignDaysOf(rep.Daily),
+		OtherJoins: rep.OtherJoins, Pending: rep.Leads.Pending}
 	if rep.Leads.TotalRequests > 0 {
 		rate := float64(rep.Leads.JoinedViaReq) / float64(rep.Leads.TotalRequests)
 		data.RequestRate = &rate
 	}
-	if web.IsAPI(r) {
-		return data, nil, nil
-	}
-	_, leads, total, err := h.campaigns.Leads(r.Context(), owner, rep.Campaign.ID, leadsIn)
+	return data
+}
+
+// campaignVM builds the campaign page around a report: one page of its
+// leads, and the edit form in state edit.
+func (h *Campaigns) campaignVM(ctx context.Context, owner string, rep *core.CampaignReport, leadsIn contract.ListLeadsRequest, edit views.CampaignEditVM) (views.CampaignVM, error) {
+	_, leads, total, err := h.campaigns.Leads(ctx, owner, rep.Campaign.ID, leadsIn)
 	if err != nil {
-		return data, nil, err
+		return views.CampaignVM{}, err
 	}
-	bot, err := h.bots.Get(r.Context(), owner, rep.Campaign.BotID)
+	return h.campaignPage(ctx, owner, rep, leads, total, leadsIn, edit)
+}
+
+// campaignPage builds the campaign page from a report and one page of its
+// leads.
+func (h *Campaigns) campaignPage(ctx context.Context, owner string, rep *core.CampaignReport, leads []models.CampaignLead, total int, leadsIn contract.ListLeadsRequest, edit views.CampaignEditVM) (views.CampaignVM, error) {
+	bot, err := h.bots.Get(ctx, owner, rep.Campaign.BotID)
 	if err != nil {
-		return data, nil, err
+		return views.CampaignVM{}, err
 	}
-	vm := views.NewCampaignVM(rep.Campaign, rep.Daily, rep.Leads, rep.OtherJoins, bot, leads, leadsIn, contract.Paginate(leadsIn.Page, total), edit)
-	return data, &vm, nil
+	return views.NewCampaignVM(rep.Campaign, rep.Daily, rep.Leads, rep.OtherJoins, bot, leads, leadsIn, contract.Paginate(leadsIn.Page, total), edit), nil
 }
 
 // Update changes name and greeting.
 func (h *Campaigns) Update(w http.ResponseWriter, r *http.Request) {
 	var in contract.UpdateCampaignRequest
+	owner := web.UserOf(r).ID
 	form := func(f apperr.FieldErrors, msg string) web.Response {
-		_, vm, err := h.load(r, contract.ListLeadsRequest{}, views.EditFromCampaignRequest(in, f, msg))
-		if err != nil || vm == nil {
-			return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: 404, Message: "Campaign not found."})}
+		rep, err := h.campaigns.Report(r.Context(), owner, r.PathValue("id"), core.DefaultCampaignDays)
+		if err != nil {
+			return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Campaign not found."}))}
 		}
-		return web.Response{Title: vm.Campaign.Name, Page: views.CampaignPage(*vm), Fragment: views.CampaignEditForm(*vm)}
+		vm := func(ctx context.Context) (views.CampaignVM, error) {
+			return h.campaignVM(ctx, owner, rep, contract.ListLeadsRequest{}, views.EditFromCampaignRequest(in, f, msg))
+		}
+		return web.Response{Title: rep.Campaign.Name, Page: web.Render(vm, views.CampaignPage), Fragment: web.Render(vm, views.CampaignEditForm)}
 	}
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	c, err := h.campaigns.Update(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	c, err := h.campaigns.Update(r.Context(), owner, r.PathValue("id"), in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -262,25 +273,6 @@ func (h *Campaigns) Archive(w http.ResponseWriter, r *http.Request) {
 	}
 	h.respond.Respond(w, r, web.Response{Data: contract.CampaignOf(c), Redirect: "/campaigns/" + c.ID,
 		Flash: "Campaign archived: its invite link no longer works, its leads are kept, and the chat can be picked again."})
-}
-
-func (h *Campaigns) leadsJSON(w http.ResponseWriter, r *http.Request) {
-	var in contract.ListLeadsRequest
-	if err := h.bind.Bind(r, &in); err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
-	_, leads, total, err := h.campaigns.Leads(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
-	if err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
-	out := make([]contract.LeadJSON, len(leads))
-	for i := range leads {
-		out[i] = contract.LeadOf(&leads[i])
-	}
-	p := contract.Paginate(in.Page, total)
-	h.respond.Respond(w, r, web.Response{Data: out, Pagination: &p})
 }
 
 // LeadsCSV streams a campaign's leads (the current status filter) as CSV.

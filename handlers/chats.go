@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/contract"
@@ -32,6 +33,7 @@ func (h *Chats) List(w http.ResponseWriter, r *http.Request) {
 	for i := range chats {
 		out[i] = contract.ChatOf(&chats[i])
 	}
-	vm := views.ChatsVM{Bot: b, Chats: chats}
-	h.respond.Respond(w, r, web.Response{Title: "Admin chats · " + b.Name, Page: views.ChatsPage(vm), Fragment: views.ChatPicker(vm), Data: out})
+	vm := func(context.Context) (views.ChatsVM, error) { return views.ChatsVM{Bot: b, Chats: chats}, nil }
+	h.respond.Respond(w, r, web.Response{Title: "Admin chats · " + b.Name, Page: web.Render(vm, views.ChatsPage),
+		Fragment: web.Render(vm, views.ChatPicker), Data: out})
 }

@@ -3,11 +3,8 @@ package handlers
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
-
-	"github.com/a-h/templ"
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
@@ -45,9 +42,12 @@ func (h *Code) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	vm := views.NewCodeVM(p.Bot, p.Current, p.Versions, p.Errors, baseURL(r, h.publicURL))
+	base := baseURL(r, h.publicURL)
+	vm := func(context.Context) (views.CodeVM, error) {
+		return views.NewCodeVM(p.Bot, p.Current, p.Versions, p.Errors, base), nil
+	}
 	h.respond.Respond(w, r, web.Response{
-		Title: "Code · " + p.Bot.Name, Page: views.CodePage(vm), Fragment: views.CodePanels(vm),
+		Title: "Code · " + p.Bot.Name, Page: web.Render(vm, views.CodePage), Fragment: web.Render(vm, views.CodePanels),
 		PageJS: editorAssets.js, PageCSS: editorAssets.css, Data: p.JSON(),
 	})
 }
@@ -95,19 +95,20 @@ func (h *Code) Save(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, web.Response{Data: saved.JSON(), Redirect: "/bots/" + b.ID + "/code", Flash: flash})
 }
 
-// editorAfter renders the editor page, loading what it shows only when it
-// is rendered: an htmx or API answer never pays for it.
-func (h *Code) editorAfter(r *http.Request, b *models.Bot, edit func(*views.CodeVM)) templ.Component {
+// editorAfter is the editor page changed by edit, loading what it shows
+// when it is drawn.
+func (h *Code) editorAfter(r *http.Request, b *models.Bot, edit func(*views.CodeVM)) web.View {
 	ownerID, base := web.UserOf(r).ID, baseURL(r, h.publicURL)
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+	vm := func(ctx context.Context) (views.CodeVM, error) {
 		p, err := h.code.Page(ctx, ownerID, b.ID)
 		if err != nil {
-			return err
+			return views.CodeVM{}, err
 		}
 		vm := views.NewCodeVM(p.Bot, p.Current, p.Versions, p.Errors, base)
 		edit(&vm)
-		return views.CodePage(vm).Render(ctx, w)
-	})
+		return vm, nil
+	}
+	return web.Render(vm, views.CodePage)
 }
 
 // Versions lists the kept versions, newest first.
@@ -127,8 +128,10 @@ func (h *Code) Versions(w http.ResponseWriter, r *http.Request) {
 		data[i] = contract.CodeVersionOf(&list.Versions[i], list.Bot.CodeVersion)
 	}
 	pagination := contract.Paginate(in.Page, list.Total)
-	vm := views.CodeVersionsVM{Bot: list.Bot, Versions: list.Versions, Pagination: pagination}
-	h.respond.Respond(w, r, web.Response{Title: "Code versions · " + list.Bot.Name, Page: views.CodeVersionsPage(vm),
+	vm := func(context.Context) (views.CodeVersionsVM, error) {
+		return views.CodeVersionsVM{Bot: list.Bot, Versions: list.Versions, Pagination: pagination}, nil
+	}
+	h.respond.Respond(w, r, web.Response{Title: "Code versions · " + list.Bot.Name, Page: web.Render(vm, views.CodeVersionsPage),
 		Data: data, Pagination: &pagination})
 }
 
@@ -140,7 +143,7 @@ func (h *Code) Version(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.respond.Respond(w, r, web.Response{Title: views.VersionLabel(v.Version) + " · " + b.Name,
-		Page: views.CodeVersionPage(views.CodeVersionVM{Bot: b, Version: v}),
+		Page: web.Static(views.CodeVersionPage(views.CodeVersionVM{Bot: b, Version: v})),
 		Data: contract.CodeVersionSourceJSON{CodeVersionJSON: contract.CodeVersionOf(v, b.CodeVersion), Source: v.Source}})
 }
 
@@ -157,9 +160,9 @@ func (h *Code) Restore(w http.ResponseWriter, r *http.Request) {
 		form := func(_ apperr.FieldErrors, msg string) web.Response {
 			_, v, verr := h.code.Version(r.Context(), user.ID, b.ID, r.PathValue("version"))
 			if verr != nil {
-				return web.Response{Page: views.ErrorPage(views.ErrorVM{Status: http.StatusNotFound, Message: "Version not found."})}
+				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: http.StatusNotFound, Message: "Version not found."}))}
 			}
-			return web.Response{Title: views.VersionLabel(v.Version) + " · " + b.Name, Page: views.CodeVersionPage(views.CodeVersionVM{Bot: b, Version: v, Message: msg})}
+			return web.Response{Title: views.VersionLabel(v.Version) + " · " + b.Name, Page: web.Static(views.CodeVersionPage(views.CodeVersionVM{Bot: b, Version: v, Message: msg}))}
 		}
 		h.respond.Fail(w, r, err, form)
 		return
@@ -182,7 +185,7 @@ func (h *Code) Test(w http.ResponseWriter, r *http.Request) {
 	}
 	var in contract.TestCodeRequest
 	page := func(t views.TestFormVM) web.Response {
-		return web.Response{Title: "Code · " + b.Name, Fragment: views.TestOutcome(t),
+		return web.Response{Title: "Code · " + b.Name, Fragment: web.Static(views.TestOutcome(t)),
 			Page: h.editorAfter(r, b, func(vm *views.CodeVM) { vm.Test = t }), PageJS: editorAssets.js, PageCSS: editorAssets.css}
 	}
 	form := func(fields apperr.FieldErrors, msg string) web.Response {

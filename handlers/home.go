@@ -52,7 +52,9 @@ func (h *Home) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	vm := views.HomeVM{Name: u.DisplayName(), Stats: ov.Stats, TopBots: ov.TopBots, LiveBots: ov.LiveBots,
-		Days: in.Days(), PublicURL: h.publicURL}
-	h.respond.Respond(w, r, web.Response{Title: "Dashboard", Page: views.HomePage(vm), Data: ov.Stats})
+	vm := func(context.Context) (views.HomeVM, error) {
+		return views.HomeVM{Name: u.DisplayName(), Stats: ov.Stats, TopBots: ov.TopBots, LiveBots: ov.LiveBots,
+			Days: in.Days(), PublicURL: h.publicURL}, nil
+	}
+	h.respond.Respond(w, r, web.Response{Title: "Dashboard", Page: web.Render(vm, views.HomePage), Data: ov.Stats})
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -40,9 +41,11 @@ func (h *Logs) List(w http.ResponseWriter, r *http.Request) {
 	for i := range page.Logs {
 		data[i] = contract.LogOf(&page.Logs[i])
 	}
-	vm := views.NewLogsVM(page.Bot, in, page.Logs, pagination)
+	vm := func(context.Context) (views.LogsVM, error) {
+		return views.NewLogsVM(page.Bot, in, page.Logs, pagination), nil
+	}
 	h.respond.Respond(w, r, web.Response{
-		Title: "Log · " + page.Bot.Name, Page: views.LogsPage(vm), Fragment: views.LogsPanel(vm),
+		Title: "Log · " + page.Bot.Name, Page: web.Render(vm, views.LogsPage), Fragment: web.Render(vm, views.LogsPanel),
 		Data: data, Pagination: &pagination,
 	})
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/apperr"
@@ -25,29 +26,24 @@ func NewMe(d Deps) *Me {
 
 // Show renders the account page, or the user as JSON.
 func (h *Me) Show(w http.ResponseWriter, r *http.Request) {
-	res, err := h.page(r, views.AccountVM{})
-	if err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
-	h.respond.Respond(w, r, res)
+	h.respond.Respond(w, r, h.page(r, views.AccountVM{}))
 }
 
-func (h *Me) page(r *http.Request, vm views.AccountVM) (web.Response, error) {
-	auth := web.AuthOf(r)
-	u := auth.User
-	if vm.Email == "" && vm.ProfileErrors == nil {
-		vm.Name, vm.Email = u.Name, u.Email
-	}
-	vm.CreatedAt = u.CreatedAt.Format("2 January 2006")
-	if !web.IsAPI(r) {
-		n, err := h.accounts.OtherSessions(r.Context(), u.ID)
-		if err != nil {
-			return web.Response{}, err
+// page is the account page around the forms' state vm (the user's other
+// sessions counted when it is drawn), with the user as data.
+func (h *Me) page(r *http.Request, form views.AccountVM) web.Response {
+	u := web.UserOf(r)
+	vm := func(ctx context.Context) (views.AccountVM, error) {
+		vm := form
+		if vm.Email == "" && vm.ProfileErrors == nil {
+			vm.Name, vm.Email = u.Name, u.Email
 		}
+		vm.CreatedAt = u.CreatedAt.Format("2 January 2006")
+		n, err := h.accounts.OtherSessions(ctx, u.ID)
 		vm.OtherSessions = n
+		return vm, err
 	}
-	return web.Response{Title: "Account", Page: views.AccountPage(vm), Data: contract.UserOf(u)}, nil
+	return web.Response{Title: "Account", Page: web.Render(vm, views.AccountPage), Data: contract.UserOf(u)}
 }
 
 // Update changes name and/or email.
@@ -61,17 +57,10 @@ func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 		if in.Email != nil {
 			vm.Email = *in.Email
 		}
-		res, _ := h.page(r, vm)
-		return res
+		return h.page(r, vm)
 	}
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
-		return
-	}
-	if !web.IsAPI(r) && (in.Email == nil || *in.Email == "") {
-		// The browser form always sends the email; an empty one is a mistake,
-		// not "leave unchanged".
-		h.respond.Fail(w, r, apperr.Invalid("", apperr.FieldErrors{"email": "is required"}), form)
 		return
 	}
 	u, err := h.accounts.UpdateProfile(r.Context(), web.UserOf(r), in)
@@ -86,8 +75,7 @@ func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 func (h *Me) ChangePassword(w http.ResponseWriter, r *http.Request) {
 	var in contract.PasswordChangeRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
-		res, _ := h.page(r, views.AccountVM{PasswordErrors: f, PasswordMessage: msg})
-		return res
+		return h.page(r, views.AccountVM{PasswordErrors: f, PasswordMessage: msg})
 	}
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/contract"
@@ -33,6 +34,8 @@ func (h *Stats) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	vm := views.StatsVM{Bot: st.Bot, Stats: st.Stats, Kinds: st.Kinds, Days: in.Days()}
-	h.respond.Respond(w, r, web.Response{Title: "Stats · " + st.Bot.Name, Page: views.StatsPage(vm), Data: st.Stats})
+	vm := func(context.Context) (views.StatsVM, error) {
+		return views.StatsVM{Bot: st.Bot, Stats: st.Stats, Kinds: st.Kinds, Days: in.Days()}, nil
+	}
+	h.respond.Respond(w, r, web.Response{Title: "Stats · " + st.Bot.Name, Page: web.Render(vm, views.StatsPage), Data: st.Stats})
 }

@@ -55,9 +55,11 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 		data[i] = contract.BotUserOf(&list.Users[i], apiPhotoURL(list.Bot.ID, list.Users[i].UserID, list.NoPhoto))
 	}
 	pagination := contract.Paginate(in.Page, list.Total)
-	vm := views.NewUsersVM(list.Bot, in, list.Users, list.NoPhoto, list.Total, list.TotalExact, list.HasNext)
+	vm := func(context.Context) (views.UsersVM, error) {
+		return views.NewUsersVM(list.Bot, in, list.Users, list.NoPhoto, list.Total, list.TotalExact, list.HasNext), nil
+	}
 	h.respond.Respond(w, r, web.Response{
-		Title: "Users · " + list.Bot.Name, Page: views.UsersPage(vm), Fragment: views.UsersFragment(vm),
+		Title: "Users · " + list.Bot.Name, Page: web.Render(vm, views.UsersPage), Fragment: web.Render(vm, views.UsersFragment),
 		Data: data, Pagination: &pagination, Extra: map[string]any{"totalExact": list.TotalExact},
 	})
 }
@@ -177,17 +179,17 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 	if blocked {
 		flash = "Blocked " + name + ": their messages are recorded but not answered, and broadcasts skip them."
 	}
-	out := web.Response{
-		Data:     contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto})),
-		Fragment: views.UserRow(views.UserRowVM{BotID: res.Bot.ID, User: *res.User, NoPhoto: res.NoPhoto, Back: back, Focus: true}),
-		Flash:    flash,
-	}
 	// htmx swaps the row in place (with the message as a toast); a
 	// browser without JavaScript goes back to the list it was on.
-	if !web.IsFragment(r) {
-		out.Redirect = back
+	row := func(context.Context) (views.UserRowVM, error) {
+		return views.UserRowVM{BotID: res.Bot.ID, User: *res.User, NoPhoto: res.NoPhoto, Back: back, Focus: true}, nil
 	}
-	h.respond.Respond(w, r, out)
+	h.respond.Respond(w, r, web.Response{
+		Data:     contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto})),
+		Fragment: web.Render(row, views.UserRow),
+		Redirect: back,
+		Flash:    flash,
+	})
 }
 
 // usersListURL is where a block form returns: the list it came from when

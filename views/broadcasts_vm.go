@@ -230,7 +230,10 @@ func controlSet(status string) string {
 }
 
 // Title names the broadcast by when it was created.
-func (vm BroadcastVM) Title() string { return "Broadcast of " + DateTime(vm.B.CreatedAt) }
+func (vm BroadcastVM) Title() string { return BroadcastTitle(vm.B) }
+
+// BroadcastTitle names a broadcast by when it was created.
+func BroadcastTitle(b *models.Broadcast) string { return "Broadcast of " + DateTime(b.CreatedAt) }
 
 // Percent is the share of recipients with an outcome.
 func (vm BroadcastVM) Percent() int { return donePercent(vm.B.Done(), vm.B.Total) }

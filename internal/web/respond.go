@@ -24,19 +24,44 @@ import (
 
 // Response is what a handler produces. The same value becomes a full page,
 // an htmx fragment or the JSON envelope, depending on the request; handlers
-// never branch on the format.
+// never branch on the format. Page and Fragment are Views: they run only
+// when the request wants HTML, so the JSON answer never pays for what only
+// a page shows.
 type Response struct {
-	Status     int             // default 200
-	Title      string          // page title
-	Page       templ.Component // page content, wrapped in the layout
-	Fragment   templ.Component // what htmx swaps in; defaults to Page
-	PageJS     []string        // extra built scripts (asset names) the page needs
-	PageCSS    []string        // extra built stylesheets (asset names)
-	Data       any             // the JSON "data"
+	Status     int      // default 200
+	Title      string   // page title
+	Page       View     // page content, wrapped in the layout
+	Fragment   View     // what htmx swaps in; defaults to Page
+	PageJS     []string // extra built scripts (asset names) the page needs
+	PageCSS    []string // extra built stylesheets (asset names)
+	Data       any      // the JSON "data"
 	Pagination *contract.Pagination
 	Extra      map[string]any // more top-level JSON fields ("counts", "restored")
-	Redirect   string         // after a browser form post: where to go next (303)
+	Redirect   string         // after a browser form post: where to go next (303); htmx gets Fragment instead when set
 	Flash      string         // a success message shown after the redirect, or as a toast
+}
+
+// View draws a page or a fragment. Respond calls it only when the request
+// wants HTML, so the view model — and whatever only the page shows (a
+// form's counts, a picker's list) — is built there and never for JSON. An
+// error it returns is answered like the handler's own errors.
+type View func(ctx context.Context) (templ.Component, error)
+
+// Static is the View of a component that needs no more work.
+func Static(c templ.Component) View {
+	return func(context.Context) (templ.Component, error) { return c, nil }
+}
+
+// Render is the View that builds its view model with vm and draws it with
+// view, e.g. Render(vm, views.BotsPage).
+func Render[VM any](vm func(context.Context) (VM, error), view func(VM) templ.Component) View {
+	return func(ctx context.Context) (templ.Component, error) {
+		m, err := vm(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return view(m), nil
+	}
 }
 
 // FormView re-renders the form a request came from with its field errors
@@ -58,11 +83,14 @@ func (x *Responder) Respond(w http.ResponseWriter, r *http.Request, res Response
 	if status == 0 {
 		status = http.StatusOK
 	}
-	w.Header().Add("Vary", "HX-Request")
 	switch {
 	case IsAPI(r):
+		w.Header().Add("Vary", "HX-Request")
 		x.writeJSON(w, r, status, successBody(res))
-	case res.Redirect != "" && r.Method != http.MethodGet:
+	case res.Redirect != "" && r.Method != http.MethodGet && !(IsFragment(r) && res.Fragment != nil):
+		// A form post moves the browser on; an htmx post whose response
+		// has a Fragment gets it swapped in place instead (below).
+		w.Header().Add("Vary", "HX-Request")
 		if res.Flash != "" {
 			x.addFlash(w, r, "success", res.Flash)
 		}
@@ -73,18 +101,38 @@ func (x *Responder) Respond(w http.ResponseWriter, r *http.Request, res Response
 			return
 		}
 		http.Redirect(w, r, res.Redirect, http.StatusSeeOther)
-	case IsFragment(r):
-		frag := res.Fragment
-		if frag == nil {
-			frag = res.Page
+	default:
+		x.respondHTML(w, r, status, res)
+	}
+}
+
+// respondHTML draws res as a full page, or as an htmx fragment (Fragment,
+// else Page) with the flash as a toast. The view runs before anything is
+// written, so a failure to build it is answered as a proper error.
+func (x *Responder) respondHTML(w http.ResponseWriter, r *http.Request, status int, res Response) {
+	fragment := IsFragment(r)
+	view := res.Page
+	if fragment && res.Fragment != nil {
+		view = res.Fragment
+	}
+	var body templ.Component
+	if view != nil {
+		c, err := view(r.Context())
+		if err != nil {
+			x.Fail(w, r, err)
+			return
 		}
+		body = c
+	}
+	w.Header().Add("Vary", "HX-Request")
+	if fragment {
 		if res.Flash != "" {
 			setToast(w, "success", res.Flash)
 		}
-		x.writeHTML(w, r, status, frag)
-	default:
-		x.writeHTML(w, r, status, layout.Page(x.chrome(w, r, res), res.Page))
+		x.writeHTML(w, r, status, body)
+		return
 	}
+	x.writeHTML(w, r, status, layout.Page(x.chrome(w, r, res), body))
 }
 
 // Fail writes err. A *RequestError or an *apperr.Error becomes its status
