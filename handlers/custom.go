@@ -9,8 +9,7 @@ import (
 )
 
 // Custom serves bots' public webhooks, ANY /custom/{botId}/{path}
-// (API.md "Bot code and custom webhooks"; internal/core/code_webhook.go
-// has the whole contract). It is not part of /api: no session, no API key
+// (internal/core/code_webhook.go has the whole contract). It is not part of /api: no session, no API key
 // and no rate limit apply, and it writes its own envelope — the handler's
 // status, headers and {"ok", "message"?, "data"?}, or {"ok": false,
 // "error": {"code", "message"}} — never an HTML error page.

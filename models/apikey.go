@@ -28,37 +28,37 @@ const MaxAPIKeysPerUser = 50
 // InsertAPIKey stores a key.
 func InsertAPIKey(ctx context.Context, db bun.IDB, k *APIKey) error {
 	_, err := db.NewInsert().Model(k).Exec(ctx)
-	return err
+	return wrap("insert api key", err)
 }
 
 // APIKeysOfUser lists a user's keys, newest first.
 func APIKeysOfUser(ctx context.Context, db bun.IDB, userID string) ([]APIKey, error) {
 	var keys []APIKey
 	err := db.NewSelect().Model(&keys).Where("user_id = ?", userID).Order("created_at DESC", "id").Scan(ctx)
-	return keys, err
+	return keys, wrap("api keys of user", err)
 }
 
 // CountAPIKeys counts a user's keys.
 func CountAPIKeys(ctx context.Context, db bun.IDB, userID string) (int, error) {
 	n, err := db.NewSelect().Model((*APIKey)(nil)).Where("user_id = ?", userID).Count(ctx)
-	return int(n), err
+	return int(n), wrap("count api keys", err)
 }
 
 // APIKeyByHash finds the key with this hash.
 func APIKeyByHash(ctx context.Context, db bun.IDB, keyHash string) (*APIKey, error) {
 	k := new(APIKey)
 	err := db.NewSelect().Model(k).Where("key_hash = ?", keyHash).Scan(ctx)
-	return k, notFoundAs(err, "API key")
+	return k, wrap("api key by hash", notFoundAs(err, "API key"))
 }
 
 // DeleteAPIKey revokes a key of this user; another user's key is not found.
 func DeleteAPIKey(ctx context.Context, db bun.IDB, userID, id string) error {
 	res, err := db.NewDelete().Model((*APIKey)(nil)).Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx)
 	if err != nil {
-		return err
+		return wrap("delete api key", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("API key")
+		return wrap("delete api key", apperr.NotFound("API key"))
 	}
 	return nil
 }
@@ -66,5 +66,5 @@ func DeleteAPIKey(ctx context.Context, db bun.IDB, userID, id string) error {
 // TouchAPIKey records when a key was last used.
 func TouchAPIKey(ctx context.Context, db bun.IDB, id string, at time.Time) error {
 	_, err := db.NewUpdate().Model((*APIKey)(nil)).Set("last_used_at = ?", at).Where("id = ?", id).Exec(ctx)
-	return err
+	return wrap("touch api key", err)
 }

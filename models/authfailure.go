@@ -26,7 +26,7 @@ func AuthFailuresFor(ctx context.Context, db bun.IDB, key string, windowStart ti
 	if errors.Is(err, sql.ErrNoRows) {
 		return AuthFailure{Key: key}, nil
 	}
-	return f, err
+	return f, wrap("auth failures for", err)
 }
 
 // RecordAuthFailure adds one failure for key, starting a new window when the
@@ -37,11 +37,11 @@ func RecordAuthFailure(ctx context.Context, db bun.IDB, key string, now, windowS
 		Set("failures = CASE WHEN ?TableAlias.window_started_at > ? THEN ?TableAlias.failures + 1 ELSE 1 END", windowStart).
 		Set("window_started_at = CASE WHEN ?TableAlias.window_started_at > ? THEN ?TableAlias.window_started_at ELSE EXCLUDED.window_started_at END", windowStart).
 		Exec(ctx)
-	return err
+	return wrap("record auth failure", err)
 }
 
 // ClearAuthFailures forgets the failures of key (after a good sign-in).
 func ClearAuthFailures(ctx context.Context, db bun.IDB, key string) error {
 	_, err := db.NewDelete().Model((*AuthFailure)(nil)).Where("key = ?", key).Exec(ctx)
-	return err
+	return wrap("clear auth failures", err)
 }

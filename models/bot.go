@@ -71,14 +71,14 @@ func (b *Bot) Halted() bool { return b.Status == BotStopped || b.Status == BotDe
 // InsertBot stores a new bot; a live duplicate is a unique violation.
 func InsertBot(ctx context.Context, db bun.IDB, b *Bot) error {
 	_, err := db.NewInsert().Model(b).Exec(ctx)
-	return err
+	return wrap("insert bot", err)
 }
 
 // UpdateBotColumns saves the named columns of b (plus updated_at).
 func UpdateBotColumns(ctx context.Context, db bun.IDB, b *Bot, columns ...string) error {
 	b.UpdatedAt = Now()
 	_, err := db.NewUpdate().Model(b).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
-	return err
+	return wrap("update bot columns", err)
 }
 
 // BotOfOwner finds one of ownerID's bots (deleted ones included, never
@@ -88,14 +88,14 @@ func BotOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Bot, erro
 	b := new(Bot)
 	err := db.NewSelect().Model(b).Where("id = ?", id).Where("owner_id = ?", ownerID).
 		Where("status <> ?", BotConnecting).Scan(ctx)
-	return b, notFoundAs(err, "bot")
+	return b, wrap("bot of owner", notFoundAs(err, "bot"))
 }
 
 // BotByID finds any bot by id, for the webhook receiver and workers.
 func BotByID(ctx context.Context, db bun.IDB, id string) (*Bot, error) {
 	b := new(Bot)
 	err := db.NewSelect().Model(b).Where("id = ?", id).Scan(ctx)
-	return b, notFoundAs(err, "bot")
+	return b, wrap("bot by id", notFoundAs(err, "bot"))
 }
 
 // LiveBotByTelegramID finds the one non-deleted row (possibly a connecting
@@ -106,7 +106,7 @@ func LiveBotByTelegramID(ctx context.Context, db bun.IDB, telegramID int64) (*Bo
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	return b, err
+	return b, wrap("live bot by telegram id", err)
 }
 
 // DeletedBotOfOwner finds the most recently deleted row of a Telegram bot
@@ -118,7 +118,7 @@ func DeletedBotOfOwner(ctx context.Context, db bun.IDB, ownerID string, telegram
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	return b, err
+	return b, wrap("deleted bot of owner", err)
 }
 
 // WebhookBotsToCheck lists up to limit running webhook bots whose delivery
@@ -129,7 +129,7 @@ func WebhookBotsToCheck(ctx context.Context, db bun.IDB, before time.Time, limit
 		Where("status IN (?)", bun.In([]string{BotActive, BotWarning})).
 		Where("(webhook_checked_at IS NULL OR webhook_checked_at < ?)", before).
 		OrderExpr("webhook_checked_at ASC NULLS FIRST, id").Limit(int64(limit)).Scan(ctx)
-	return out, err
+	return out, wrap("webhook bots to check", err)
 }
 
 // ClaimWebhookCheck marks b's delivery as being checked now, unless another
@@ -140,14 +140,14 @@ func ClaimWebhookCheck(ctx context.Context, db bun.IDB, b *Bot, now, before time
 	if ok {
 		b.WebhookCheckedAt = &now
 	}
-	return ok, err
+	return ok, wrap("claim webhook check", err)
 }
 
 // DeleteBotRow removes a row outright: only for a connecting claim that
 // failed, which never held any history.
 func DeleteBotRow(ctx context.Context, db bun.IDB, id string) error {
 	_, err := db.NewDelete().Model((*Bot)(nil)).Where("id = ?", id).Where("status = ?", BotConnecting).Exec(ctx)
-	return err
+	return wrap("delete bot row", err)
 }
 
 // BotFilter narrows and sorts the bot list: Q searches name and username,
@@ -184,7 +184,7 @@ func ListBots(ctx context.Context, db bun.IDB, ownerID string, f BotFilter, w Wi
 	}
 	var bots []Bot
 	total, err := q.Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &bots)
-	return bots, int(total), err
+	return bots, int(total), wrap("list bots", err)
 }
 
 // CountBotsByStatus counts an owner's bots per status (every status key
@@ -203,7 +203,7 @@ func CountBotsByStatus(ctx context.Context, db bun.IDB, ownerID string) (map[str
 	for _, r := range rows {
 		counts[r.Status] = r.N
 	}
-	return counts, err
+	return counts, wrap("count bots by status", err)
 }
 
 // BotsOfOwnerByIDs returns the owner's bots among ids (unknown ids left out).
@@ -211,7 +211,7 @@ func BotsOfOwnerByIDs(ctx context.Context, db bun.IDB, ownerID string, ids []str
 	var bots []Bot
 	err := db.NewSelect().Model(&bots).Where("owner_id = ?", ownerID).Where("id IN (?)", bun.In(ids)).
 		Where("status <> ?", BotConnecting).Scan(ctx)
-	return bots, err
+	return bots, wrap("bots of owner by ids", err)
 }
 
 // EscapeLike escapes LIKE wildcards so user input matches literally (used

@@ -34,12 +34,12 @@ func UpsertBotChat(ctx context.Context, db bun.IDB, c *BotChat) error {
 		Set("updated_at = EXCLUDED.updated_at").
 		Where("?TableAlias.updated_at <= EXCLUDED.updated_at").
 		Exec(ctx)
-	return err
+	return wrap("upsert bot chat", err)
 }
 
 // BotChatByID finds one chat of a bot.
 func BotChatByID(ctx context.Context, db bun.IDB, botID string, chatID int64) (*BotChat, error) {
 	c := new(BotChat)
 	err := db.NewSelect().Model(c).Where("bot_id = ?", botID).Where("chat_id = ?", chatID).Scan(ctx)
-	return c, notFoundAs(err, "chat")
+	return c, wrap("bot chat by id", notFoundAs(err, "chat"))
 }

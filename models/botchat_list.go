@@ -16,9 +16,9 @@ func AdminChats(ctx context.Context, db bun.IDB, botID string) ([]BotChat, error
 	err := db.NewSelect().Model(&chats).
 		Where("bot_chat.bot_id = ?", botID).
 		Where("bot_chat.status IN (?)", bun.In(adminStatuses)).
-		// A chat an active campaign tracks is not pickable (API.md).
+		// A chat an active campaign tracks is not pickable: one chat, one active campaign.
 		Where("NOT EXISTS (SELECT 1 FROM campaigns AS c WHERE c.bot_id = bot_chat.bot_id AND c.chat_id = bot_chat.chat_id AND c.status = ?)", CampaignActive).
 		OrderExpr("lower(bot_chat.title) ASC, bot_chat.chat_id ASC").
 		Scan(ctx)
-	return chats, err
+	return chats, wrap("admin chats", err)
 }

@@ -52,7 +52,7 @@ func InsertLogs(ctx context.Context, db bun.IDB, logs ...*BotLog) error {
 		}
 	}
 	_, err := db.NewInsert().Model(&logs).Exec(ctx)
-	return err
+	return wrap("insert logs", err)
 }
 
 func clip(s string, n int) string {

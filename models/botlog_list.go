@@ -25,14 +25,15 @@ func ListLogs(ctx context.Context, db bun.IDB, botID string, f LogFilter, w Wind
 	}
 	logs := []BotLog{}
 	total, err := q.Order("id DESC").Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &logs)
-	return logs, int(total), err
+	return logs, int(total), wrap("list logs", err)
 }
 
 // ClearLogs deletes every entry of a bot's log and reports how many.
 func ClearLogs(ctx context.Context, db bun.IDB, botID string) (int64, error) {
 	res, err := db.NewDelete().Model((*BotLog)(nil)).Where("bot_id = ?", botID).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("clear logs", err)
 	}
-	return res.RowsAffected()
+	v0, err := res.RowsAffected()
+	return v0, wrap("clear logs", err)
 }

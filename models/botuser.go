@@ -40,14 +40,14 @@ func SetBotBlocked(ctx context.Context, db bun.IDB, botID string, userID int64, 
 	_, err := db.NewUpdate().Model((*BotUser)(nil)).Set("bot_blocked = ?", blocked).Set("bot_blocked_changed_at = ?", at).
 		Where("bot_id = ?", botID).Where("user_id = ?", userID).
 		Where("(bot_blocked_changed_at IS NULL OR bot_blocked_changed_at <= ?)", at).Exec(ctx)
-	return err
+	return wrap("set bot blocked", err)
 }
 
 // BotUserByID finds one user of a bot.
 func BotUserByID(ctx context.Context, db bun.IDB, botID string, userID int64) (*BotUser, error) {
 	u := new(BotUser)
 	err := db.NewSelect().Model(u).Where("bot_id = ?", botID).Where("user_id = ?", userID).Scan(ctx)
-	return u, notFoundAs(err, "user")
+	return u, wrap("bot user by id", notFoundAs(err, "user"))
 }
 
 // SetUserBlocked sets the owner's block on a user.
@@ -55,10 +55,10 @@ func SetUserBlocked(ctx context.Context, db bun.IDB, botID string, userID int64,
 	res, err := db.NewUpdate().Model((*BotUser)(nil)).Set("blocked = ?", blocked).
 		Where("bot_id = ?", botID).Where("user_id = ?", userID).Exec(ctx)
 	if err != nil {
-		return nil, err
+		return nil, wrap("set user blocked", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, apperr.NotFound("user")
+		return nil, wrap("set user blocked", apperr.NotFound("user"))
 	}
 	return BotUserByID(ctx, db, botID, userID)
 }
@@ -67,7 +67,7 @@ func SetUserBlocked(ctx context.Context, db bun.IDB, botID string, userID int64,
 func BotUsersByIDs(ctx context.Context, db bun.IDB, botID string, ids []int64) (map[int64]*BotUser, error) {
 	var rows []BotUser
 	if err := db.NewSelect().Model(&rows).Where("bot_id = ?", botID).Where("user_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
-		return nil, err
+		return nil, wrap("bot users by ids", err)
 	}
 	out := make(map[int64]*BotUser, len(rows))
 	for i := range rows {
@@ -85,7 +85,7 @@ func InsertBotUsersIfNew(ctx context.Context, db bun.IDB, users []*BotUser) ([]i
 		return nil, nil
 	}
 	_, err := db.NewInsert().Model(&users).On("CONFLICT (bot_id, user_id) DO NOTHING").Returning("user_id").Exec(ctx, &inserted)
-	return inserted, err
+	return inserted, wrap("insert bot users if new", err)
 }
 
 // MarkActiveOn moves last_seen_at to seen for the users among ids not yet
@@ -96,14 +96,14 @@ func MarkActiveOn(ctx context.Context, db bun.IDB, botID string, ids []int64, da
 	_, err := db.NewUpdate().Model((*BotUser)(nil)).Set("last_seen_at = ?", seen).
 		Where("bot_id = ?", botID).Where("user_id IN (?)", bun.In(ids)).Where("last_seen_at < ?", dayStart).
 		Returning("user_id").Exec(ctx, &marked)
-	return marked, err
+	return marked, wrap("mark active on", err)
 }
 
 // TouchBotUsers moves last_seen_at forward to seen (never back).
 func TouchBotUsers(ctx context.Context, db bun.IDB, botID string, ids []int64, seen time.Time) error {
 	_, err := db.NewUpdate().Model((*BotUser)(nil)).Set("last_seen_at = ?", seen).
 		Where("bot_id = ?", botID).Where("user_id IN (?)", bun.In(ids)).Where("last_seen_at < ?", seen).Exec(ctx)
-	return err
+	return wrap("touch bot users", err)
 }
 
 // UpdateBotUserProfile stores changed profile fields (names, username,
@@ -111,7 +111,7 @@ func TouchBotUsers(ctx context.Context, db bun.IDB, botID string, ids []int64, s
 func UpdateBotUserProfile(ctx context.Context, db bun.IDB, u *BotUser) error {
 	_, err := db.NewUpdate().Model(u).Column("username", "first_name", "last_name", "name", "language_code", "is_premium").
 		WherePK().Exec(ctx)
-	return err
+	return wrap("update bot user profile", err)
 }
 
 // SameProfile reports whether two records carry the same profile fields.
@@ -124,5 +124,5 @@ func (u *BotUser) SameProfile(o *BotUser) bool {
 // reports whether it did.
 func InsertBotUserIfNew(ctx context.Context, db bun.IDB, u *BotUser) (bool, error) {
 	ids, err := InsertBotUsersIfNew(ctx, db, []*BotUser{u})
-	return len(ids) == 1, err
+	return len(ids) == 1, wrap("insert bot user if new", err)
 }

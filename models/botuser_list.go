@@ -13,7 +13,7 @@ import (
 	"github.com/botdeck/botdeck/internal/sqldialect"
 )
 
-// Audience filters (API.md "Audience"): the status a user is in from the
+// Audience filters (the users list's status parameter): the status a user is in from the
 // owner's point of view.
 const (
 	UserStatusActive     = "active"     // neither blocked by the owner nor blocking the bot
@@ -128,7 +128,7 @@ func ListBotUsers(ctx context.Context, db bun.IDB, botID string, f BotUserFilter
 		return orderBotUsers(q, f.Sort).Limit(int64(w.Limit + 1)).Offset(int64(w.Offset)).Scan(ctx)
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, false, wrap("list bot users", err)
 	}
 	more := len(users) > w.Limit
 	if more {
@@ -156,7 +156,7 @@ func CountBotUsersUpTo(ctx context.Context, db bun.IDB, botID, search, status st
 		inner := whereBotUsers(db.NewSelect().Model((*BotUser)(nil)).ColumnExpr("1"), botID, search, status).Limit(int64(limit + 1))
 		return db.NewSelect().TableExpr("(?) AS matching", inner).ColumnExpr("count(*)").Scan(ctx, &n)
 	})
-	return n, err
+	return n, wrap("count bot users up to", err)
 }
 
 // Plan is how PostgreSQL should run a users search, for callers that know
@@ -266,7 +266,7 @@ func BotUsersByStart(ctx context.Context, db bun.IDB, botID, search, status stri
 		sort = "started"
 	}
 	err := orderBotUsers(q, sort).Limit(int64(limit)).Scan(ctx)
-	return users, err
+	return users, wrap("bot users by start", err)
 }
 
 // BotUserCursor is a position in a walk by start time.

@@ -11,7 +11,7 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Broadcast statuses (API.md "Broadcasts").
+// Broadcast statuses (a broadcast's status field in the API).
 const (
 	BroadcastQueued    = "queued"    // waiting for a sender
 	BroadcastRunning   = "running"   // being sent
@@ -35,7 +35,8 @@ const (
 var Audiences = []string{AudienceAll, AudienceActive7Days, AudienceActive30Days}
 
 // AudienceSince is the earliest last_seen_at an audience includes, or nil
-// for everyone. The window is computed in Go (DESIGN.md convention 5).
+// for everyone. The window is computed in Go rather than with SQL date
+// functions, so the query is the same on both dialects.
 func AudienceSince(audience string, now time.Time) *time.Time {
 	var days int
 	switch audience {
@@ -122,7 +123,7 @@ func whereAudience(q *bun.SelectQuery, botID string, since *time.Time) *bun.Sele
 // CountAudience counts the users a broadcast to audience would reach now.
 func CountAudience(ctx context.Context, db bun.IDB, botID, audience string, now time.Time) (int64, error) {
 	n, err := whereAudience(db.NewSelect().Model((*BotUser)(nil)), botID, AudienceSince(audience, now)).Count(ctx)
-	return int64(n), err
+	return int64(n), wrap("count audience", err)
 }
 
 // AudienceCounts counts every audience of a bot in one pass.
@@ -137,7 +138,7 @@ func AudienceCounts(ctx context.Context, db bun.IDB, botID string, now time.Time
 		ColumnExpr("coalesce(sum(CASE WHEN last_seen_at >= ? THEN 1 ELSE 0 END), 0) AS week", *AudienceSince(AudienceActive7Days, now)).
 		ColumnExpr("coalesce(sum(CASE WHEN last_seen_at >= ? THEN 1 ELSE 0 END), 0) AS month", *AudienceSince(AudienceActive30Days, now)).
 		Scan(ctx, &row)
-	return map[string]int64{AudienceAll: row.All, AudienceActive7Days: row.Week, AudienceActive30Days: row.Month}, err
+	return map[string]int64{AudienceAll: row.All, AudienceActive7Days: row.Week, AudienceActive30Days: row.Month}, wrap("audience counts", err)
 }
 
 // InsertBroadcast stores b (status queued) and its recipients — the
@@ -145,38 +146,38 @@ func AudienceCounts(ctx context.Context, db bun.IDB, botID string, now time.Time
 // in a transaction so the broadcast never exists without its recipients.
 func InsertBroadcast(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) error {
 	if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
-		return err
+		return wrap("insert broadcast", err)
 	}
 	sel := whereAudience(db.NewSelect().Model((*BotUser)(nil)), b.BotID, AudienceSince(b.Audience, now)).
 		ColumnExpr("?, user_id, ?", b.ID, RecipientPending)
 	res, err := db.NewRaw("INSERT INTO broadcast_recipients (broadcast_id, user_id, status) ?", sel).Exec(ctx)
 	if err != nil {
-		return err
+		return wrap("insert broadcast", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return err
+		return wrap("insert broadcast", err)
 	}
 	b.Total = n
 	_, err = db.NewUpdate().Model(b).Column("total").WherePK().Exec(ctx)
-	return err
+	return wrap("insert broadcast", err)
 }
 
 // BroadcastOfOwner finds a broadcast of one of ownerID's bots, with its
 // bot. Another account's broadcast is not found.
 func BroadcastOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Broadcast, *Bot, error) {
 	if !LooksLikeID("bc", id) {
-		return nil, nil, apperr.NotFound("broadcast")
+		return nil, nil, wrap("broadcast of owner", apperr.NotFound("broadcast"))
 	}
 	b := new(Broadcast)
 	err := db.NewSelect().Model(b).Where("id = ?", id).
 		Where("bot_id IN (SELECT id FROM bots WHERE owner_id = ? AND status <> ?)", ownerID, BotConnecting).Scan(ctx)
 	if err != nil {
-		return nil, nil, notFoundAs(err, "broadcast")
+		return nil, nil, wrap("broadcast of owner", notFoundAs(err, "broadcast"))
 	}
 	bot, err := BotOfOwner(ctx, db, ownerID, b.BotID)
 	if err != nil {
-		return nil, nil, notFoundAs(err, "broadcast")
+		return nil, nil, wrap("broadcast of owner", notFoundAs(err, "broadcast"))
 	}
 	return b, bot, nil
 }
@@ -185,7 +186,7 @@ func BroadcastOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Bro
 func BroadcastByID(ctx context.Context, db bun.IDB, id string) (*Broadcast, error) {
 	b := new(Broadcast)
 	err := db.NewSelect().Model(b).Where("id = ?", id).Scan(ctx)
-	return b, notFoundAs(err, "broadcast")
+	return b, wrap("broadcast by id", notFoundAs(err, "broadcast"))
 }
 
 // ListBroadcasts returns the window w of a bot's broadcasts, newest first,
@@ -194,7 +195,7 @@ func ListBroadcasts(ctx context.Context, db bun.IDB, botID string, w Window) ([]
 	var list []Broadcast
 	n, err := db.NewSelect().Model(&list).Where("bot_id = ?", botID).Order("created_at DESC", "id DESC").
 		Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx)
-	return list, int(n), err
+	return list, int(n), wrap("list broadcasts", err)
 }
 
 // CountActiveBroadcasts counts a bot's queued and running broadcasts: they
@@ -202,7 +203,7 @@ func ListBroadcasts(ctx context.Context, db bun.IDB, botID string, w Window) ([]
 func CountActiveBroadcasts(ctx context.Context, db bun.IDB, botID string) (int, error) {
 	n, err := db.NewSelect().Model((*Broadcast)(nil)).Where("bot_id = ?", botID).
 		Where("status IN (?)", bun.In([]string{BroadcastQueued, BroadcastRunning})).Count(ctx)
-	return int(n), err
+	return int(n), wrap("count active broadcasts", err)
 }
 
 // SetBroadcastStatus moves a broadcast to status "to" when it is in one of
@@ -214,16 +215,18 @@ func SetBroadcastStatus(ctx context.Context, db bun.IDB, id string, from []strin
 	if to == BroadcastDone || to == BroadcastCancelled || to == BroadcastFailed {
 		q = q.Set("finished_at = ?", now)
 	}
-	return affectedOne(q.Exec(ctx))
+	v0, err := affectedOne(q.Exec(ctx))
+	return v0, wrap("set broadcast status", err)
 }
 
 // ResumeBroadcast sets a paused broadcast going again: running when it had
 // started (the sender picks it up), queued otherwise.
 func ResumeBroadcast(ctx context.Context, db bun.IDB, id string, now time.Time) (bool, error) {
-	return affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).
+	v0, err := affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).
 		Set("status = CASE WHEN started_at IS NULL THEN ? ELSE ? END", BroadcastQueued, BroadcastRunning).
 		Set("status_reason = ''").Set("updated_at = ?", now).
 		Where("id = ?", id).Where("status = ?", BroadcastPaused).Exec(ctx))
+	return v0, wrap("resume broadcast", err)
 }
 
 // RecentSendCount counts the messages of a broadcast that reached an
@@ -232,7 +235,7 @@ func ResumeBroadcast(ctx context.Context, db bun.IDB, id string, now time.Time) 
 func RecentSendCount(ctx context.Context, db bun.IDB, id string, since time.Time) (int, error) {
 	n, err := db.NewSelect().Model((*BroadcastRecipient)(nil)).Where("broadcast_id = ?", id).Where("done_at >= ?", since).
 		Where("status IN (?)", bun.In([]string{RecipientSent, RecipientFailed, RecipientBlocked})).Count(ctx)
-	return int(n), err
+	return int(n), wrap("recent send count", err)
 }
 
 // BroadcastRecipient is one user of a broadcast and their outcome.
@@ -254,7 +257,7 @@ type BroadcastRecipient struct {
 func RecipientsOf(ctx context.Context, db bun.IDB, broadcastID string) ([]BroadcastRecipient, error) {
 	var rows []BroadcastRecipient
 	err := db.NewSelect().Model(&rows).Where("broadcast_id = ?", broadcastID).Order("user_id").Scan(ctx)
-	return rows, err
+	return rows, wrap("recipients of", err)
 }
 
 func affectedOne(res sql.Result, err error) (bool, error) {
@@ -284,7 +287,7 @@ func BotsWithActiveBroadcasts(ctx context.Context, db bun.IDB) ([]string, error)
 	var ids []string
 	err := db.NewSelect().Model((*Broadcast)(nil)).ColumnExpr("DISTINCT bot_id").
 		Where("status IN ('queued', 'running')").Scan(ctx, &ids)
-	return ids, err
+	return ids, wrap("bots with active broadcasts", err)
 }
 
 // AcquireBroadcastLease takes the right to send a bot's broadcasts until
@@ -302,14 +305,15 @@ func AcquireBroadcastLease(ctx context.Context, db bun.IDB, botID, owner string,
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
-	return epoch, err == nil, err
+	return epoch, err == nil, wrap("acquire broadcast lease", err)
 }
 
 // RenewBroadcastLease extends the lease while owner still holds it in
 // epoch; false means it was lost.
 func RenewBroadcastLease(ctx context.Context, db bun.IDB, botID, owner string, epoch int64, until, now time.Time) (bool, error) {
-	return affectedOne(db.NewUpdate().Model((*BroadcastLease)(nil)).Set("lease_until = ?", until).Set("updated_at = ?", now).
+	v0, err := affectedOne(db.NewUpdate().Model((*BroadcastLease)(nil)).Set("lease_until = ?", until).Set("updated_at = ?", now).
 		Where("bot_id = ?", botID).Where("lease_owner = ?", owner).Where("epoch = ?", epoch).Exec(ctx))
+	return v0, wrap("renew broadcast lease", err)
 }
 
 // ReleaseBroadcastLease gives the lease up so another instance may take it
@@ -317,14 +321,14 @@ func RenewBroadcastLease(ctx context.Context, db bun.IDB, botID, owner string, e
 func ReleaseBroadcastLease(ctx context.Context, db bun.IDB, botID, owner string, epoch int64) error {
 	_, err := db.NewUpdate().Model((*BroadcastLease)(nil)).Set("lease_owner = ''").Set("lease_until = NULL").
 		Where("bot_id = ?", botID).Where("lease_owner = ?", owner).Where("epoch = ?", epoch).Exec(ctx)
-	return err
+	return wrap("release broadcast lease", err)
 }
 
 // BroadcastLeaseOf reads a bot's lease (tests and diagnostics).
 func BroadcastLeaseOf(ctx context.Context, db bun.IDB, botID string) (*BroadcastLease, error) {
 	l := new(BroadcastLease)
 	err := db.NewSelect().Model(l).Where("bot_id = ?", botID).Scan(ctx)
-	return l, notFoundAs(err, "lease")
+	return l, wrap("broadcast lease of", notFoundAs(err, "lease"))
 }
 
 // ActiveBroadcastsOfBot lists a bot's queued and running broadcasts,
@@ -333,15 +337,16 @@ func ActiveBroadcastsOfBot(ctx context.Context, db bun.IDB, botID string) ([]Bro
 	var list []Broadcast
 	err := db.NewSelect().Model(&list).Where("bot_id = ?", botID).Where("status IN ('queued', 'running')").
 		Order("created_at", "id").Scan(ctx)
-	return list, err
+	return list, wrap("active broadcasts of bot", err)
 }
 
 // StartBroadcast moves a queued broadcast to running (keeping the first
 // start time) and reports whether it did.
 func StartBroadcast(ctx context.Context, db bun.IDB, id string, now time.Time) (bool, error) {
-	return affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).Set("status = ?", BroadcastRunning).
+	v0, err := affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).Set("status = ?", BroadcastRunning).
 		Set("started_at = coalesce(started_at, ?)", now).Set("updated_at = ?", now).
 		Where("id = ?", id).Where("status = ?", BroadcastQueued).Exec(ctx))
+	return v0, wrap("start broadcast", err)
 }
 
 // HaltBotBroadcasts moves every queued or running broadcast of a bot to
@@ -354,10 +359,10 @@ func HaltBotBroadcasts(ctx context.Context, db bun.IDB, botID, status, reason st
 	}
 	res, err := q.Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("halt bot broadcasts", err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	return int(n), wrap("halt bot broadcasts", err)
 }
 
 // Candidate is a pending recipient with what the bot knows about them now.
@@ -382,7 +387,7 @@ func NextCandidates(ctx context.Context, db bun.IDB, botID, broadcastID string, 
 		Where("r.broadcast_id = ?", broadcastID).Where("r.status = ?", RecipientPending).Where("r.user_id > ?", after).
 		Where("(r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)", now).
 		OrderExpr("r.user_id").Limit(int64(limit)).Scan(ctx, &out)
-	return out, err
+	return out, wrap("next candidates", err)
 }
 
 // NextRetryAt is when the earliest recipient waiting for a retry is due,
@@ -393,7 +398,7 @@ func NextRetryAt(ctx context.Context, db bun.IDB, broadcastID string) (*time.Tim
 		Where("broadcast_id = ?", broadcastID).Where("status = ?", RecipientPending).Where("next_attempt_at IS NOT NULL").
 		Order("next_attempt_at").Limit(1).Scan(ctx, &at)
 	if err != nil || len(at) == 0 {
-		return nil, err
+		return nil, wrap("next retry at", err)
 	}
 	return &at[0], nil
 }
@@ -420,7 +425,8 @@ func ClaimRecipient(ctx context.Context, db bun.IDB, f Fence, broadcastID string
 	q := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", RecipientSending).
 		Set("attempts = attempts + 1").Set("claim = ?", f.Epoch).
 		Where("broadcast_id = ?", broadcastID).Where("user_id = ?", userID).Where("status = ?", RecipientPending)
-	return affectedOne(f.apply(q, broadcastID).Exec(ctx))
+	v0, err := affectedOne(f.apply(q, broadcastID).Exec(ctx))
+	return v0, wrap("claim recipient", err)
 }
 
 // ReleaseRecipient returns a claimed recipient to pending: Telegram said
@@ -436,7 +442,7 @@ func ReleaseRecipient(ctx context.Context, db bun.IDB, f Fence, broadcastID stri
 		q = q.Set("attempts = attempts - 1")
 	}
 	_, err := q.Exec(ctx)
-	return err
+	return wrap("release recipient", err)
 }
 
 // counterOf is the broadcasts column counting each final recipient status.
@@ -463,7 +469,7 @@ type Outcome struct {
 func RecordOutcome(ctx context.Context, db bun.IDB, f Fence, broadcastID string, userID int64, o Outcome, now time.Time) (bool, error) {
 	col, ok := counterOf[o.Status]
 	if !ok || o.Status == RecipientSkipped {
-		return false, fmt.Errorf("record outcome: %q is not the outcome of a send", o.Status)
+		return false, wrap("record outcome", fmt.Errorf("%q is not the outcome of a send", o.Status))
 	}
 	set := func(from string) (bool, error) {
 		q := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", o.Status).
@@ -477,12 +483,12 @@ func RecordOutcome(ctx context.Context, db bun.IDB, f Fence, broadcastID string,
 	}
 	fromSending, err := set(RecipientSending)
 	if err != nil {
-		return false, err
+		return false, wrap("record outcome", err)
 	}
 	fromDoubt := false
 	if !fromSending && o.Status != RecipientUnconfirmed {
 		if fromDoubt, err = set(RecipientUnconfirmed); err != nil {
-			return false, err
+			return false, wrap("record outcome", err)
 		}
 	}
 	if !fromSending && !fromDoubt {
@@ -494,7 +500,7 @@ func RecordOutcome(ctx context.Context, db bun.IDB, f Fence, broadcastID string,
 		q = q.Set("unconfirmed = unconfirmed - 1")
 	}
 	if _, err := q.Exec(ctx); err != nil {
-		return false, err
+		return false, wrap("record outcome", err)
 	}
 	return true, nil
 }
@@ -506,18 +512,18 @@ func RecordOutcome(ctx context.Context, db bun.IDB, f Fence, broadcastID string,
 func SettleWithoutSending(ctx context.Context, db bun.IDB, f Fence, broadcastID string, userID int64, status, reason string, now time.Time) (bool, error) {
 	col := counterOf[status]
 	if status != RecipientSkipped && status != RecipientBlocked {
-		return false, fmt.Errorf("settle: %q needs a send", status)
+		return false, wrap("settle without sending", fmt.Errorf("%q needs a send", status))
 	}
 	q := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", status).Set("error = ?", reason).
 		Set("done_at = ?", now).Where("broadcast_id = ?", broadcastID).Where("user_id = ?", userID).
 		Where("status = ?", RecipientPending)
 	ok, err := affectedOne(f.apply(q, broadcastID).Exec(ctx))
 	if err != nil || !ok {
-		return false, err
+		return false, wrap("settle without sending", err)
 	}
 	_, err = db.NewUpdate().Model((*Broadcast)(nil)).Set("? = ? + 1", bun.Ident(col), bun.Ident(col)).
 		Set("updated_at = ?", now).Where("id = ?", broadcastID).Exec(ctx)
-	return err == nil, err
+	return err == nil, wrap("settle without sending", err)
 }
 
 // BroadcastsInDoubt lists the bot's broadcasts with recipients still
@@ -528,7 +534,7 @@ func BroadcastsInDoubt(ctx context.Context, db bun.IDB, botID string, epoch int6
 	err := db.NewSelect().Model((*BroadcastRecipient)(nil)).ColumnExpr("DISTINCT broadcast_id").
 		Where("broadcast_id IN (SELECT id FROM broadcasts WHERE bot_id = ?)", botID).
 		Where("status = ?", RecipientSending).Where("claim < ?", epoch).Scan(ctx, &ids)
-	return ids, err
+	return ids, wrap("broadcasts in doubt", err)
 }
 
 // MarkInDoubt is what a new lease holder does first, for each broadcast
@@ -545,16 +551,16 @@ func MarkInDoubt(ctx context.Context, db bun.IDB, broadcastID string, epoch int6
 		Set("done_at = ?", now).
 		Where("broadcast_id = ?", broadcastID).Where("status = ?", RecipientSending).Where("claim < ?", epoch).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("mark in doubt", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil || n == 0 {
-		return 0, err
+		return 0, wrap("mark in doubt", err)
 	}
 	_, err = db.NewUpdate().Model((*Broadcast)(nil)).Set("unconfirmed = unconfirmed + ?", n).Set("updated_at = ?", now).
 		Where("id = ?", broadcastID).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("mark in doubt", err)
 	}
 	return n, nil
 }
@@ -573,30 +579,31 @@ func RequeueUnconfirmed(ctx context.Context, db bun.IDB, id string, now time.Tim
 		Where("id = ?", id).Where("status IN (?)", bun.In([]string{BroadcastDone, BroadcastPaused})).
 		Where("unconfirmed > 0").Exec(ctx))
 	if err != nil || !ok {
-		return false, err
+		return false, wrap("requeue unconfirmed", err)
 	}
 	res, err := db.NewUpdate().Model((*BroadcastRecipient)(nil)).Set("status = ?", RecipientPending).
 		Set("attempts = 0").Set("next_attempt_at = NULL").Set("error = ''").Set("done_at = NULL").
 		Where("broadcast_id = ?", id).Where("status = ?", RecipientUnconfirmed).Exec(ctx)
 	if err != nil {
-		return false, err
+		return false, wrap("requeue unconfirmed", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, err
+		return false, wrap("requeue unconfirmed", err)
 	}
 	_, err = db.NewUpdate().Model((*Broadcast)(nil)).Set("unconfirmed = unconfirmed - ?", n).Where("id = ?", id).Exec(ctx)
-	return err == nil, err
+	return err == nil, wrap("requeue unconfirmed", err)
 }
 
 // FinishIfComplete marks a running broadcast done when no recipient is
 // left pending or in flight, and reports whether it did.
 func FinishIfComplete(ctx context.Context, db bun.IDB, broadcastID string, now time.Time) (bool, error) {
-	return affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).Set("status = ?", BroadcastDone).Set("status_reason = ''").
+	v0, err := affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).Set("status = ?", BroadcastDone).Set("status_reason = ''").
 		Set("finished_at = ?", now).Set("updated_at = ?", now).
 		Where("id = ?", broadcastID).Where("status = ?", BroadcastRunning).
 		Where("NOT EXISTS (SELECT 1 FROM broadcast_recipients WHERE broadcast_id = ? AND status IN (?, ?))",
 			broadcastID, RecipientPending, RecipientSending).Exec(ctx))
+	return v0, wrap("finish if complete", err)
 }
 
 // BroadcastStillRunning reports whether a broadcast is running and f still
@@ -606,5 +613,5 @@ func BroadcastStillRunning(ctx context.Context, db bun.IDB, f Fence, broadcastID
 	n, err := db.NewSelect().Model((*Broadcast)(nil)).Where("id = ?", broadcastID).Where("status = ?", BroadcastRunning).
 		Where("EXISTS (SELECT 1 FROM broadcast_leases WHERE bot_id = ? AND lease_owner = ? AND epoch = ?)", f.BotID, f.Owner, f.Epoch).
 		Count(ctx)
-	return n == 1, err
+	return n == 1, wrap("broadcast still running", err)
 }

@@ -59,7 +59,7 @@ func campaignSelect(db bun.IDB) *bun.SelectQuery {
 // chat is a unique violation.
 func InsertCampaign(ctx context.Context, db bun.IDB, c *Campaign) error {
 	_, err := db.NewInsert().Model(c).Exec(ctx)
-	return err
+	return wrap("insert campaign", err)
 }
 
 // CampaignOfOwner finds a campaign whose bot belongs to ownerID.
@@ -67,7 +67,7 @@ func CampaignOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Camp
 	c := new(Campaign)
 	err := campaignSelect(db).Where("c.id = ?", id).
 		Where("c.bot_id IN (SELECT id FROM bots WHERE owner_id = ?)", ownerID).Scan(ctx, c)
-	return c, notFoundAs(err, "campaign")
+	return c, wrap("campaign of owner", notFoundAs(err, "campaign"))
 }
 
 // ListCampaigns returns the window w of an owner's campaigns matching f,
@@ -88,14 +88,14 @@ func ListCampaigns(ctx context.Context, db bun.IDB, ownerID string, f CampaignFi
 	}
 	var out []Campaign
 	total, err := q.Order("c.created_at DESC", "c.id DESC").Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &out)
-	return out, int(total), err
+	return out, int(total), wrap("list campaigns", err)
 }
 
 // UpdateCampaignColumns saves columns of c (plus updated_at).
 func UpdateCampaignColumns(ctx context.Context, db bun.IDB, c *Campaign, columns ...string) error {
 	c.UpdatedAt = Now()
 	_, err := db.NewUpdate().Model(c).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
-	return err
+	return wrap("update campaign columns", err)
 }
 
 // ActiveCampaignOfChat finds the active campaign tracking a chat, or nil.
@@ -105,7 +105,7 @@ func ActiveCampaignOfChat(ctx context.Context, db bun.IDB, botID string, chatID 
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	return c, err
+	return c, wrap("active campaign of chat", err)
 }
 
 // CampaignByInviteLink finds the campaign of a bot that created link
@@ -116,14 +116,14 @@ func CampaignByInviteLink(ctx context.Context, db bun.IDB, botID, link string) (
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	return c, err
+	return c, wrap("campaign by invite link", err)
 }
 
 // CampaignsOfChat lists a chat's campaigns tracked by a bot (any status).
 func CampaignsOfChat(ctx context.Context, db bun.IDB, botID string, chatID int64) ([]Campaign, error) {
 	var out []Campaign
 	err := db.NewSelect().Model(&out).Where("bot_id = ?", botID).Where("chat_id = ?", chatID).Scan(ctx)
-	return out, err
+	return out, wrap("campaigns of chat", err)
 }
 
 // FirstCampaignWarning returns the warning of a bot's newest active
@@ -133,7 +133,7 @@ func FirstCampaignWarning(ctx context.Context, db bun.IDB, botID string) (string
 	err := db.NewSelect().Model((*Campaign)(nil)).Column("warning").Where("bot_id = ?", botID).
 		Where("status = ?", CampaignActive).Where("warning <> ''").Order("created_at DESC").Limit(1).Scan(ctx, &warnings)
 	if err != nil || len(warnings) == 0 {
-		return "", err
+		return "", wrap("first campaign warning", err)
 	}
 	return warnings[0], nil
 }
@@ -143,7 +143,7 @@ func AddCampaignCounters(ctx context.Context, db bun.IDB, id string, joins, leav
 	_, err := db.NewUpdate().Model((*Campaign)(nil)).
 		Set("joins = joins + ?", joins).Set("leaves = leaves + ?", leaves).Set("requests = requests + ?", requests).
 		Where("id = ?", id).Exec(ctx)
-	return err
+	return wrap("add campaign counters", err)
 }
 
 // CampaignDay holds a campaign's counters for one UTC day.
@@ -162,7 +162,7 @@ func AddCampaignDay(ctx context.Context, db bun.IDB, d *CampaignDay) error {
 	_, err := db.NewInsert().Model(d).On("CONFLICT (campaign_id, day) DO UPDATE").
 		Set("joins = ?TableAlias.joins + EXCLUDED.joins").Set("leaves = ?TableAlias.leaves + EXCLUDED.leaves").
 		Set("requests = ?TableAlias.requests + EXCLUDED.requests").Exec(ctx)
-	return err
+	return wrap("add campaign day", err)
 }
 
 // CampaignDays returns stored days from..to (inclusive, YYYY-MM-DD).
@@ -170,14 +170,14 @@ func CampaignDays(ctx context.Context, db bun.IDB, campaignID, from, to string) 
 	var out []CampaignDay
 	err := db.NewSelect().Model(&out).Where("campaign_id = ?", campaignID).Where("day >= ?", from).Where("day <= ?", to).
 		Order("day").Scan(ctx)
-	return out, err
+	return out, wrap("campaign days", err)
 }
 
 // AddOtherJoin counts a join to a chat that came through no campaign link.
 func AddOtherJoin(ctx context.Context, db bun.IDB, botID string, chatID int64, day string) error {
 	_, err := db.NewRaw(`INSERT INTO chat_other_joins (bot_id, chat_id, day, joins) VALUES (?, ?, ?, 1)
 		ON CONFLICT (bot_id, chat_id, day) DO UPDATE SET joins = chat_other_joins.joins + 1`, botID, chatID, day).Exec(ctx)
-	return err
+	return wrap("add other join", err)
 }
 
 // OtherJoins counts joins to a chat without a campaign link since a day.
@@ -185,5 +185,5 @@ func OtherJoins(ctx context.Context, db bun.IDB, botID string, chatID int64, sin
 	var n int64
 	err := db.NewSelect().Table("chat_other_joins").ColumnExpr("coalesce(sum(joins), 0)").
 		Where("bot_id = ?", botID).Where("chat_id = ?", chatID).Where("day >= ?", since).Scan(ctx, &n)
-	return n, err
+	return n, wrap("other joins", err)
 }

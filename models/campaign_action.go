@@ -49,7 +49,7 @@ func InsertActions(ctx context.Context, db bun.IDB, as ...*CampaignAction) error
 		return nil
 	}
 	_, err := db.NewInsert().Model(&as).Exec(ctx)
-	return err
+	return wrap("insert actions", err)
 }
 
 // ClaimDueActions leases up to limit pending actions that are due and not
@@ -69,12 +69,12 @@ func ClaimDueActions(ctx context.Context, db bun.IDB, owner string, now time.Tim
 	// RETURNING has no order: actions must run in the order they were
 	// queued (a greeting before the approval of the same request).
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, err
+	return out, wrap("claim due actions", err)
 }
 
 // FinishAction records the outcome of an action this owner leased.
 func FinishAction(ctx context.Context, db bun.IDB, a *CampaignAction) error {
 	_, err := db.NewUpdate().Model(a).Column("status", "attempts", "not_before", "last_error", "done_at", "lease_owner", "lease_until").
 		WherePK().Exec(ctx)
-	return err
+	return wrap("finish action", err)
 }

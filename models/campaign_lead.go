@@ -44,7 +44,7 @@ func LeadOf(ctx context.Context, db bun.IDB, campaignID string, userID int64) (*
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	return l, err
+	return l, wrap("lead of", err)
 }
 
 // SaveLead inserts or replaces a lead.
@@ -54,7 +54,7 @@ func SaveLead(ctx context.Context, db bun.IDB, l *CampaignLead) error {
 		Set("via = EXCLUDED.via").Set("requested_at = EXCLUDED.requested_at").Set("joined_at = EXCLUDED.joined_at").
 		Set("left_at = EXCLUDED.left_at").Set("greeted_at = EXCLUDED.greeted_at").
 		Set("greeting_error = EXCLUDED.greeting_error").Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
-	return err
+	return wrap("save lead", err)
 }
 
 // SetLeadGreeting records the outcome of a greeting: greetedAt only when
@@ -62,7 +62,7 @@ func SaveLead(ctx context.Context, db bun.IDB, l *CampaignLead) error {
 func SetLeadGreeting(ctx context.Context, db bun.IDB, campaignID string, userID int64, greetedAt *time.Time, errText string) error {
 	_, err := db.NewUpdate().Model((*CampaignLead)(nil)).Set("greeted_at = ?", greetedAt).Set("greeting_error = ?", clip(errText, 500)).
 		Where("campaign_id = ?", campaignID).Where("user_id = ?", userID).Exec(ctx)
-	return err
+	return wrap("set lead greeting", err)
 }
 
 // ListLeads returns the window w of a campaign's leads in status ("" for
@@ -74,7 +74,7 @@ func ListLeads(ctx context.Context, db bun.IDB, campaignID, status string, w Win
 	}
 	var out []CampaignLead
 	total, err := q.Order("updated_at DESC", "user_id").Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &out)
-	return out, int(total), err
+	return out, int(total), wrap("list leads", err)
 }
 
 // EachLead streams a campaign's leads (for CSV export) in user order, in
@@ -88,11 +88,11 @@ func EachLead(ctx context.Context, db bun.IDB, campaignID, status string, fn fun
 			q = q.Where("status = ?", status)
 		}
 		if err := q.Scan(ctx); err != nil {
-			return err
+			return wrap("each lead", err)
 		}
 		for i := range chunk {
 			if err := fn(&chunk[i]); err != nil {
-				return err
+				return wrap("each lead", err)
 			}
 		}
 		if len(chunk) < 1000 {
@@ -137,5 +137,5 @@ func CampaignLeadStats(ctx context.Context, db bun.IDB, campaignID string) (Lead
 			}
 		}
 	}
-	return s, err
+	return s, wrap("campaign lead stats", err)
 }

@@ -38,7 +38,7 @@ func AddCodeVersion(ctx context.Context, db bun.IDB, v *CodeVersion, base *int) 
 	}
 	var versions []int
 	if _, err := q.Returning("code_version").Exec(ctx, &versions); err != nil {
-		return false, err
+		return false, wrap("add code version", err)
 	}
 	if len(versions) == 0 {
 		return false, nil
@@ -49,18 +49,18 @@ func AddCodeVersion(ctx context.Context, db bun.IDB, v *CodeVersion, base *int) 
 	}
 	v.Size = len(v.Source)
 	if _, err := db.NewInsert().Model(v).Exec(ctx); err != nil {
-		return false, err
+		return false, wrap("add code version", err)
 	}
 	_, err = db.NewDelete().Model((*CodeVersion)(nil)).Where("bot_id = ?", v.BotID).
 		Where("version <= ?", v.Version-CodeVersionsKept).Exec(ctx)
-	return err == nil, err
+	return err == nil, wrap("add code version", err)
 }
 
 // CodeVersionByNumber returns one version of a bot's code.
 func CodeVersionByNumber(ctx context.Context, db bun.IDB, botID string, version int) (*CodeVersion, error) {
 	v := new(CodeVersion)
 	err := db.NewSelect().Model(v).Where("bot_id = ?", botID).Where("version = ?", version).Scan(ctx)
-	return v, notFoundAs(err, "version")
+	return v, wrap("code version by number", notFoundAs(err, "version"))
 }
 
 // ListCodeVersions returns the window w of a bot's versions, newest first,
@@ -69,12 +69,12 @@ func ListCodeVersions(ctx context.Context, db bun.IDB, botID string, w Window) (
 	versions := []CodeVersion{}
 	total, err := db.NewSelect().Model(&versions).ExcludeColumn("source").Where("bot_id = ?", botID).
 		Order("version DESC").Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx)
-	return versions, int(total), err
+	return versions, int(total), wrap("list code versions", err)
 }
 
 // BotCodeVersion reads a bot's current code version and status.
 func BotCodeVersion(ctx context.Context, db bun.IDB, botID string) (version int, status string, err error) {
 	var b Bot
 	err = db.NewSelect().Model(&b).Column("code_version", "status").Where("id = ?", botID).Scan(ctx)
-	return b.CodeVersion, b.Status, notFoundAs(err, "bot")
+	return b.CodeVersion, b.Status, wrap("bot code version", notFoundAs(err, "bot"))
 }

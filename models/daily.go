@@ -26,7 +26,7 @@ func AddToDay(ctx context.Context, db bun.IDB, d *BotDay) error {
 		Set("active_users = ?TableAlias.active_users + EXCLUDED.active_users").
 		Set("errors = ?TableAlias.errors + EXCLUDED.errors").
 		Exec(ctx)
-	return err
+	return wrap("add to day", err)
 }
 
 // UpdateKindCount counts every update ever received per type.
@@ -44,7 +44,7 @@ func AddUpdateKinds(ctx context.Context, db bun.IDB, botID string, counts map[st
 		_, err := db.NewInsert().Model(&UpdateKindCount{BotID: botID, Kind: kind, Total: n}).
 			On("CONFLICT (bot_id, kind) DO UPDATE").Set("total = ?TableAlias.total + EXCLUDED.total").Exec(ctx)
 		if err != nil {
-			return err
+			return wrap("add update kinds", err)
 		}
 	}
 	return nil
@@ -56,5 +56,5 @@ func AddBotUsersAndSeen(ctx context.Context, db bun.IDB, botID string, newUsers 
 		Set("total_users = total_users + ?", newUsers).
 		Set("last_update_at = CASE WHEN last_update_at IS NULL OR last_update_at < ? THEN ? ELSE last_update_at END", lastUpdate, lastUpdate).
 		Where("id = ?", botID).Exec(ctx)
-	return err
+	return wrap("add bot users and seen", err)
 }

@@ -166,7 +166,7 @@ func DocumentUsage(ctx context.Context, db bun.IDB, botID string) (docs, size in
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
-	return u.Documents, u.Bytes, err
+	return u.Documents, u.Bytes, wrap("document usage", err)
 }
 
 // --- reading ---
@@ -175,7 +175,7 @@ func DocumentUsage(ctx context.Context, db bun.IDB, botID string) (docs, size in
 func (d *Documents) FindOne(ctx context.Context, coll string, filter DocFilter) (map[string]any, error) {
 	docs, err := d.Find(ctx, coll, filter, DocFind{Limit: 1})
 	if err != nil || len(docs) == 0 {
-		return nil, err
+		return nil, wrap("documents find one", err)
 	}
 	return docs[0], nil
 }
@@ -183,18 +183,19 @@ func (d *Documents) FindOne(ctx context.Context, coll string, filter DocFilter) 
 // Find returns the documents matching filter, sorted, skipped and limited.
 func (d *Documents) Find(ctx context.Context, coll string, filter DocFilter, opts DocFind) ([]map[string]any, error) {
 	if coll == UsersCollection {
-		return d.findUsers(ctx, filter, opts)
+		v0, err := d.findUsers(ctx, filter, opts)
+		return v0, wrap("documents find", err)
 	}
 	if opts.Limit < 1 {
 		opts.Limit = 1
 	}
 	q, err := d.selectMatching(coll, filter)
 	if err != nil {
-		return nil, err
+		return nil, wrap("documents find", err)
 	}
 	for _, s := range opts.Sort {
 		if err := checkQueryField(s.Field, "sort"); err != nil {
-			return nil, err
+			return nil, wrap("documents find", err)
 		}
 		for _, expr := range d.sql.sortKeys(s.Field) {
 			dir := " ASC"
@@ -207,18 +208,18 @@ func (d *Documents) Find(ctx context.Context, coll string, filter DocFilter, opt
 	var rows []botDocument
 	err = q.Column("seq", "id", "data").OrderExpr("seq ASC").Limit(int64(opts.Limit)).Offset(int64(opts.Skip)).Scan(ctx, &rows)
 	if err != nil {
-		return nil, err
+		return nil, wrap("documents find", err)
 	}
 	out := make([]map[string]any, 0, len(rows))
 	total := 0
 	for i := range rows {
 		total += len(rows[i].Data) + len(rows[i].ID)
 		if total > d.limits.ResultBytes {
-			return nil, docErr("the documents found are larger than %s in all; ask for fewer with the limit option", byteSize(int64(d.limits.ResultBytes)))
+			return nil, wrap("documents find", docErr("the documents found are larger than %s in all; ask for fewer with the limit option", byteSize(int64(d.limits.ResultBytes))))
 		}
 		doc, err := decodeDoc(rows[i].ID, rows[i].Data)
 		if err != nil {
-			return nil, err
+			return nil, wrap("documents find", err)
 		}
 		out = append(out, doc)
 	}
@@ -228,14 +229,15 @@ func (d *Documents) Find(ctx context.Context, coll string, filter DocFilter, opt
 // Count counts the documents matching filter.
 func (d *Documents) Count(ctx context.Context, coll string, filter DocFilter) (int64, error) {
 	if coll == UsersCollection {
-		return d.countUsers(ctx, filter)
+		v0, err := d.countUsers(ctx, filter)
+		return v0, wrap("documents count", err)
 	}
 	q, err := d.selectMatching(coll, filter)
 	if err != nil {
-		return 0, err
+		return 0, wrap("documents count", err)
 	}
 	n, err := q.Count(ctx)
-	return int64(n), err
+	return int64(n), wrap("documents count", err)
 }
 
 // selectMatching starts a select of coll's documents matching filter.
@@ -296,18 +298,18 @@ func (d *Documents) where(q *bun.SelectQuery, filter DocFilter) (*bun.SelectQuer
 // Insert stores doc in coll and returns its _id (doc's, or a new one).
 func (d *Documents) Insert(ctx context.Context, coll string, doc map[string]any) (string, error) {
 	if coll == UsersCollection {
-		return "", errUsersReadOnly
+		return "", wrap("documents insert", errUsersReadOnly)
 	}
 	id, err := docID(doc)
 	if err != nil {
-		return "", err
+		return "", wrap("documents insert", err)
 	}
 	if id == "" {
 		id = RandomString(10)
 	}
 	data, err := d.encodeDoc(id, doc)
 	if err != nil {
-		return "", err
+		return "", wrap("documents insert", err)
 	}
 	err = d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		_, err := d.insertRow(ctx, tx, coll, id, data)
@@ -317,7 +319,7 @@ func (d *Documents) Insert(ctx context.Context, coll string, doc map[string]any)
 		return err
 	})
 	if err != nil {
-		return "", err
+		return "", wrap("documents insert", err)
 	}
 	return id, nil
 }
@@ -353,10 +355,10 @@ var (
 // UpdateOne applies u to the first document matching filter.
 func (d *Documents) UpdateOne(ctx context.Context, coll string, filter DocFilter, u DocUpdate) (DocUpdateResult, error) {
 	if coll == UsersCollection {
-		return DocUpdateResult{}, errUsersReadOnly
+		return DocUpdateResult{}, wrap("documents update one", errUsersReadOnly)
 	}
 	if err := checkUpdate(u); err != nil {
-		return DocUpdateResult{}, err
+		return DocUpdateResult{}, wrap("documents update one", err)
 	}
 	var res DocUpdateResult
 	// An upsert racing another upsert of the same _id finds the document on
@@ -370,9 +372,9 @@ func (d *Documents) UpdateOne(ctx context.Context, coll string, filter DocFilter
 			continue
 		}
 		if errors.Is(err, errDuplicate) {
-			return DocUpdateResult{}, docErr("a document with this _id already exists in %q", coll)
+			return DocUpdateResult{}, wrap("documents update one", docErr("a document with this _id already exists in %q", coll))
 		}
-		return res, err
+		return res, wrap("documents update one", err)
 	}
 }
 
@@ -454,7 +456,7 @@ func (d *Documents) updateOne(ctx context.Context, tx bun.Tx, coll string, filte
 // many it deleted (0 or 1).
 func (d *Documents) DeleteOne(ctx context.Context, coll string, filter DocFilter) (int64, error) {
 	if coll == UsersCollection {
-		return 0, errUsersReadOnly
+		return 0, wrap("documents delete one", errUsersReadOnly)
 	}
 	var n int64
 	err := d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -476,7 +478,7 @@ func (d *Documents) DeleteOne(ctx context.Context, coll string, filter DocFilter
 		n = 1
 		return d.takeQuota(ctx, tx, -1, -int64(rows[0].Size))
 	})
-	return n, err
+	return n, wrap("documents delete one", err)
 }
 
 // takeQuota moves the bot's usage by (docs, size), refusing growth past

@@ -26,7 +26,7 @@ func PollableBotIDs(ctx context.Context, db bun.IDB) ([]string, error) {
 	var ids []string
 	err := db.NewSelect().Model((*Bot)(nil)).Column("id").Where("update_mode = ?", ModePolling).
 		Where("status IN (?)", bun.In([]string{BotActive, BotWarning})).Scan(ctx, &ids)
-	return ids, err
+	return ids, wrap("pollable bot ids", err)
 }
 
 // AcquirePollLease takes (or renews) the right to poll a bot until until.
@@ -39,17 +39,17 @@ func AcquirePollLease(ctx context.Context, db bun.IDB, botID, owner string, unti
 		Where("?TableAlias.lease_owner = EXCLUDED.lease_owner OR ?TableAlias.lease_owner = '' OR ?TableAlias.lease_until IS NULL OR ?TableAlias.lease_until < ?", now).
 		Exec(ctx)
 	if err != nil {
-		return false, err
+		return false, wrap("acquire poll lease", err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	return n == 1, wrap("acquire poll lease", err)
 }
 
 // PollStateOf reads a bot's polling state.
 func PollStateOf(ctx context.Context, db bun.IDB, botID string) (*PollState, error) {
 	st := new(PollState)
 	err := db.NewSelect().Model(st).Where("bot_id = ?", botID).Scan(ctx)
-	return st, notFoundAs(err, "poll state")
+	return st, wrap("poll state of", notFoundAs(err, "poll state"))
 }
 
 // SavePollProgress stores the next offset and extends the lease, only while
@@ -60,10 +60,10 @@ func SavePollProgress(ctx context.Context, db bun.IDB, botID, owner string, next
 		Set("updated_at = ?", now).
 		Where("bot_id = ?", botID).Where("lease_owner = ?", owner).Exec(ctx)
 	if err != nil {
-		return false, err
+		return false, wrap("save poll progress", err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	return n == 1, wrap("save poll progress", err)
 }
 
 // RecordPollFailure counts a failed poll and returns the streak length.
@@ -71,11 +71,11 @@ func RecordPollFailure(ctx context.Context, db bun.IDB, botID, owner, reason str
 	_, err := db.NewUpdate().Model((*PollState)(nil)).Set("failures = failures + 1").Set("last_error = ?", clip(reason, 500)).
 		Set("updated_at = ?", now).Where("bot_id = ?", botID).Where("lease_owner = ?", owner).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("record poll failure", err)
 	}
 	st, err := PollStateOf(ctx, db, botID)
 	if err != nil {
-		return 0, err
+		return 0, wrap("record poll failure", err)
 	}
 	return st.Failures, nil
 }
@@ -84,5 +84,5 @@ func RecordPollFailure(ctx context.Context, db bun.IDB, botID, owner, reason str
 func ReleasePollLease(ctx context.Context, db bun.IDB, botID, owner string) error {
 	_, err := db.NewUpdate().Model((*PollState)(nil)).Set("lease_owner = ''").Set("lease_until = NULL").
 		Where("bot_id = ?", botID).Where("lease_owner = ?", owner).Exec(ctx)
-	return err
+	return wrap("release poll lease", err)
 }

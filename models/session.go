@@ -26,7 +26,7 @@ type Session struct {
 func SessionByHash(ctx context.Context, db bun.IDB, idHash string, now time.Time) (*Session, error) {
 	s := new(Session)
 	err := db.NewSelect().Model(s).Where("id_hash = ?", idHash).Where("expires_at > ?", now).Scan(ctx)
-	return s, notFoundAs(err, "session")
+	return s, wrap("session by hash", notFoundAs(err, "session"))
 }
 
 // UpsertSession writes a session row.
@@ -38,7 +38,7 @@ func UpsertSession(ctx context.Context, db bun.IDB, s *Session) error {
 		Set("last_seen_at = EXCLUDED.last_seen_at").
 		Set("expires_at = EXCLUDED.expires_at").
 		Exec(ctx)
-	return err
+	return wrap("upsert session", err)
 }
 
 // TouchSession records activity, which extends the idle expiry.
@@ -46,13 +46,13 @@ func TouchSession(ctx context.Context, db bun.IDB, idHash string, seen, expires 
 	_, err := db.NewUpdate().Model((*Session)(nil)).
 		Set("last_seen_at = ?", seen).Set("expires_at = ?", expires).
 		Where("id_hash = ?", idHash).Exec(ctx)
-	return err
+	return wrap("touch session", err)
 }
 
 // DeleteSession removes one session.
 func DeleteSession(ctx context.Context, db bun.IDB, idHash string) error {
 	_, err := db.NewDelete().Model((*Session)(nil)).Where("id_hash = ?", idHash).Exec(ctx)
-	return err
+	return wrap("delete session", err)
 }
 
 // DeleteUserSessions ends every session of a user except keepHash (pass ""
@@ -64,22 +64,24 @@ func DeleteUserSessions(ctx context.Context, db bun.IDB, userID, keepHash string
 	}
 	res, err := q.Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("delete user sessions", err)
 	}
-	return res.RowsAffected()
+	v0, err := res.RowsAffected()
+	return v0, wrap("delete user sessions", err)
 }
 
 // CountUserSessions counts a user's live sessions.
 func CountUserSessions(ctx context.Context, db bun.IDB, userID string, now time.Time) (int, error) {
 	n, err := db.NewSelect().Model((*Session)(nil)).Where("user_id = ?", userID).Where("expires_at > ?", now).Count(ctx)
-	return int(n), err
+	return int(n), wrap("count user sessions", err)
 }
 
 // DeleteExpiredSessions prunes sessions past their expiry.
 func DeleteExpiredSessions(ctx context.Context, db bun.IDB, now time.Time) (int64, error) {
 	res, err := db.NewDelete().Model((*Session)(nil)).Where("expires_at <= ?", now).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("delete expired sessions", err)
 	}
-	return res.RowsAffected()
+	v0, err := res.RowsAffected()
+	return v0, wrap("delete expired sessions", err)
 }

@@ -46,7 +46,7 @@ func CountUsers(ctx context.Context, db bun.IDB, s StatsScope, since time.Time) 
 	var c UserCounts
 	err := s.where(db, db.NewSelect().Model((*Bot)(nil)).ColumnExpr("CAST(COALESCE(SUM(total_users), 0) AS BIGINT)"), "id").Scan(ctx, &c.Total)
 	if err != nil {
-		return c, err
+		return c, wrap("count users", err)
 	}
 	count := func(dst *int64, cond string, args ...any) error {
 		n, err := s.where(db, db.NewSelect().Model((*BotUser)(nil)), "bot_id").Where(cond, args...).Count(ctx)
@@ -54,24 +54,24 @@ func CountUsers(ctx context.Context, db bun.IDB, s StatsScope, since time.Time) 
 		return err
 	}
 	if err := count(&c.New, "started_at >= ?", since); err != nil {
-		return c, err
+		return c, wrap("count users", err)
 	}
 	if err := count(&c.Active, "last_seen_at >= ?", since); err != nil {
-		return c, err
+		return c, wrap("count users", err)
 	}
 	// "bot_blocked" alone (not "= TRUE") matches the partial index's
 	// predicate on both dialects.
-	return c, count(&c.BotBlocked, "bot_blocked")
+	return c, wrap("count users", count(&c.BotBlocked, "bot_blocked"))
 }
 
 // CountLogs counts the scope's log entries: all of them and the errors.
 func CountLogs(ctx context.Context, db bun.IDB, s StatsScope) (total, errors int64, err error) {
 	n, err := s.where(db, db.NewSelect().Model((*BotLog)(nil)), "bot_id").Count(ctx)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, wrap("count logs", err)
 	}
 	e, err := s.where(db, db.NewSelect().Model((*BotLog)(nil)), "bot_id").Where("level = ?", LogError).Count(ctx)
-	return int64(n), int64(e), err
+	return int64(n), int64(e), wrap("count logs", err)
 }
 
 // DayTotals is one UTC day of a scope's daily series, summed over its bots.
@@ -97,7 +97,7 @@ func DailySeries(ctx context.Context, db bun.IDB, s StatsScope, from, to time.Ti
 		Where("day >= ?", first).Where("day <= ?", last).
 		Group("day").Scan(ctx, &rows)
 	if err != nil {
-		return nil, err
+		return nil, wrap("daily series", err)
 	}
 	byDay := make(map[string]DayTotals, len(rows))
 	for _, r := range rows {
@@ -128,5 +128,5 @@ func UpdateKindTotals(ctx context.Context, db bun.IDB, s StatsScope) ([]UpdateKi
 	err := s.where(db, db.NewSelect().Model((*UpdateKindCount)(nil)), "bot_id").
 		Column("kind").ColumnExpr("CAST(SUM(total) AS BIGINT) AS total").Group("kind").
 		OrderExpr("total DESC, kind ASC").Scan(ctx, &out)
-	return out, err
+	return out, wrap("update kind totals", err)
 }

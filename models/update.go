@@ -33,7 +33,7 @@ func UnprocessedUpdates(ctx context.Context, db bun.IDB, olderThan time.Time, li
 	var out []StoredUpdate
 	err := db.NewSelect().Model(&out).Where("processed_at IS NULL").Where("received_at < ?", olderThan).
 		Order("received_at", "bot_id", "update_id").Limit(int64(limit)).Scan(ctx)
-	return out, err
+	return out, wrap("unprocessed updates", err)
 }
 
 // PruneUpdates deletes processed raw updates received before cutoff, at
@@ -43,9 +43,10 @@ func PruneUpdates(ctx context.Context, db bun.IDB, cutoff time.Time, limit int) 
 		Where("received_at < ?", cutoff).Where("processed_at IS NOT NULL").Limit(int64(limit))
 	res, err := db.NewDelete().Model((*StoredUpdate)(nil)).Where("(bot_id, update_id) IN (?)", sub).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("prune updates", err)
 	}
-	return res.RowsAffected()
+	v0, err := res.RowsAffected()
+	return v0, wrap("prune updates", err)
 }
 
 // LockBotProcessing makes the calling transaction the only one processing
@@ -59,7 +60,7 @@ func LockBotProcessing(ctx context.Context, tx bun.Tx, botID string) error {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "botdeck.ingest:"+botID)
-	return err
+	return wrap("lock bot processing", err)
 }
 
 // ClaimUpdates marks the given updates of a bot processed, inside the
@@ -79,7 +80,7 @@ func ClaimUpdates(ctx context.Context, db bun.IDB, botID string, ids []int64, at
 		q = q.Where("update_id IN (?)", bun.In(ids)).Where("processed_at IS NULL")
 	}
 	_, err := q.Returning("update_id").Exec(ctx, &claimed)
-	return claimed, err
+	return claimed, wrap("claim updates", err)
 }
 
 // StoreUpdates saves raw updates in one statement, skipping those stored
@@ -95,5 +96,5 @@ func StoreUpdates(ctx context.Context, db bun.IDB, us []*StoredUpdate) ([]Update
 	for i, r := range rows {
 		keys[i] = UpdateKey{BotID: r.BotID, UpdateID: r.UpdateID}
 	}
-	return keys, err
+	return keys, wrap("store updates", err)
 }

@@ -2,8 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -38,56 +36,37 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 func InsertUser(ctx context.Context, db bun.IDB, u *User) error {
 	_, err := db.NewInsert().Model(u).Exec(ctx)
 	if IsUniqueViolation(err) {
-		return apperr.ErrEmailTaken
+		return wrap("insert user", apperr.ErrEmailTaken)
 	}
-	return err
+	return wrap("insert user", err)
 }
 
 // UserByID finds a user by id.
 func UserByID(ctx context.Context, db bun.IDB, id string) (*User, error) {
 	u := new(User)
 	err := db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
-	return u, notFoundAs(err, "user")
+	return u, wrap("user by id", notFoundAs(err, "user"))
 }
 
 // UserByEmail finds a user by (normalized) email.
 func UserByEmail(ctx context.Context, db bun.IDB, email string) (*User, error) {
 	u := new(User)
 	err := db.NewSelect().Model(u).Where("email = ?", NormalizeEmail(email)).Scan(ctx)
-	return u, notFoundAs(err, "user")
+	return u, wrap("user by email", notFoundAs(err, "user"))
 }
 
 // AnyUserExists reports whether at least one account exists (a fresh
 // install sends visitors to sign-up rather than sign-in).
 func AnyUserExists(ctx context.Context, db bun.IDB) (bool, error) {
-	return db.NewSelect().Model((*User)(nil)).Limit(1).Exists(ctx)
+	v0, err := db.NewSelect().Model((*User)(nil)).Limit(1).Exists(ctx)
+	return v0, wrap("any user exists", err)
 }
 
 // UpdateUser saves name, email, password hash and updated_at.
 func UpdateUser(ctx context.Context, db bun.IDB, u *User) error {
 	_, err := db.NewUpdate().Model(u).Column("name", "email", "password_hash", "updated_at").WherePK().Exec(ctx)
 	if IsUniqueViolation(err) {
-		return apperr.ErrEmailTaken
+		return wrap("update user", apperr.ErrEmailTaken)
 	}
-	return err
-}
-
-// notFoundAs turns sql.ErrNoRows into a not_found error naming what.
-func notFoundAs(err error, what string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.NotFound(what)
-	}
-	return err
-}
-
-// IsUniqueViolation reports whether err is a unique-constraint violation
-// on either dialect.
-func IsUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "SQLSTATE 23505") || // PostgreSQL (pgx)
-		strings.Contains(msg, "UNIQUE constraint failed") || // SQLite
-		strings.Contains(msg, "constraint failed: UNIQUE")
+	return wrap("update user", err)
 }

@@ -31,7 +31,7 @@ func UserPhotoOf(ctx context.Context, db bun.IDB, botID string, userID int64) (*
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	return p, err
+	return p, wrap("user photo of", err)
 }
 
 // SaveUserPhoto stores (or replaces) a user's cached photo.
@@ -42,7 +42,7 @@ func SaveUserPhoto(ctx context.Context, db bun.IDB, p *UserPhoto) error {
 	_, err := db.NewInsert().Model(p).On("CONFLICT (bot_id, user_id) DO UPDATE").
 		Set("content_type = EXCLUDED.content_type").Set("body = EXCLUDED.body").Set("fetched_at = EXCLUDED.fetched_at").
 		Exec(ctx)
-	return err
+	return wrap("save user photo", err)
 }
 
 // PruneUserPhotos deletes cached photos fetched before cutoff, at most
@@ -52,9 +52,10 @@ func PruneUserPhotos(ctx context.Context, db bun.IDB, cutoff time.Time, limit in
 	sub := db.NewSelect().Model((*UserPhoto)(nil)).Column("bot_id", "user_id").Where("fetched_at < ?", cutoff).Limit(int64(limit))
 	res, err := db.NewDelete().Model((*UserPhoto)(nil)).Where("(bot_id, user_id) IN (?)", sub).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, wrap("prune user photos", err)
 	}
-	return res.RowsAffected()
+	v0, err := res.RowsAffected()
+	return v0, wrap("prune user photos", err)
 }
 
 // UsersWithoutPhoto returns which of userIDs the cache knows to have no
@@ -71,5 +72,5 @@ func UsersWithoutPhoto(ctx context.Context, db bun.IDB, botID string, userIDs []
 	for _, id := range ids {
 		out[id] = true
 	}
-	return out, err
+	return out, wrap("users without photo", err)
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// BotSummary is a bot in lists (API.md "BotSummary").
+// BotSummary is a bot in lists (schema BotSummary in handlers/openapi/bots.yaml).
 type BotSummary struct {
 	ID           string     `json:"id"`
 	Name         string     `json:"name"`
@@ -20,7 +20,7 @@ type BotSummary struct {
 	LastUpdateAt *time.Time `json:"lastUpdateAt"`
 }
 
-// BotDetail is one bot (API.md "Bot"): the summary plus details.
+// BotDetail is one bot (schema Bot in handlers/openapi/bots.yaml): the summary plus details.
 type BotDetail struct {
 	BotSummary
 	TelegramID    int64      `json:"telegramId"`

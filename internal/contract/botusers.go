@@ -7,7 +7,7 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// BotUserJSON is the API shape of a bot user (API.md "BotUser").
+// BotUserJSON is the API shape of a bot user (schema BotUser in handlers/openapi/users.yaml).
 type BotUserJSON struct {
 	UserID       int64     `json:"userId"`
 	Username     string    `json:"username"`

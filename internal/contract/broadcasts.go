@@ -6,7 +6,7 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// BroadcastJSON is the API shape of a broadcast (API.md "Broadcasts"),
+// BroadcastJSON is the API shape of a broadcast (schema Broadcast in handlers/openapi/broadcasts.yaml),
 // with the message, the outcome counters and, while it runs, the rate and
 // the estimated time left.
 type BroadcastJSON struct {

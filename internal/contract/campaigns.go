@@ -7,7 +7,7 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// CampaignJSON is the API shape of a campaign (API.md "Campaign").
+// CampaignJSON is the API shape of a campaign (schema Campaign in handlers/openapi/campaigns.yaml).
 type CampaignJSON struct {
 	ID          string     `json:"id"`
 	BotID       string     `json:"botId"`

@@ -4,7 +4,7 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// Stats windows (API.md "Audience, stats, logs, admin chats").
+// Stats windows: the days parameter of the stats routes.
 const (
 	DefaultStatsDays = 30
 	MaxStatsDays     = 365

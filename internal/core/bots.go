@@ -39,7 +39,7 @@ type botsTelegram interface {
 	GetWebhookInfo(ctx context.Context, token string) (*telego.WebhookInfo, error)
 }
 
-// Errors of bot management (API.md "Bots").
+// Errors of bot management.
 var (
 	ErrTokenInvalid = &apperr.Error{Kind: apperr.KindInvalid, Code: "token_invalid",
 		Message: "Telegram does not accept this token. Copy it again from @BotFather.",

@@ -15,7 +15,7 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// Errors of broadcasts (API.md "Broadcasts").
+// Errors of broadcasts.
 var (
 	ErrBroadcastFinished = &apperr.Error{Kind: apperr.KindConflict, Code: "broadcast_finished",
 		Message: "This broadcast has finished: it cannot be paused, resumed or cancelled any more."}

@@ -22,7 +22,7 @@ type campaignsTelegram interface {
 	RevokeChatInviteLink(ctx context.Context, token string, chatID int64, inviteLink string) (*telego.ChatInviteLink, error)
 }
 
-// Errors of campaigns (API.md "Campaigns").
+// Errors of campaigns.
 var (
 	ErrChatNotAdmin = &apperr.Error{Kind: apperr.KindInvalid, Code: "chat_not_admin",
 		Message: "The bot is not an administrator allowed to invite users in that chat. Promote it in Telegram (with “Invite users via link”), then pick the chat again.",

@@ -52,7 +52,7 @@ func NewCode(db *bun.DB, bots *Bots, tg *telegram.Client, engine *jsrt.Engine, l
 	}
 }
 
-// Errors of bot code (API.md "Bot code and custom webhooks").
+// Errors of bot code.
 var (
 	ErrCodeConflict = &apperr.Error{Kind: apperr.KindConflict, Code: "version_conflict",
 		Message: "The code was saved by someone else since you started editing. Reload to see the current version; your text is kept in the editor until you do."}
@@ -79,8 +79,9 @@ func (e *CompileError) Text() string {
 
 func compileFailed(ce *jsrt.CompileError) error {
 	e := &CompileError{Message: ce.Message, Line: ce.Line, Column: ce.Column}
-	// The message is the compiler's, as API.md has it ({message, line,
-	// column}); fields.source says the same with the position, for people.
+	// The message is the compiler's, as the API documents it ({message,
+	// line, column}); fields.source says the same with the position, for
+	// people.
 	return &apperr.Error{Kind: apperr.KindInvalid, Code: "compile_error", Message: e.Message,
 		Fields: apperr.FieldErrors{"source": e.Text()}, Details: map[string]any{"line": e.Line, "column": e.Column}, Err: e}
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// A custom webhook request, ANY /custom/{botId}/{path}, as API.md fixes it:
+// A custom webhook request, ANY /custom/{botId}/{path}, as its public contract fixes it:
 //
 //   - 400 invalid_path: path is not [A-Za-z0-9_-]{1,64};
 //   - 404 bot_not_found: unknown or deleted bot (checked after the path);

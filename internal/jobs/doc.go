@@ -2,7 +2,7 @@
 // broadcast senders and campaign greeters. Every worker keeps its state in the
 // database — checkpoints, leases with an owner and an expiry — so a
 // restart continues where it stopped and two instances never do the same
-// work (DESIGN.md convention 7).
+// work.
 package jobs
 
 import "github.com/botdeck/botdeck/models"

@@ -8,6 +8,6 @@
 // per-call deadlines that fit long polling, and the guarantee that a token
 // never shows up in an error string.
 //
-// Consumers own the interfaces they need (see DESIGN.md); tests point a
+// Consumers own the interfaces they need; tests point a
 // Client at a telegramtest.Server through Options.BaseURL.
 package telegram

@@ -41,7 +41,8 @@ func (rt *Router) Private(pattern string, h http.Handler) {
 }
 
 // Both mounts one handler twice: as a page route and as its /api twin
-// (DESIGN.md convention 1). Either pattern may be empty.
+// (one handler per action, see handlers/doc.go). Either pattern may be
+// empty.
 func (rt *Router) Both(page, api string, h http.HandlerFunc, private bool) {
 	reg := rt.Public
 	if private {
