@@ -189,6 +189,23 @@ func TestKeywordWordBoundaries(t *testing.T) {
 	}
 }
 
+func TestMixedScriptKeywords(t *testing.T) {
+	s := NewSet([]Reply{kwReply("ip", "x", "iPhone 价格"), kwReply("ad", "x", "ad价格")}, "bot")
+	for text, want := range map[string]string{
+		"我想问iPhone价格":   "ip",
+		"iphone 价格是多少":  "ip",
+		"myiphone价格":    "",
+		"ad价格":          "ad",
+		"bad价格":         "",
+		"这个ad价格":        "ad",
+		"iphone价格 ad价格": "ip",
+	} {
+		if got := matchedID(s.Match(Input{Text: text}, nil)); got != want {
+			t.Errorf("%q matched %q, want %q", text, got, want)
+		}
+	}
+}
+
 func TestKeywordPhrasesSharingWords(t *testing.T) {
 	s := NewSet([]Reply{
 		kwReply("long", "l", "how much is it"),

@@ -1,11 +1,15 @@
 package replies
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Set is a bot's replies compiled for matching: commands and buttons are map
-// lookups, keywords are indexed by their first word, so matching a message
-// costs about the same with 5 replies as with 500. A Set is immutable and
-// safe for concurrent use; build a new one when the replies change.
+// lookups and keywords a trie of words, so matching a message costs about
+// the same with 5 replies as with 500. A Set is immutable and safe for
+// concurrent use; build a new one when the replies change (it shares their
+// slices, which must not change either).
 type Set struct {
 	bot      string  // the bot's username, without "@"
 	replies  []Reply // in match order
@@ -149,10 +153,31 @@ func (s *Set) keyword(text string, eligible func(*Reply) bool) int {
 	if len(s.substrings) > 0 {
 		joined := strings.Join(words, " ")
 		for _, kw := range s.substrings {
-			if better(kw.reply) && strings.Contains(joined, kw.text) {
+			if better(kw.reply) && kw.in(joined) {
 				best = kw.reply
 			}
 		}
 	}
 	return best
+}
+
+// in reports whether the keyword is in text (words joined by spaces). The
+// spaceless part matches anywhere; an end in another script must be a word's
+// end ("ad 价格" is not in "bad 价格").
+func (k substringKeyword) in(text string) bool {
+	first, _ := utf8.DecodeRuneInString(k.text)
+	last, _ := utf8.DecodeLastRuneInString(k.text)
+	for from := 0; ; {
+		at := strings.Index(text[from:], k.text)
+		if at < 0 {
+			return false
+		}
+		at += from
+		end := at + len(k.text)
+		if (isSpaceless(first) || at == 0 || text[at-1] == ' ') && (isSpaceless(last) || end == len(text) || text[end] == ' ') {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(text[at:])
+		from = at + size
+	}
 }

@@ -301,7 +301,8 @@ func (v *validator) text() {
 		h := makeProbe(segs, probeHostile, r.Mode)
 		if _, _, err := telegram.ParseMarkup(string(r.Mode), h.text); errors.As(err, &me) {
 			line, col := locate(r.Text, h.templateOffset(me.Offset))
-			v.fail("text", "has a placeholder where some values would break the %s, at line %d, column %d: %s", r.Mode, line, col, me.Message)
+			v.fail("text", "has a placeholder where a value with spaces or symbols would break the %s, at line %d, column %d: "+
+				"use placeholders in the text, in quoted attributes, or in a link's address after its host", r.Mode, line, col)
 			return
 		}
 	}
