@@ -54,6 +54,15 @@ func (t wordTrie) add(words []string, reply int) {
 type substringKeyword struct {
 	reply int    // index in replies
 	text  string // normalized words joined by spaces
+	// anyStart and anyEnd are true when the keyword starts or ends in a
+	// spaceless script, and may then start or end inside a word.
+	anyStart, anyEnd bool
+}
+
+func newSubstringKeyword(reply int, text string) substringKeyword {
+	first, _ := utf8.DecodeRuneInString(text)
+	last, _ := utf8.DecodeLastRuneInString(text)
+	return substringKeyword{reply: reply, text: text, anyStart: isSpaceless(first), anyEnd: isSpaceless(last)}
 }
 
 // NewSet compiles replies (in match order) for the bot whose username is
@@ -97,7 +106,7 @@ func NewSet(replies []Reply, botUsername string) *Set {
 					continue
 				}
 				if text := strings.Join(words, " "); hasSpaceless(text) {
-					s.substrings = append(s.substrings, substringKeyword{reply: i, text: text})
+					s.substrings = append(s.substrings, newSubstringKeyword(i, text))
 				} else {
 					s.words.add(words, i)
 				}
@@ -129,7 +138,8 @@ func (s *Set) keyword(text string, eligible func(*Reply) bool) int {
 		return -1
 	}
 	var buf [64]string
-	words := tokens(buf[:0], normalize(text))
+	norm := normalize(text)
+	words := tokens(buf[:0], norm)
 	if len(words) == 0 {
 		return -1
 	}
@@ -150,7 +160,9 @@ func (s *Set) keyword(text string, eligible func(*Reply) bool) int {
 			n = n.next[words[j]]
 		}
 	}
-	if len(s.substrings) > 0 {
+	// A keyword in a spaceless script can only be in a message that has
+	// some of it.
+	if len(s.substrings) > 0 && !isASCII(norm) && hasSpaceless(norm) {
 		joined := strings.Join(words, " ")
 		for _, kw := range s.substrings {
 			if better(kw.reply) && kw.in(joined) {
@@ -165,8 +177,6 @@ func (s *Set) keyword(text string, eligible func(*Reply) bool) int {
 // spaceless part matches anywhere; an end in another script must be a word's
 // end ("ad 价格" is not in "bad 价格").
 func (k substringKeyword) in(text string) bool {
-	first, _ := utf8.DecodeRuneInString(k.text)
-	last, _ := utf8.DecodeLastRuneInString(k.text)
 	for from := 0; ; {
 		at := strings.Index(text[from:], k.text)
 		if at < 0 {
@@ -174,7 +184,7 @@ func (k substringKeyword) in(text string) bool {
 		}
 		at += from
 		end := at + len(k.text)
-		if (isSpaceless(first) || at == 0 || text[at-1] == ' ') && (isSpaceless(last) || end == len(text) || text[end] == ' ') {
+		if (k.anyStart || at == 0 || text[at-1] == ' ') && (k.anyEnd || end == len(text) || text[end] == ' ') {
 			return true
 		}
 		_, size := utf8.DecodeRuneInString(text[at:])
