@@ -238,10 +238,12 @@ func NormalizeEmail(s string) (string, bool) {
 
 // NormalizePhone checks a phone number and returns it as "+" and its 7–15
 // digits (the length E.164 allows). It accepts digits with spaces, dashes,
-// dots and one pair of parentheses, led by "+" or "00" (international
-// prefix) or nothing: a number without a country code is kept as typed, so
-// people are asked for the international format. A shared Telegram
-// contact's number ("79161234567" or "+7 916…") passes the same way.
+// dots and one pair of parentheses, led by "+", "00" (the international
+// prefix) or nothing. The digits are taken as an international number: one
+// that starts with 0 (a national trunk prefix, "020 7946 0958") is refused,
+// which is why DefaultInvalid asks for the international format. A shared
+// Telegram contact's number ("79161234567" or "+7 916…") passes the same
+// way.
 func NormalizePhone(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 64 {

@@ -36,19 +36,13 @@ func normalize(s string) string {
 			i++
 			continue
 		}
-		p := norm.NFKD.PropertiesString(s[i : i+size])
-		if d := p.Decomposition(); d != nil {
-			last := r
-			for _, dr := range string(d) {
-				foldRune(&b, dr)
-				last = dr
-			}
-			// A decomposition ends with its marks, if it has any.
-			marks = marks || (p.TrailCCC() != 0 && !isAccent(last))
+		var m bool
+		if r < commonRunesEnd && commonRunes[r].flags&runeSlow == 0 {
+			m = writeCommon(&b, r)
 		} else {
-			foldRune(&b, r)
-			marks = marks || (p.CCC() != 0 && !isAccent(r))
+			m = writeFolded(&b, s[i:i+size], r)
 		}
+		marks = marks || m
 		i += size
 	}
 	out := b.String()
@@ -58,6 +52,42 @@ func normalize(s string) string {
 		out = norm.NFC.String(out)
 	}
 	return out
+}
+
+// writeFolded writes the rune r (encoded as c) decomposed, case-folded and
+// without accents, and reports whether it wrote a mark that composition
+// must order or compose.
+func writeFolded(b *strings.Builder, c string, r rune) bool {
+	p := norm.NFKD.PropertiesString(c)
+	d := p.Decomposition()
+	if d == nil {
+		foldRune(b, r)
+		return p.CCC() != 0 && !isAccent(r)
+	}
+	marks := false
+	for _, dr := range string(d) {
+		foldRune(b, dr)
+		// Marks may sit inside a decomposition too ("㌥" is デシ).
+		marks = marks || (!isAccent(dr) && combiningClass(dr) != 0)
+	}
+	return marks
+}
+
+func combiningClass(r rune) uint8 {
+	if r < utf8.RuneSelf {
+		return 0
+	}
+	var buf [utf8.UTFMax]byte
+	return norm.NFKD.Properties(buf[:utf8.EncodeRune(buf[:], r)]).CCC()
+}
+
+// writeCommon is writeFolded for a rune of commonRunes that is not slow.
+func writeCommon(b *strings.Builder, r rune) bool {
+	info := commonRunes[r]
+	if info.flags&runeAccent == 0 {
+		b.WriteRune(info.fold)
+	}
+	return info.flags&runeCombining != 0
 }
 
 // foldRune writes r case-folded, or nothing for an accent.
@@ -159,10 +189,17 @@ func isSpaceless(r rune) bool {
 // isWordRune reports whether r belongs in a word: a letter, a digit or a
 // mark.
 func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z'
+	if r < commonRunesEnd {
+		return commonRunes[r].flags&runeWord != 0
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+func isMark(r rune) bool {
+	if r < commonRunesEnd {
+		return commonRunes[r].flags&runeMark != 0
+	}
+	return unicode.IsMark(r)
 }
 
 // tokens splits normalized text into words, appending to dst. A word is a
@@ -181,7 +218,7 @@ func tokens(dst []string, s string) []string {
 			continue
 		}
 		sl := prevSpaceless
-		if r >= utf8.RuneSelf && !unicode.IsMark(r) {
+		if r >= utf8.RuneSelf && !isMark(r) {
 			sl = isSpaceless(r)
 		} else if r < utf8.RuneSelf {
 			sl = false

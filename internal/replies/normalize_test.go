@@ -54,7 +54,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestNormalizeIsIdempotent(t *testing.T) {
-	for _, s := range []string{"Crème", "İstanbul", "ß", "ｶﾞ", "ΐ", "ǅ", "ﬃ", "Ⅻ", "ﷺ"} {
+	for _, s := range []string{"Crème", "İstanbul", "ß", "ｶﾞ", "ΐ", "ǅ", "ﬃ", "Ⅻ", "ﷺ", "㌥", "Ꭶ", "ꭶ"} {
 		once := normalize(s)
 		if twice := normalize(once); twice != once {
 			t.Errorf("normalize(%q) = %q, again %q", s, once, twice)

@@ -212,15 +212,14 @@ func locate(text string, at int) (int, int) {
 // unknown placeholder as written instead of failing (rendering never
 // fails; validation is strict).
 func parseTemplate(tmpl string, mode ParseMode, lenient bool) ([]segment, *TemplateError) {
-	var segs []segment
+	segs := make([]segment, 0, 8)
 	where := addressTracker{mode: mode}
-	litStart := 0
-	var lit strings.Builder
+	litStart := -1 // literal text is always a piece of the template as written
 	flush := func(end int) {
-		if lit.Len() > 0 {
-			segs = append(segs, segment{lit: lit.String(), at: litStart, size: end - litStart})
-			lit.Reset()
+		if litStart >= 0 && end > litStart {
+			segs = append(segs, segment{lit: tmpl[litStart:end], at: litStart, size: end - litStart})
 		}
+		litStart = -1
 	}
 	fail := func(at int, msg string) ([]segment, *TemplateError) {
 		line, col := locate(tmpl, at)
@@ -230,11 +229,10 @@ func parseTemplate(tmpl string, mode ParseMode, lenient bool) ([]segment, *Templ
 		c := tmpl[i]
 		switch {
 		case c == '\\' && mode == ModeMarkdownV2 && i+1 < len(tmpl):
-			if lit.Len() == 0 {
+			if litStart < 0 {
 				litStart = i
 			}
 			_, size := utf8.DecodeRuneInString(tmpl[i+1:])
-			lit.WriteString(tmpl[i : i+1+size])
 			where.escaped()
 			i += 1 + size
 			continue
@@ -242,7 +240,7 @@ func parseTemplate(tmpl string, mode ParseMode, lenient bool) ([]segment, *Templ
 			// A doubled brace is one literal brace; it is its own segment
 			// so that positions map back to the template exactly.
 			flush(i)
-			segs = append(segs, segment{lit: string(c), at: i, size: 2})
+			segs = append(segs, segment{lit: tmpl[i : i+1], at: i, size: 2})
 			i += 2
 			continue
 		case c == '{':
@@ -268,10 +266,9 @@ func parseTemplate(tmpl string, mode ParseMode, lenient bool) ([]segment, *Templ
 			i += end + 2
 			continue
 		}
-		if lit.Len() == 0 {
+		if litStart < 0 {
 			litStart = i
 		}
-		lit.WriteByte(c)
 		where.literal(c)
 		i++
 	}
