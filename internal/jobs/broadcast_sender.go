@@ -161,6 +161,7 @@ func (s *botSender) feed(ctx context.Context) {
 					continue
 				}
 				bc.Status = models.BroadcastRunning
+				s.b.feed.Changed(bc.ID)
 			}
 			cands, err := models.NextCandidates(ctx, s.b.db, bot.ID, bc.ID, cursors[bc.ID], s.b.cfg.Batch, now)
 			if err != nil {
@@ -179,6 +180,8 @@ func (s *botSender) feed(ctx context.Context) {
 					if at, err := models.NextRetryAt(ctx, s.b.db, bc.ID); err == nil && at != nil && at.Before(wake) {
 						wake = *at
 					}
+				} else if err == nil {
+					s.b.feed.Changed(bc.ID)
 				}
 				continue
 			}
@@ -191,12 +194,15 @@ func (s *botSender) feed(ctx context.Context) {
 				case c.Gone:
 					models.SettleWithoutSending(ctx, s.b.db, s.fence, bc.ID, c.UserID, models.RecipientSkipped, //nolint:errcheck // retried next round
 						"The user is no longer among the bot's users.", models.Now())
+					s.b.feed.Changed(bc.ID)
 				case c.Blocked:
 					models.SettleWithoutSending(ctx, s.b.db, s.fence, bc.ID, c.UserID, models.RecipientSkipped, //nolint:errcheck
 						"You blocked this user after the broadcast was queued.", models.Now())
+					s.b.feed.Changed(bc.ID)
 				case c.BotBlocked:
 					models.SettleWithoutSending(ctx, s.b.db, s.fence, bc.ID, c.UserID, models.RecipientBlocked, //nolint:errcheck
 						"The user blocked the bot after the broadcast was queued.", models.Now())
+					s.b.feed.Changed(bc.ID)
 				default:
 					if !s.markInflight(bc.ID, c.UserID) {
 						continue
@@ -264,8 +270,12 @@ func (s *botSender) haltForBot(ctx context.Context, bot *models.Bot) {
 	case models.BotDeleted:
 		status, reason = models.BroadcastFailed, "Stopped because "+bot.Handle()+" was disconnected."
 	}
+	halting, _ := models.ActiveBroadcastsOfBot(ctx, s.b.db, bot.ID) // only to tell their pages
 	n, err := models.HaltBotBroadcasts(ctx, s.b.db, bot.ID, status, reason, models.Now())
 	if err == nil && n > 0 {
+		for _, bc := range halting {
+			s.b.feed.Changed(bc.ID)
+		}
 		s.writeLog(ctx, models.LogError, reason, "")
 	}
 }
@@ -448,6 +458,7 @@ func (s *botSender) backoff(attempt int) time.Duration {
 }
 
 func (s *botSender) record(ctx context.Context, j job, o models.Outcome, now time.Time) {
+	defer s.b.feed.Changed(j.bc.ID)
 	if err := persist(ctx, func(ctx context.Context) error {
 		_, err := models.RecordOutcome(ctx, s.b.db, s.fence, j.bc.ID, j.userID, o, now)
 		return err
@@ -486,6 +497,7 @@ func (s *botSender) observe(ctx context.Context, bc *models.Broadcast, ok bool, 
 	reason := fmt.Sprintf("Paused by Botdeck: %d of the last %d messages failed. Last error: %s. Check the bot's log, then resume.",
 		failures, window, describe(err))
 	if paused, perr := models.SetBroadcastStatus(ctx, s.b.db, bc.ID, []string{models.BroadcastRunning}, models.BroadcastPaused, reason, models.Now()); perr == nil && paused {
+		s.b.feed.Changed(bc.ID)
 		s.writeLog(ctx, models.LogError, reason, "")
 	}
 }
