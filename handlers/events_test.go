@@ -219,3 +219,56 @@ func TestAnEventOnOneInstanceReachesAStreamOnAnother(t *testing.T) {
 		})
 	}
 }
+
+// TestBroadcastProgressIsStreamed follows a broadcast from the stream
+// alone: queued, running with growing counts, done with every message
+// counted, published by the sender as it goes.
+func TestBroadcastProgressIsStreamed(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "news@example.com")
+		bot := env.ConnectBot(t, c, "news_bot")
+		seedAudience(t, env, bot.ID, 30, time.Now())
+		s := c.Stream(t, "/api/events?kind=broadcast&bot="+bot.ID)
+		id := c.Post(t, "/api/bots/"+bot.ID+"/broadcasts", map[string]any{"text": "Extra!"}).Expect(t, http.StatusCreated).Data(t)["id"].(string)
+
+		var seen []events.BroadcastData
+		for len(seen) == 0 || seen[len(seen)-1].Status != "done" {
+			f := s.NextEvent(t)
+			e := f.JSON(t)
+			var d events.BroadcastData
+			if err := json.Unmarshal(e.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			if f.Event != "broadcast" || e.Subject != id || d.ID != id || e.BotID != bot.ID || d.Total != 30 {
+				t.Fatalf("event %s: %s", f.Event, f.Data)
+			}
+			if n := len(seen); n > 0 && d.Sent < seen[n-1].Sent {
+				t.Fatalf("counts went back: %+v after %+v", d, seen[n-1])
+			}
+			seen = append(seen, d)
+		}
+		last := seen[len(seen)-1]
+		if seen[0].Status != "queued" || last.Sent != 30 || last.Pending != 0 {
+			t.Fatalf("first %+v, last %+v", seen[0], last)
+		}
+	}, apptest.Workers())
+}
+
+// TestAStatusChangedWhileProcessingAnUpdateIsStreamed: losing admin
+// rights in a campaign's chat arrives as an update; the bot's warning is
+// published inside the transaction that processes it.
+func TestAStatusChangedWhileProcessingAnUpdateIsStreamed(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newCampaignWorld(t, env)
+		w.create(t, "Watched", false)
+		s := w.owner.Stream(t, "/api/events?kind=bot")
+		w.promote(t, false)
+		if e, d := botEvent(t, s.NextEvent(t)); e.BotID != w.bot.ID || d.Status != "warning" || !strings.Contains(d.StatusReason, "Fans of Go") {
+			t.Fatalf("demotion: %+v %+v", e, d)
+		}
+		w.promote(t, true)
+		if _, d := botEvent(t, s.NextEvent(t)); d.Status != "active" || d.StatusReason != "" {
+			t.Fatalf("promotion: %+v", d)
+		}
+	}, apptest.Webhooks())
+}
