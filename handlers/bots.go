@@ -119,6 +119,17 @@ func (h *Bots) botPage(b *models.Bot, edit views.BotEditVM) web.Response {
 	return web.Response{Title: b.Name, Page: views.BotPage(vm), Fragment: views.BotEditForm(vm), Data: b.Detail()}
 }
 
+// Status is the bot page's status part (header, actions, reason), which
+// the page fetches again when the bot's status changes.
+func (h *Bots) Status(w http.ResponseWriter, r *http.Request) {
+	b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Title: b.Name, Page: views.BotStatusPart(views.NewBotVM(b, views.BotEditVM{}))})
+}
+
 // WebhookInfo is the htmx fragment with Telegram's live view of the
 // webhook: loaded after the page so a slow Telegram never slows the page.
 func (h *Bots) WebhookInfo(w http.ResponseWriter, r *http.Request) {

@@ -272,3 +272,25 @@ func TestAStatusChangedWhileProcessingAnUpdateIsStreamed(t *testing.T) {
 		}
 	}, apptest.Webhooks())
 }
+
+// TestBotPageFollowsItsStatus: the bot page opens the bot's event stream
+// and its status part refreshes from GET /bots/{id}/status.
+func TestBotPageFollowsItsStatus(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "owner@example.com")
+		bot := env.ConnectBot(t, c, "live_bot")
+		page := c.Get(t, "/bots/"+bot.ID).Expect(t, http.StatusOK).Text()
+		for _, want := range []string{`hx-ext="sse"`, `sse-connect="/api/events?bot=` + bot.ID + `&amp;kind=bot"`,
+			`id="bot-status" hx-get="/bots/` + bot.ID + `/status" hx-trigger="sse:bot, sse:reset"`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("bot page lacks %s", want)
+			}
+		}
+		c.Post(t, "/api/bots/"+bot.ID+"/stop", nil).Expect(t, http.StatusOK)
+		part := c.Get(t, "/bots/"+bot.ID+"/status", "HX-Request", "true").Expect(t, http.StatusOK).Text()
+		if !strings.HasPrefix(strings.TrimSpace(part), `<div id="bot-status"`) || !strings.Contains(part, "Start") || strings.Contains(part, "<html") {
+			t.Fatalf("status part: %s", part)
+		}
+		env.SignUp(t, "other@example.com").Get(t, "/bots/"+bot.ID+"/status", "HX-Request", "true").Expect(t, http.StatusNotFound)
+	})
+}

@@ -68,6 +68,7 @@ func mountBots(rt *web.Router, d Deps) {
 	rt.Both("", "POST /api/bots/batch", bots.Batch, true)
 	rt.Both("GET /bots/{id}", "GET /api/bots/{id}", bots.Show, true)
 	rt.Private("GET /bots/{id}/webhook-info", http.HandlerFunc(bots.WebhookInfo))
+	rt.Private("GET /bots/{id}/status", http.HandlerFunc(bots.Status))
 	rt.Both("POST /bots/{id}", "PATCH /api/bots/{id}", bots.Update, true)
 	rt.Both("POST /bots/{id}/stop", "POST /api/bots/{id}/stop", bots.Stop, true)
 	rt.Both("POST /bots/{id}/start", "POST /api/bots/{id}/start", bots.Start, true)
