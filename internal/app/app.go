@@ -102,6 +102,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 
+	if opts.Events.MaxStreams == 0 {
+		opts.Events.MaxStreams = cfg.EventStreams
+	}
 	bus, err := events.New(ctx, db, cfg.DatabaseURL, log, opts.Events)
 	if err != nil {
 		db.Close()
