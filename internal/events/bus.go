@@ -24,7 +24,7 @@ const Retention = time.Hour
 type Config struct {
 	PollEvery       time.Duration // safety read when no wake-up came (1s on SQLite, 5s on PostgreSQL)
 	GapHorizon      time.Duration // how long a skipped id is waited for (2m: longer than any transaction)
-	Buffer          int           // deliveries a subscriber may fall behind before it is dropped (256)
+	Buffer          int           // deliveries a subscriber may fall behind before it is dropped (32)
 	ReplayLimit     int           // events a reconnecting stream may replay; beyond, it gets a reset (1000)
 	KeepAlive       time.Duration // an idle stream sends a comment this often (20s)
 	MaxStreams      int           // concurrent streams per account on one instance (20)
@@ -46,7 +46,7 @@ func (c Config) withDefaults(pg bool) Config {
 	def(&c.KeepAlive, 20*time.Second)
 	def(&c.ListenReconnect, time.Second)
 	if c.Buffer <= 0 {
-		c.Buffer = 256
+		c.Buffer = 32
 	}
 	if c.ReplayLimit <= 0 {
 		c.ReplayLimit = 1000
