@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,6 +17,7 @@ import (
 // reader, which catches up from the table: nothing published meanwhile is
 // lost.
 func (b *Bus) listen() {
+	var lastLogged time.Time // LogError runs on this goroutine only
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			cfg, err := pgx.ParseConfig(b.dbURL)
@@ -27,8 +29,11 @@ func (b *Bus) listen() {
 			return pgx.ConnectConfig(ctx, cfg)
 		},
 		LogError: func(ctx context.Context, err error) {
-			if ctx.Err() == nil {
-				b.log.WarnContext(ctx, "events: listener (reconnecting)", "err", err)
+			// While PostgreSQL is down this repeats every ListenReconnect:
+			// once a minute in the log is enough.
+			if ctx.Err() == nil && time.Since(lastLogged) > time.Minute {
+				lastLogged = time.Now()
+				b.log.WarnContext(ctx, "events: listener lost its connection; reconnecting", "err", err)
 			}
 		},
 		ReconnectDelay: b.cfg.ListenReconnect,
