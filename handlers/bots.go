@@ -123,6 +123,18 @@ func (h *Bots) botPage(b *models.Bot, edit views.BotEditVM) web.Response {
 	return web.Response{Title: b.Name, Page: web.Render(vm, views.BotPage), Fragment: web.Render(vm, views.BotEditForm), Data: contract.BotDetailOf(b)}
 }
 
+// Status is the bot page's status part (header, actions, reason), which
+// the page fetches again when the bot's status changes.
+func (h *Bots) Status(w http.ResponseWriter, r *http.Request) {
+	b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	vm := func(context.Context) (views.BotVM, error) { return views.NewBotVM(b, views.BotEditVM{}), nil }
+	h.respond.Respond(w, r, web.Response{Title: b.Name, Page: web.Render(vm, views.BotStatusPart)})
+}
+
 // WebhookInfo is the htmx fragment with Telegram's live view of the
 // webhook: loaded after the page so a slow Telegram never slows the page.
 func (h *Bots) WebhookInfo(w http.ResponseWriter, r *http.Request) {

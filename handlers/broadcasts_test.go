@@ -201,19 +201,19 @@ func TestBroadcastPages(t *testing.T) {
 			t.Fatalf("after queueing, go to the broadcast: %q", loc)
 		}
 		show := c.Get(t, loc).Expect(t, http.StatusOK).Text()
-		for _, want := range []string{"Broadcast queued: sending to 3 users.", `role="progressbar"`, `hx-trigger="every 1s"`, "Pause", "Cancel broadcast",
+		for _, want := range []string{"Broadcast queued: sending to 3 users.", `role="progressbar"`, `sse-connect="/api/events?bot=`, `hx-trigger="sse:broadcast`, "Pause", "Cancel broadcast",
 			"Hello <strong>friends</strong>", "0 of 3 done (0%)"} {
 			if !strings.Contains(show, want) {
 				t.Errorf("broadcast page lacks %q", want)
 			}
 		}
-		// The poll returns the progress; the announcement when the status
+		// The refresh returns the progress; the announcement when the status
 		// changed; the controls only when they differ (queued and running
 		// have the same ones, and redrawing them would close an open
 		// confirmation).
 		frag := c.Get(t, loc+"?seen=queued", "HX-Request", "true").Text()
 		if !strings.Contains(frag, `id="broadcast-progress"`) || strings.Contains(frag, "hx-swap-oob") || strings.Contains(frag, "<html") {
-			t.Fatalf("poll fragment: %s", frag)
+			t.Fatalf("refresh fragment: %s", frag)
 		}
 		frag = c.Get(t, loc+"?seen=running", "HX-Request", "true").Text()
 		if !strings.Contains(frag, `id="broadcast-live" hx-swap-oob`) || strings.Contains(frag, `id="broadcast-controls"`) {
@@ -221,13 +221,13 @@ func TestBroadcastPages(t *testing.T) {
 		}
 		c.Post(t, loc+"/pause", url.Values{}).Expect(t, http.StatusSeeOther)
 		frag = c.Get(t, loc+"?seen=queued", "HX-Request", "true").Text()
-		if !strings.Contains(frag, `hx-swap-oob="true"`) || !strings.Contains(frag, "Resume") || !strings.Contains(frag, `hx-trigger="every 5s"`) {
+		if !strings.Contains(frag, `hx-swap-oob="true"`) || !strings.Contains(frag, "Resume") || !strings.Contains(frag, `hx-trigger="sse:broadcast`) {
 			t.Fatalf("status changed: %s", frag)
 		}
 		c.Post(t, loc+"/cancel", url.Values{}).Expect(t, http.StatusSeeOther)
 		done := c.Get(t, loc).Text()
-		if strings.Contains(done, "hx-trigger") || !strings.Contains(done, "Cancelled: nobody else will receive") || !strings.Contains(done, "Write a new broadcast") {
-			t.Fatal("a finished broadcast stops polling and says what happened")
+		if strings.Contains(done, "hx-trigger") || strings.Contains(done, "sse-connect") || !strings.Contains(done, "Cancelled: nobody else will receive") || !strings.Contains(done, "Write a new broadcast") {
+			t.Fatal("a finished broadcast stops following the event stream and says what happened")
 		}
 		// A refused change shows the page again with the reason.
 		refused := c.Post(t, loc+"/resume", url.Values{}).Expect(t, http.StatusConflict).Text()

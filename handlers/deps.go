@@ -7,6 +7,7 @@ import (
 
 	"github.com/botdeck/botdeck/handlers/openapi"
 	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/internal/web"
 )
@@ -26,6 +27,7 @@ type Deps struct {
 	Broadcasts *core.Broadcasts
 	Campaigns  *core.Campaigns
 	Code       *core.Code
+	Events     *events.Bus // live events for GET /api/events
 
 	// Operations.
 	Ready   *atomic.Bool

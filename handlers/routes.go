@@ -19,6 +19,7 @@ func Routes(d Deps) *web.Router {
 	mountBroadcasts(rt, d)
 	mountCampaigns(rt, d)
 	mountCode(rt, d)
+	rt.Private("GET /api/events", http.HandlerFunc(NewEvents(d).Stream))
 	rt.Public("POST /tg/{botId}", http.HandlerFunc(NewWebhook(d).Receive))
 	return rt
 }
@@ -67,6 +68,7 @@ func mountBots(rt *web.Router, d Deps) {
 	rt.Both("", "POST /api/bots/batch", bots.Batch, true)
 	rt.Both("GET /bots/{id}", "GET /api/bots/{id}", bots.Show, true)
 	rt.Private("GET /bots/{id}/webhook-info", http.HandlerFunc(bots.WebhookInfo))
+	rt.Private("GET /bots/{id}/status", http.HandlerFunc(bots.Status))
 	rt.Both("POST /bots/{id}", "PATCH /api/bots/{id}", bots.Update, true)
 	rt.Both("POST /bots/{id}/stop", "POST /api/bots/{id}/stop", bots.Stop, true)
 	rt.Both("POST /bots/{id}/start", "POST /api/bots/{id}/start", bots.Start, true)

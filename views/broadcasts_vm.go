@@ -188,19 +188,6 @@ func (vm BroadcastVM) URL() string { return "/broadcasts/" + vm.B.ID }
 // PollURL is what the progress fragment polls.
 func (vm BroadcastVM) PollURL() string { return vm.URL() + "?seen=" + vm.B.Status }
 
-// PollTrigger is how often the progress refreshes: every second while
-// sending, slowly while paused (it may be resumed elsewhere), never once
-// finished.
-func (vm BroadcastVM) PollTrigger() string {
-	switch {
-	case vm.B.Active():
-		return "every 1s"
-	case vm.B.Status == models.BroadcastPaused:
-		return "every 5s"
-	}
-	return ""
-}
-
 // CanResendUnconfirmed reports whether the owner may send the unconfirmed
 // messages again: some exist and nothing is being sent (done or paused).
 func (vm BroadcastVM) CanResendUnconfirmed() bool {

@@ -25,6 +25,7 @@ import (
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/database"
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/jsrt"
@@ -40,23 +41,25 @@ const MaxBodyBytes = 1 << 20
 
 // App is a wired Botdeck instance.
 type App struct {
-	Config       config.Config
-	DB           *bun.DB
-	Log          *slog.Logger
-	Router       *web.Router
-	Telegram     *telegram.Client
-	Accounts     *core.Accounts
-	Bots         *core.Bots
-	Audience     *core.Audience
-	Insights     *core.Insights
-	Ingest       *ingest.Pipeline
-	Broadcasts   *core.Broadcasts
-	Broadcaster  *jobs.Broadcaster
-	Campaigns    *core.Campaigns
-	Code         *core.Code
-	Greeter      *jobs.Greeter
-	WebhookWatch *jobs.WebhookWatch
-	Instance     string // names this process in database leases
+	Config        config.Config
+	DB            *bun.DB
+	Log           *slog.Logger
+	Router        *web.Router
+	Telegram      *telegram.Client
+	Accounts      *core.Accounts
+	Bots          *core.Bots
+	Audience      *core.Audience
+	Insights      *core.Insights
+	Ingest        *ingest.Pipeline
+	Broadcasts    *core.Broadcasts
+	Broadcaster   *jobs.Broadcaster
+	BroadcastFeed *core.BroadcastFeed
+	Campaigns     *core.Campaigns
+	Code          *core.Code
+	Greeter       *jobs.Greeter
+	WebhookWatch  *jobs.WebhookWatch
+	Events        *events.Bus // live events: published by features, streamed by GET /api/events
+	Instance      string      // names this process in database leases
 
 	handler  http.Handler
 	ready    atomic.Bool
@@ -66,7 +69,8 @@ type App struct {
 
 // Options adjust an App for tests and the demo.
 type Options struct {
-	Demo bool // show the demo banner
+	Demo   bool          // show the demo banner
+	Events events.Config // tuning of the live events (tests shorten the keep-alive)
 }
 
 // New opens the database and builds the server. It does not migrate; call
@@ -98,7 +102,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 
-	a := &App{Config: cfg, DB: db, Log: log, registry: prometheus.NewRegistry()}
+	if opts.Events.MaxStreams == 0 {
+		opts.Events.MaxStreams = cfg.EventStreams
+	}
+	bus, err := events.New(ctx, db, cfg.DatabaseURL, log, opts.Events)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	a := &App{Config: cfg, DB: db, Log: log, Events: bus, registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	signupOpen := cfg.Signup == "open"
@@ -114,7 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a.Telegram = tg
-	a.Bots = core.NewBots(db, tg, sealer, cfg.PublicURL, log)
+	a.Bots = core.NewBots(db, tg, sealer, cfg.PublicURL, bus, log)
 	a.Audience = core.NewAudience(db, a.Bots, tg, log)
 	a.Insights = core.NewInsights(db, a.Bots, log)
 	a.Ingest = ingest.New(db, log, a.registry, ingest.Config{})
@@ -125,10 +138,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	jsCfg.Timeout = cfg.HandlerTimeout
 	a.Code = core.NewCode(db, a.Bots, tg, jsrt.New(jsCfg), log)
 	a.Campaigns = core.NewCampaigns(db, a.Bots, tg, log)
-	a.Ingest.AddHook(core.CampaignTracker{})
+	a.Ingest.AddHook(core.CampaignTracker{Events: bus})
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
-	a.Broadcasts = core.NewBroadcasts(db, a.Bots, tg, log, cfg.BroadcastRate)
-	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, log, a.Instance, cfg.BroadcastRate)
+	a.BroadcastFeed = core.NewBroadcastFeed(db, bus, log)
+	a.Broadcasts = core.NewBroadcasts(db, a.Bots, a.BroadcastFeed, tg, log, cfg.BroadcastRate)
+	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, a.BroadcastFeed, log, a.Instance, cfg.BroadcastRate)
 	a.WebhookWatch = jobs.NewWebhookWatch(db, a.Bots, log, cfg.WebhookCheck)
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
@@ -147,6 +161,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Broadcasts: a.Broadcasts,
 		Campaigns:  a.Campaigns,
 		Code:       a.Code,
+		Events:     bus,
 		Ready:      &a.ready,
 		Ping:       db.PingContext,
 		AnyUser:    func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
@@ -215,16 +230,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      5 * time.Minute, // CSV exports of a million rows stream for a while
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := a.HTTPServer(ctx)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", "http://"+ln.Addr().String())
@@ -254,6 +260,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
+// HTTPServer is the server Serve runs. Event streams end as soon as its
+// Shutdown begins (they never go idle, so Shutdown would otherwise wait
+// for them until its deadline).
+func (a *App) HTTPServer(ctx context.Context) *http.Server {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute, // CSV exports of a million rows stream for a while
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	srv.RegisterOnShutdown(a.Events.Close)
+	return srv
+}
+
 // StartWorkers runs the background workers (update processing, polling,
 // retention…) until the returned stop is called; stop waits for them, at
 // most until its context ends.
@@ -275,8 +299,11 @@ func (a *App) StartWorkers(ctx context.Context) (stop func(context.Context)) {
 	}
 }
 
-// Close stops storing updates and releases the database.
+// Close ends event streams, stops storing updates and releases the
+// database.
 func (a *App) Close() error {
+	a.Events.Close()
+	a.BroadcastFeed.Close()
 	a.Ingest.Close()
 	return a.DB.Close()
 }

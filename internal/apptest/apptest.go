@@ -17,6 +17,7 @@ import (
 	"github.com/botdeck/botdeck/internal/app"
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/dbtest"
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 )
 
@@ -35,6 +36,7 @@ type Setup struct {
 	Config    config.Config
 	ServerURL string // where this Botdeck will listen, known before it starts
 	Workers   bool
+	Events    events.Config
 }
 
 // Option adjusts the setup.
@@ -50,6 +52,12 @@ func Config(edit func(*config.Config)) Option {
 // processing themselves (env.Process).
 func Workers() Option {
 	return func(s *Setup) { s.Workers = true }
+}
+
+// Events returns an option that tunes the live events (a short
+// keep-alive, a small stream cap).
+func Events(edit func(*events.Config)) Option {
+	return func(s *Setup) { edit(&s.Events) }
 }
 
 // Webhooks runs Botdeck with a public URL (its own test server), so bots
@@ -80,7 +88,7 @@ func Start(t testing.TB, d dbtest.Dialect, opts ...Option) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := app.New(context.Background(), *cfg, log, app.Options{})
+	a, err := app.New(context.Background(), *cfg, log, app.Options{Events: setup.Events})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
@@ -96,6 +104,7 @@ func Start(t testing.TB, d dbtest.Dialect, opts ...Option) *Env {
 		stopWorkers = a.StartWorkers(context.Background())
 	}
 	t.Cleanup(func() {
+		a.Events.Close() // ends open streams, which the server's Close waits for
 		srv.Close()
 		if stopWorkers != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

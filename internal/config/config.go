@@ -34,6 +34,7 @@ type Config struct {
 	BroadcastRate     float64
 	WebhookCheck      time.Duration
 	TrustProxyHeaders bool
+	EventStreams      int // concurrent GET /api/events streams per account on one instance
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -54,6 +55,7 @@ func Defaults() Config {
 		HandlerTimeout:  2 * time.Second,
 		BroadcastRate:   25,
 		WebhookCheck:    5 * time.Minute,
+		EventStreams:    20,
 	}
 }
 
@@ -100,6 +102,10 @@ func Settings() []Setting {
 		{"trust-proxy-headers", "BOTDECK_TRUST_PROXY_HEADERS", "take the client IP from X-Forwarded-For (only behind a proxy you run)",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.BoolVar(&c.TrustProxyHeaders, name, c.TrustProxyHeaders, usage)
+			}},
+		{"event-streams", "BOTDECK_EVENT_STREAMS", "live event streams (open pages, GET /api/events) one account may hold open at once on one instance",
+			func(fs *flag.FlagSet, c *Config, name, usage string) {
+				fs.IntVar(&c.EventStreams, name, c.EventStreams, usage)
 			}},
 	}
 }
@@ -158,6 +164,9 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhookCheck < time.Second {
 		errs = append(errs, errors.New("webhook-check must be at least 1s"))
+	}
+	if c.EventStreams < 1 {
+		errs = append(errs, errors.New("event-streams must be at least 1"))
 	}
 	if c.UpdateRetention < time.Hour {
 		errs = append(errs, errors.New("update-retention must be at least 1h"))

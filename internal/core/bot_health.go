@@ -9,6 +9,7 @@ import (
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -76,7 +77,7 @@ func (s *Bots) CheckWebhook(ctx context.Context, b *models.Bot) error {
 		if err := models.InsertLogs(ctx, tx, entry); err != nil {
 			return err
 		}
-		_, err := refreshBotWarning(ctx, tx, b.ID)
+		_, err := refreshBotWarning(ctx, tx, s.events, b.ID)
 		return err
 	})
 }
@@ -84,9 +85,9 @@ func (s *Bots) CheckWebhook(ctx context.Context, b *models.Bot) error {
 // refreshBotWarning sets a running bot's status from what currently warns
 // about it: failing webhook delivery first, then an active campaign's
 // warning (lost admin rights). With nothing to warn about it is active
-// again; stopped, error and deleted bots keep their status. It returns the
-// bot as it now is.
-func refreshBotWarning(ctx context.Context, db bun.IDB, botID string) (*models.Bot, error) {
+// again; stopped, error and deleted bots keep their status. A change is
+// published on bus, in db's transaction. It returns the bot as it now is.
+func refreshBotWarning(ctx context.Context, db bun.IDB, bus *events.Bus, botID string) (*models.Bot, error) {
 	b, err := models.BotByID(ctx, db, botID)
 	if err != nil {
 		return nil, err
@@ -108,5 +109,8 @@ func refreshBotWarning(ctx context.Context, db bun.IDB, botID string) (*models.B
 		return b, nil
 	}
 	b.Status, b.StatusReason = status, reason
-	return b, models.UpdateBotColumns(ctx, db, b, "status", "status_reason")
+	if err := models.UpdateBotColumns(ctx, db, b, "status", "status_reason"); err != nil {
+		return nil, err
+	}
+	return b, publishBotStatus(ctx, db, bus, b)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
@@ -83,13 +84,35 @@ type Bots struct {
 	tg        botsTelegram
 	sealer    *secrets.Sealer
 	publicURL string
+	events    *events.Bus
 	log       *slog.Logger
 	webhooks  *webhookCache
 }
 
 // NewBots returns the bot use cases. publicURL empty means long polling.
-func NewBots(db *bun.DB, tg botsTelegram, sealer *secrets.Sealer, publicURL string, log *slog.Logger) *Bots {
-	return &Bots{db: db, tg: tg, sealer: sealer, publicURL: publicURL, log: log, webhooks: newWebhookCache()}
+// Status changes are published on bus.
+func NewBots(db *bun.DB, tg botsTelegram, sealer *secrets.Sealer, publicURL string, bus *events.Bus, log *slog.Logger) *Bots {
+	return &Bots{db: db, tg: tg, sealer: sealer, publicURL: publicURL, events: bus, log: log, webhooks: newWebhookCache()}
+}
+
+// Events is the bus bot changes are published on.
+func (s *Bots) Events() *events.Bus { return s.events }
+
+// saveStatus writes b's columns (its status among them) and publishes
+// its status, in one transaction.
+func (s *Bots) saveStatus(ctx context.Context, b *models.Bot, columns ...string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := models.UpdateBotColumns(ctx, tx, b, columns...); err != nil {
+			return err
+		}
+		return publishBotStatus(ctx, tx, s.events, b)
+	})
+}
+
+// publishBotStatus tells the owner's open pages (and API streams) that b's
+// status or its reason changed, inside db's transaction.
+func publishBotStatus(ctx context.Context, db bun.IDB, bus *events.Bus, b *models.Bot) error {
+	return bus.Publish(ctx, db, events.BotStatus(b.OwnerID, b.ID, b.Status, b.StatusReason))
 }
 
 // BotList is one page of bots with the per-status counts.
@@ -196,7 +219,7 @@ func (s *Bots) Stop(ctx context.Context, ownerID, id string) (*models.Bot, error
 	}
 	b.Status, b.StatusReason = models.BotStopped, ""
 	defer s.webhooks.forget(b.ID)
-	return b, models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason")
+	return b, s.saveStatus(ctx, b, "status", "status_reason")
 }
 
 // Start resumes a stopped bot, retries one in error, or re-registers the
@@ -234,12 +257,22 @@ func (s *Bots) Start(ctx context.Context, ownerID, id string) (*models.Bot, erro
 	}
 	b.Status, b.StatusReason = models.BotActive, ""
 	defer s.webhooks.forget(b.ID)
-	if err := models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason", "update_mode", "webhook_url", "webhook_set", "webhook_error"); err != nil {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := models.UpdateBotColumns(ctx, tx, b, "status", "status_reason", "update_mode", "webhook_url", "webhook_set", "webhook_error"); err != nil {
+			return err
+		}
+		if err := publishBotStatus(ctx, tx, s.events, b); err != nil {
+			return err
+		}
+		// A campaign that lost its admin rights while the bot was stopped
+		// still warns: the bot is active only if nothing does.
+		b, err = refreshBotWarning(ctx, tx, s.events, b.ID)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	// A campaign that lost its admin rights while the bot was stopped still
-	// warns: the bot is active only if nothing does.
-	return refreshBotWarning(ctx, s.db, b.ID)
+	return b, nil
 }
 
 // Delete disconnects a bot (soft): the webhook is dropped and polling
@@ -264,7 +297,7 @@ func (s *Bots) Delete(ctx context.Context, ownerID, id string) (*models.Bot, err
 	now := models.Now()
 	b.Status, b.StatusReason, b.DeletedAt, b.WebhookSet = models.BotDeleted, "", &now, false
 	defer s.webhooks.forget(b.ID)
-	return b, models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason", "deleted_at", "webhook_set")
+	return b, s.saveStatus(ctx, b, "status", "status_reason", "deleted_at", "webhook_set")
 }
 
 // WebhookInfo asks Telegram for the live webhook state of a bot. A 401
@@ -296,7 +329,7 @@ func (s *Bots) markTokenRejected(ctx context.Context, b *models.Bot) {
 	}
 	b.Status = models.BotError
 	b.StatusReason = "Telegram rejects this bot's token: it was probably revoked in @BotFather. Reconnect the bot with its new token."
-	if err := models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason"); err != nil {
+	if err := s.saveStatus(ctx, b, "status", "status_reason"); err != nil {
 		s.log.ErrorContext(ctx, "mark bot token rejected", "bot", b.ID, "err", err)
 	}
 }

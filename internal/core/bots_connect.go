@@ -47,7 +47,7 @@ func (s *Bots) Connect(ctx context.Context, ownerID, token string) (bot *models.
 	}
 	b.Status, b.StatusReason, b.DeletedAt = models.BotActive, "", nil
 	defer s.webhooks.forget(b.ID)
-	if err := models.UpdateBotColumns(ctx, s.db, b, "status", "status_reason", "deleted_at", "update_mode", "webhook_url", "webhook_set", "webhook_error"); err != nil {
+	if err := s.saveStatus(ctx, b, "status", "status_reason", "deleted_at", "update_mode", "webhook_url", "webhook_set", "webhook_error"); err != nil {
 		s.releaseClaim(ctx, c)
 		return nil, false, err
 	}

@@ -49,14 +49,15 @@ const rateWindow = 10 * time.Second
 type Broadcasts struct {
 	db   *bun.DB
 	bots *Bots
+	feed *BroadcastFeed
 	tg   *telegram.Client
 	log  *slog.Logger
 	rate float64 // messages per second per bot
 }
 
-// NewBroadcasts returns the broadcast use cases.
-func NewBroadcasts(db *bun.DB, bots *Bots, tg *telegram.Client, log *slog.Logger, rate float64) *Broadcasts {
-	return &Broadcasts{db: db, bots: bots, tg: tg, log: log, rate: rate}
+// NewBroadcasts returns the broadcast use cases; their changes go to feed.
+func NewBroadcasts(db *bun.DB, bots *Bots, feed *BroadcastFeed, tg *telegram.Client, log *slog.Logger, rate float64) *Broadcasts {
+	return &Broadcasts{db: db, bots: bots, feed: feed, tg: tg, log: log, rate: rate}
 }
 
 // Rate is the sending rate of every bot, in messages per second.
@@ -182,6 +183,7 @@ func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req contract.Cre
 	if err != nil {
 		return nil, err
 	}
+	s.feed.Changed(bc.ID)
 	return bc, nil
 }
 
@@ -371,6 +373,9 @@ func (s *Broadcasts) transition(ctx context.Context, ownerID, id string, change 
 		after, _, err := s.Get(ctx, ownerID, id)
 		if err != nil {
 			return nil, err
+		}
+		if changed {
+			s.feed.Changed(after.ID)
 		}
 		if changed || after.Status == bc.Status {
 			return after, nil

@@ -7,6 +7,7 @@ import (
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/models"
 )
@@ -20,10 +21,13 @@ const joinRequestWindow = 5 * time.Minute
 // actions. It runs inside the ingest transaction (ingest.Hook): what it
 // writes commits with the update's claim, so a replayed update is never
 // counted twice. It never calls Telegram itself; the greeter job does.
-type CampaignTracker struct{}
+// A bot status it changes is published on Events, in that transaction.
+type CampaignTracker struct {
+	Events *events.Bus
+}
 
 // Handle implements ingest.Hook.
-func (CampaignTracker) Handle(ctx context.Context, tx bun.Tx, ev *ingest.Event) error {
+func (c CampaignTracker) Handle(ctx context.Context, tx bun.Tx, ev *ingest.Event) error {
 	t := ev.Update.T
 	switch {
 	case t.ChatMember != nil:
@@ -31,7 +35,7 @@ func (CampaignTracker) Handle(ctx context.Context, tx bun.Tx, ev *ingest.Event) 
 	case t.ChatJoinRequest != nil:
 		return trackJoinRequest(ctx, tx, ev, t.ChatJoinRequest)
 	case ev.Effects.Chat != nil:
-		return trackBotRights(ctx, tx, ev.BotID, ev.Effects.Chat)
+		return trackBotRights(ctx, tx, c.Events, ev.BotID, ev.Effects.Chat)
 	}
 	return nil
 }
@@ -203,7 +207,7 @@ func trackJoinRequest(ctx context.Context, tx bun.Tx, ev *ingest.Event, r *teleg
 // chat (administrator with "invite users"), and clears the warning when
 // the bot is promoted back. The bot shows status warning while any of its
 // active campaigns has one (refreshBotWarning).
-func trackBotRights(ctx context.Context, tx bun.Tx, botID string, c *ingest.ChatChange) error {
+func trackBotRights(ctx context.Context, tx bun.Tx, bus *events.Bus, botID string, c *ingest.ChatChange) error {
 	camp, err := models.ActiveCampaignOfChat(ctx, tx, botID, c.ChatID)
 	if err != nil || camp == nil {
 		return err
@@ -225,6 +229,6 @@ func trackBotRights(ctx context.Context, tx bun.Tx, botID string, c *ingest.Chat
 	if err := models.UpdateCampaignColumns(ctx, tx, camp, "warning"); err != nil {
 		return err
 	}
-	_, err = refreshBotWarning(ctx, tx, botID)
+	_, err = refreshBotWarning(ctx, tx, bus, botID)
 	return err
 }

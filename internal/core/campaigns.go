@@ -206,7 +206,7 @@ func (s *Campaigns) Archive(ctx context.Context, ownerID, id string) (*models.Ca
 		if err := models.UpdateCampaignColumns(ctx, tx, c, "status", "archived_at", "warning"); err != nil {
 			return err
 		}
-		_, err := refreshBotWarning(ctx, tx, c.BotID)
+		_, err := refreshBotWarning(ctx, tx, s.bots.Events(), c.BotID)
 		return err
 	})
 	return c, err

@@ -162,6 +162,7 @@ func (s *botSender) feed(ctx context.Context) {
 					continue
 				}
 				bc.Status = models.BroadcastRunning
+				s.b.feed.Changed(bc.ID)
 			}
 			cands, err := models.NextCandidates(ctx, s.b.db, bot.ID, bc.ID, cursors[bc.ID], s.b.cfg.Batch, now)
 			if err != nil {
@@ -180,6 +181,8 @@ func (s *botSender) feed(ctx context.Context) {
 					if at, err := models.NextRetryAt(ctx, s.b.db, bc.ID); err == nil && at != nil && at.Before(wake) {
 						wake = *at
 					}
+				} else if err == nil {
+					s.b.feed.Changed(bc.ID)
 				}
 				continue
 			}
@@ -265,8 +268,12 @@ func (s *botSender) haltForBot(ctx context.Context, bot *models.Bot) {
 	case models.BotDeleted:
 		status, reason = models.BroadcastFailed, "Stopped because "+bot.Handle()+" was disconnected."
 	}
+	halting, _ := models.ActiveBroadcastsOfBot(ctx, s.b.db, bot.ID) // only to tell their pages
 	n, err := models.HaltBotBroadcasts(ctx, s.b.db, bot.ID, status, reason, models.Now())
 	if err == nil && n > 0 {
+		for _, bc := range halting {
+			s.b.feed.Changed(bc.ID)
+		}
 		s.writeLog(ctx, models.LogError, reason, "")
 	}
 }
@@ -446,6 +453,7 @@ func (s *botSender) sendClaimed(ctx, dctx context.Context, j job) {
 // settle gives a pending recipient a final status without a message
 // (models.SettleWithoutSending), in its own transaction.
 func (s *botSender) settle(ctx context.Context, broadcastID string, userID int64, status, reason string) error {
+	defer s.b.feed.Changed(broadcastID)
 	return s.b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		_, err := models.SettleWithoutSending(ctx, tx, s.fence, broadcastID, userID, status, reason, models.Now())
 		return err
@@ -481,6 +489,7 @@ func (s *botSender) backoff(attempt int) time.Duration {
 }
 
 func (s *botSender) record(ctx context.Context, j job, o models.Outcome, now time.Time) {
+	defer s.b.feed.Changed(j.bc.ID)
 	if err := persist(ctx, func(ctx context.Context) error {
 		return s.b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			_, err := models.RecordOutcome(ctx, tx, s.fence, j.bc.ID, j.userID, o, now)
@@ -521,6 +530,7 @@ func (s *botSender) observe(ctx context.Context, bc *models.Broadcast, ok bool, 
 	reason := fmt.Sprintf("Paused by Botdeck: %d of the last %d messages failed. Last error: %s. Check the bot's log, then resume.",
 		failures, window, describe(err))
 	if paused, perr := models.SetBroadcastStatus(ctx, s.b.db, bc.ID, []string{models.BroadcastRunning}, models.BroadcastPaused, reason, models.Now()); perr == nil && paused {
+		s.b.feed.Changed(bc.ID)
 		s.writeLog(ctx, models.LogError, reason, "")
 	}
 }

@@ -22,7 +22,7 @@ func fastConfig() jobs.BroadcasterConfig {
 }
 
 func newBroadcaster(env *apptest.Env, instance string, rate float64, cfg jobs.BroadcasterConfig) *jobs.Broadcaster {
-	return jobs.NewBroadcaster(env.App.DB, env.App.Telegram, env.App.Bots, quietLog(), instance, rate).WithConfig(cfg)
+	return jobs.NewBroadcaster(env.App.DB, env.App.Telegram, env.App.Bots, env.App.BroadcastFeed, quietLog(), instance, rate).WithConfig(cfg)
 }
 
 // running runs a broadcaster until the test ends or stop is called; stop

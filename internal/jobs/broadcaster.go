@@ -80,6 +80,7 @@ type Broadcaster struct {
 	db       *bun.DB
 	tg       *telegram.Client
 	bots     *core.Bots
+	feed     *core.BroadcastFeed
 	log      *slog.Logger
 	instance string
 	rate     float64
@@ -137,9 +138,9 @@ func (c BroadcasterConfig) withDefaults() BroadcasterConfig {
 	return c
 }
 
-// NewBroadcaster returns the sender of this instance.
-func NewBroadcaster(db *bun.DB, tg *telegram.Client, bots *core.Bots, log *slog.Logger, instance string, rate float64) *Broadcaster {
-	return &Broadcaster{db: db, tg: tg, bots: bots, log: log, instance: instance, rate: rate,
+// NewBroadcaster returns the sender of this instance; progress goes to feed.
+func NewBroadcaster(db *bun.DB, tg *telegram.Client, bots *core.Bots, feed *core.BroadcastFeed, log *slog.Logger, instance string, rate float64) *Broadcaster {
+	return &Broadcaster{db: db, tg: tg, bots: bots, feed: feed, log: log, instance: instance, rate: rate,
 		cfg: BroadcasterConfig{}.withDefaults(), running: map[string]context.CancelFunc{}}
 }
 

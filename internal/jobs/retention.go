@@ -7,14 +7,16 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/models"
 )
 
 // Retention prunes what must not grow without bound: raw updates older
 // than the retention period (their counts and daily series live on in
 // bot_daily and bot_update_kinds), cached profile photos nobody opened for
-// photoKeep, and expired sessions. Deleting is
-// idempotent, so several instances may run it without coordination.
+// photoKeep, live events past events.Retention, and expired sessions.
+// Deleting is idempotent, so several instances may run it without
+// coordination.
 type Retention struct {
 	db     *bun.DB
 	log    *slog.Logger
@@ -62,6 +64,11 @@ func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	}
 	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
 		return models.PruneUserPhotos(ctx, r.db, now.Add(-photoKeep), r.slices)
+	}); err != nil {
+		return total, err
+	}
+	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+		return models.PruneEvents(ctx, r.db, now.Add(-events.Retention), r.slices)
 	}); err != nil {
 		return total, err
 	}

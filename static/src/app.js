@@ -2,6 +2,12 @@
 // with data attributes. Every page works without it; it only makes things
 // smoother (confirmations, toasts, copy buttons).
 import htmx from 'htmx.org';
+// Server-sent events: a page opens GET /api/events with
+// hx-ext="sse" sse-connect="/api/events?bot=…&kind=…" on an element that
+// stays in place, and its parts react with hx-trigger="sse:<kind>" (or
+// sse-swap). The browser resends Last-Event-ID when it reconnects, so
+// nothing that happened meanwhile is missed.
+import 'htmx-ext-sse';
 
 window.htmx = htmx;
 

@@ -1,0 +1,65 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/events"
+	"github.com/botdeck/botdeck/models"
+)
+
+// broadcastFeedEvery is the shortest time between two progress events of
+// one broadcast: a broadcast records up to 30 outcomes a second, its page
+// needs a few updates.
+const broadcastFeedEvery = 300 * time.Millisecond
+
+// BroadcastFeed publishes broadcast progress for open pages and API
+// streams: whoever changes a broadcast (the sender, pause/resume/cancel)
+// calls Changed, and the broadcast's status and counts as stored are
+// published at once, or at the end of the current interval when it was
+// published less than broadcastFeedEvery ago. So the last change always
+// reaches the page, however fast changes come.
+type BroadcastFeed struct {
+	db       *bun.DB
+	bus      *events.Bus
+	log      *slog.Logger
+	throttle *events.Throttle
+}
+
+// NewBroadcastFeed returns the feed; Close it at shutdown.
+func NewBroadcastFeed(db *bun.DB, bus *events.Bus, log *slog.Logger) *BroadcastFeed {
+	f := &BroadcastFeed{db: db, bus: bus, log: log}
+	f.throttle = events.NewThrottle(broadcastFeedEvery, f.publish)
+	return f
+}
+
+// Changed says broadcast id changed (status or counts). It never waits.
+func (f *BroadcastFeed) Changed(id string) { f.throttle.Touch(id) }
+
+// Close drops pending publications and waits for running ones.
+func (f *BroadcastFeed) Close() { f.throttle.Close() }
+
+func (f *BroadcastFeed) publish(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	bc, err := models.BroadcastByID(ctx, f.db, id)
+	if err != nil {
+		f.log.WarnContext(ctx, "broadcast feed: read broadcast", "broadcast", id, "err", err)
+		return
+	}
+	bot, err := models.BotByID(ctx, f.db, bc.BotID)
+	if err != nil {
+		f.log.WarnContext(ctx, "broadcast feed: read bot", "broadcast", id, "err", err)
+		return
+	}
+	e := events.BroadcastProgress(bot.OwnerID, bot.ID, events.BroadcastData{
+		ID: bc.ID, Status: bc.Status, StatusReason: bc.StatusReason, Total: bc.Total, Sent: bc.Sent, Failed: bc.Failed,
+		Blocked: bc.Blocked, Skipped: bc.Skipped, Unconfirmed: bc.Unconfirmed, Pending: bc.Pending(),
+	})
+	if err := f.bus.Publish(ctx, f.db, e); err != nil {
+		f.log.WarnContext(ctx, "broadcast feed: publish", "broadcast", id, "err", err)
+	}
+}

@@ -1,0 +1,37 @@
+package events
+
+// The data of each kind, and constructors that build a publishable Event.
+// A page reacting to an event usually fetches its fragment again; the data
+// lets API clients (and pages that need no more) act without a request.
+
+// BotData is the data of a KindBot event.
+type BotData struct {
+	Status       string `json:"status"`       // active, stopped, warning, error, deleted
+	StatusReason string `json:"statusReason"` // why, for warning and error
+}
+
+// BotStatus is the event of a bot whose status (or its reason) changed.
+func BotStatus(scope, botID, status, reason string) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindBot, Subject: botID,
+		Data: marshal(BotData{Status: status, StatusReason: reason})}
+}
+
+// BroadcastData is the data of a KindBroadcast event.
+type BroadcastData struct {
+	ID           string `json:"id"`
+	Status       string `json:"status"` // queued, running, paused, done, cancelled, failed
+	StatusReason string `json:"statusReason"`
+	Total        int64  `json:"total"`
+	Sent         int64  `json:"sent"`
+	Failed       int64  `json:"failed"`
+	Blocked      int64  `json:"blocked"`
+	Skipped      int64  `json:"skipped"`
+	Unconfirmed  int64  `json:"unconfirmed"`
+	Pending      int64  `json:"pending"`
+}
+
+// BroadcastProgress is the event of a broadcast whose status or counts
+// changed. Its subject is the broadcast id.
+func BroadcastProgress(scope, botID string, d BroadcastData) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindBroadcast, Subject: d.ID, Data: marshal(d)}
+}

@@ -1,0 +1,37 @@
+package views
+
+import (
+	"net/url"
+
+	"github.com/botdeck/botdeck/models"
+)
+
+// Pages that update live open GET /api/events with the htmx SSE extension
+// (hx-ext="sse" sse-connect=…) on an element that stays in place, and the
+// parts that change fetch themselves again on hx-trigger="sse:<kind>".
+
+// eventsURL is the stream of one bot's events of one kind, optionally
+// about one object.
+func eventsURL(botID, kind, subject string) string {
+	q := url.Values{"bot": {botID}, "kind": {kind}}
+	if subject != "" {
+		q.Set("subject", subject)
+	}
+	return "/api/events?" + q.Encode()
+}
+
+// Live reports whether the broadcast can still change, so its page
+// follows the event stream.
+func (vm BroadcastVM) Live() bool { return vm.B.Active() || vm.B.Status == models.BroadcastPaused }
+
+// StreamURL is the event stream of this broadcast.
+func (vm BroadcastVM) StreamURL() string { return eventsURL(vm.Bot.ID, "broadcast", vm.B.ID) }
+
+// LiveTrigger refreshes the progress on each of the broadcast's events,
+// and when the stream (re)connects: whatever happened before is caught up.
+func (vm BroadcastVM) LiveTrigger() string {
+	return "sse:broadcast, sse:reset, htmx:sseOpen from:#broadcast-stream"
+}
+
+// StreamURL is the event stream of the bot's status.
+func (vm BotVM) StreamURL() string { return eventsURL(vm.Bot.ID, "bot", "") }
