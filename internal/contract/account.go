@@ -64,3 +64,9 @@ type UserJSON struct {
 func UserOf(u *models.User) UserJSON {
 	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, CreatedAt: u.CreatedAt}
 }
+
+// ThemeRequest is the body of POST /theme: the header's theme menu.
+type ThemeRequest struct {
+	Theme string `form:"theme" validate:"required,oneof=system light dark"`
+	Next  string `form:"next" validate:"max=2048"`
+}
