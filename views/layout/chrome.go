@@ -17,6 +17,7 @@ type Chrome struct {
 	Demo       bool
 	SignupOpen bool
 	Theme      string // "light", "dark", or "" to follow the system
+	TimeZone   string // the signed-in member's IANA zone; "" until known
 }
 
 // ThemeChoice is the theme menu's current choice.
