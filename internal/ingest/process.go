@@ -180,6 +180,11 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 				return err
 			}
 		}
+		if m := ev.Effects.Migration; m != nil && m.From != m.To {
+			if err := models.MigrateChat(ctx, tx, botID, m.From, m.To, m.Title); err != nil {
+				return err
+			}
+		}
 		for _, h := range p.hooks {
 			if err := h.Handle(ctx, tx, ev); err != nil {
 				return fmt.Errorf("hook: %w", err)
