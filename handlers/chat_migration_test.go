@@ -56,6 +56,10 @@ func TestGroupUpgradedToSupergroupMovesChatAndCampaigns(t *testing.T) {
 		if ch, err := models.BotChatByID(context.Background(), env.App.DB, w.bot.ID, newID); err != nil || ch.Type != "supergroup" || !ch.IsAdmin() {
 			t.Fatalf("the supergroup after the upgrade: %+v %v", ch, err)
 		}
+		chats := w.owner.Get(t, "/api/bots/"+w.bot.ID+"/chats").Expect(t, http.StatusOK).List(t)
+		if len(chats) != 1 || chats[0].(map[string]any)["chatId"] != float64(newID) || chats[0].(map[string]any)["trackedBy"] == nil {
+			t.Fatalf("admin chats after the upgrade: the supergroup only, tracked by the campaign: %v", chats)
+		}
 		got := w.owner.Get(t, "/api/campaigns/"+c["id"].(string)).Expect(t, http.StatusOK).Data(t)
 		if got["chatId"] != float64(newID) {
 			t.Fatalf("campaign chat after the upgrade: %v", got["chatId"])
