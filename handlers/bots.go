@@ -110,6 +110,10 @@ func (h *Bots) Batch(w http.ResponseWriter, r *http.Request) {
 
 // Show renders a bot's page, or the bot as JSON.
 func (h *Bots) Show(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -201,6 +205,10 @@ func (h *Bots) Delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Bots) lifecycle(w http.ResponseWriter, r *http.Request, action func(context.Context, string, string) (*models.Bot, error), flash string) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	b, err := action(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)

@@ -305,6 +305,10 @@ func (h *Broadcasts) ResendUnconfirmed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func(context.Context, string, string) (*models.Broadcast, error), flash string) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	ownerID, id := web.UserOf(r).ID, r.PathValue("id")
 	bc, err := action(r.Context(), ownerID, id)
 	if err != nil {

@@ -265,8 +265,8 @@ func TestBroadcastRoutesAreOwnedAndHidden(t *testing.T) {
 					if c == intruderKey && !strings.HasPrefix(path, "/api/") {
 						continue // API keys do not open pages
 					}
-					var body any
-					if method == http.MethodPost {
+					body := bodyFor(method)
+					if method == http.MethodPost && strings.HasSuffix(path, "/broadcasts") {
 						body = valid // a body that would work for the owner
 					}
 					theirs := c.Do(t, method, path, body)

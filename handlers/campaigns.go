@@ -266,6 +266,10 @@ func (h *Campaigns) Update(w http.ResponseWriter, r *http.Request) {
 
 // Archive ends a campaign and revokes its link.
 func (h *Campaigns) Archive(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	c, err := h.campaigns.Archive(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)

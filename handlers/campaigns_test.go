@@ -139,8 +139,13 @@ func TestCampaignCreateAndPicker(t *testing.T) {
 		if res.ErrorCode(t) != "chat_already_tracked" {
 			t.Fatalf("second campaign for the chat: %s", res.Body)
 		}
-		if chats := w.owner.Get(t, "/api/bots/"+w.bot.ID+"/chats").List(t); len(chats) != 0 {
-			t.Fatalf("a tracked chat leaves the picker: %v", chats)
+		chats = w.owner.Get(t, "/api/bots/"+w.bot.ID+"/chats").List(t)
+		if tracked, _ := chats[0].(map[string]any)["trackedBy"].(map[string]any); len(chats) != 1 || tracked["id"] != c["id"] || tracked["name"] != c["name"] {
+			t.Fatalf("a tracked chat is listed with its campaign: %v", chats)
+		}
+		if frag := w.owner.Get(t, "/bots/"+w.bot.ID+"/chats", "HX-Request", "true").Text(); !strings.Contains(frag, "disabled") ||
+			!strings.Contains(frag, "tracked by") || strings.Contains(frag, "not an administrator of any group") {
+			t.Fatalf("the picker shows the tracked chat disabled, with its campaign")
 		}
 		// The same error on the form, with the input kept.
 		page := w.owner.Post(t, "/campaigns", url.Values{"botId": {w.bot.ID}, "chatId": {fmt.Sprint(w.chat.ID)}, "name": {"Typed name"}}).
@@ -154,7 +159,7 @@ func TestCampaignCreateAndPicker(t *testing.T) {
 		if a["status"] != "archived" || !w.link(t, c).IsRevoked {
 			t.Fatalf("archive revokes the link: %v", a)
 		}
-		if chats := w.owner.Get(t, "/api/bots/"+w.bot.ID+"/chats").List(t); len(chats) != 1 {
+		if chats := w.owner.Get(t, "/api/bots/"+w.bot.ID+"/chats").List(t); len(chats) != 1 || chats[0].(map[string]any)["trackedBy"] != nil {
 			t.Fatal("an archived campaign frees its chat")
 		}
 		w.create(t, "Second round", false)

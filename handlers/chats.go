@@ -13,17 +13,22 @@ import (
 // Chats lists the chats a bot administers.
 type Chats struct {
 	respond  *web.Responder
+	bind     *web.Binder
 	insights *core.Insights
 }
 
 // NewChats returns the admin-chats handler.
 func NewChats(d Deps) *Chats {
-	return &Chats{respond: d.Respond, insights: d.Insights}
+	return &Chats{respond: d.Respond, bind: d.Bind, insights: d.Insights}
 }
 
 // List returns the admin chats as JSON, as the picker fragment (htmx), or
 // as a page.
 func (h *Chats) List(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	b, chats, err := h.insights.AdminChats(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)

@@ -39,7 +39,8 @@ func TestAdminChats(t *testing.T) {
 		}
 
 		list := c.Get(t, "/api/bots/"+bot.ID+"/chats").Expect(t, http.StatusOK).List(t)
-		if got := fmt.Sprint(list); got != "[map[chatId:-1002 title:alpha news type:channel username:alphanews] map[chatId:-1001 title:Zeta <fans> type:supergroup username:]]" {
+		if got := fmt.Sprint(list); got != "[map[canInviteUsers:true chatId:-1002 title:alpha news trackedBy:<nil> type:channel username:alphanews] "+
+			"map[canInviteUsers:true chatId:-1001 title:Zeta <fans> trackedBy:<nil> type:supergroup username:]]" {
 			t.Fatalf("admin chats only (administrator or creator), by title: %s", got)
 		}
 		if len(c.Get(t, "/api/bots/"+other.ID+"/chats").List(t)) != 1 {
@@ -83,6 +84,42 @@ func TestAdminChatsFlagMissingInviteRight(t *testing.T) {
 		frag := c.Get(t, "/bots/"+bot.ID+"/chats", "HX-Request", "true").Expect(t, http.StatusOK).Text()
 		if !strings.Contains(frag, "lacks the “Invite users via link” right") {
 			t.Error("a chat without the invite right is flagged")
+		}
+	})
+}
+
+// TestAdminChatsShowTakenAndUnusableChats: when every admin chat is tracked
+// or lacks the invite right, the picker lists them disabled with the
+// reason (and the campaign's name) instead of saying the bot administers
+// nothing; the API says the same with canInviteUsers and trackedBy.
+func TestAdminChatsShowTakenAndUnusableChats(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "taken@example.com")
+		bot := env.ConnectBot(t, c, "taken_bot")
+		ctx := context.Background()
+		now := models.Now()
+		for _, ch := range []models.BotChat{
+			{BotID: bot.ID, ChatID: -2001, Type: "supergroup", Title: "Tracked", Status: "administrator", CanInviteUsers: true, UpdatedAt: now},
+			{BotID: bot.ID, ChatID: -2002, Type: "group", Title: "No rights", Status: "administrator", UpdatedAt: now},
+		} {
+			if err := models.UpsertBotChat(ctx, env.App.DB, &ch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		camp := &models.Campaign{ID: models.NewID("cmp"), BotID: bot.ID, ChatID: -2001, ChatTitle: "Tracked", Name: "Spring promo",
+			InviteLink: "https://t.me/+taken", Status: models.CampaignActive, CreatedAt: now, UpdatedAt: now}
+		if err := models.InsertCampaign(ctx, env.App.DB, camp); err != nil {
+			t.Fatal(err)
+		}
+		list := c.Get(t, "/api/bots/"+bot.ID+"/chats").Expect(t, http.StatusOK).List(t)
+		if got := fmt.Sprint(list); got != "[map[canInviteUsers:false chatId:-2002 title:No rights trackedBy:<nil> type:group username:] "+
+			"map[canInviteUsers:true chatId:-2001 title:Tracked trackedBy:map[id:"+camp.ID+" name:Spring promo] type:supergroup username:]]" {
+			t.Fatalf("chats: %s", got)
+		}
+		frag := c.Get(t, "/bots/"+bot.ID+"/chats", "HX-Request", "true").Expect(t, http.StatusOK).Text()
+		if strings.Count(frag, " disabled ") != 2 || !strings.Contains(frag, "Spring promo") || !strings.Contains(frag, "/campaigns/"+camp.ID) ||
+			!strings.Contains(frag, "is taken or lacks a right") || strings.Contains(frag, "not an administrator of any group") {
+			t.Fatalf("picker: %s", frag)
 		}
 	})
 }

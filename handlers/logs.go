@@ -52,6 +52,10 @@ func (h *Logs) List(w http.ResponseWriter, r *http.Request) {
 
 // Clear deletes every entry of the log.
 func (h *Logs) Clear(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	b, n, err := h.insights.ClearLogs(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)

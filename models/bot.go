@@ -39,6 +39,7 @@ type Bot struct {
 	TelegramID       int64      `bun:"telegram_id"`
 	Username         string     `bun:"username"`
 	Name             string     `bun:"name"`
+	SearchKey        string     `bun:"search_key"` // SearchKey(name, username), set on every write
 	TokenCiphertext  []byte     `bun:"token_ciphertext"`
 	TokenHash        string     `bun:"token_hash"`
 	TokenMasked      string     `bun:"token_masked"`
@@ -68,6 +69,19 @@ func (b *Bot) Handle() string { return "@" + b.Username }
 // webhooks: stopped by its owner, or deleted.
 func (b *Bot) Halted() bool { return b.Status == BotStopped || b.Status == BotDeleted }
 
+var _ bun.BeforeAppendModelHook = (*Bot)(nil)
+
+// BeforeAppendModel keeps search_key in step with the name and username.
+func (b *Bot) BeforeAppendModel(_ context.Context, query bun.Query) error {
+	switch query.(type) {
+	case *bun.InsertQuery, *bun.UpdateQuery:
+		if b != nil {
+			b.SearchKey = SearchKey(b.Name, b.Username)
+		}
+	}
+	return nil
+}
+
 // InsertBot stores a new bot; a live duplicate is a unique violation.
 func InsertBot(ctx context.Context, db bun.IDB, b *Bot) error {
 	_, err := db.NewInsert().Model(b).Exec(ctx)
@@ -77,6 +91,7 @@ func InsertBot(ctx context.Context, db bun.IDB, b *Bot) error {
 // UpdateBotColumns saves the named columns of b (plus updated_at).
 func UpdateBotColumns(ctx context.Context, db bun.IDB, b *Bot, columns ...string) error {
 	b.UpdatedAt = Now()
+	columns = searchColumns(columns, "name", "username")
 	_, err := db.NewUpdate().Model(b).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
 	return wrap("update bot columns", err)
 }
@@ -167,10 +182,7 @@ func ListBots(ctx context.Context, db bun.IDB, ownerID string, f BotFilter, w Wi
 		q = q.Where("status NOT IN (?, ?)", BotDeleted, BotConnecting)
 	}
 	if f.Q != "" {
-		pattern := "%" + EscapeLike(strings.ToLower(f.Q)) + "%"
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where(`lower(name) LIKE ? ESCAPE '\'`, pattern).WhereOr(`lower(username) LIKE ? ESCAPE '\'`, pattern)
-		})
+		q = whereSearch(q, "search_key", f.Q, false)
 	}
 	switch f.Sort {
 	case "created":

@@ -20,7 +20,15 @@ type BotChat struct {
 	Status         string    `bun:"status"` // the bot's status there: administrator, member, left, kicked
 	CanInviteUsers bool      `bun:"can_invite_users"`
 	UpdatedAt      time.Time `bun:"updated_at"`
+
+	// The active campaign tracking the chat, filled by AdminChats only.
+	CampaignID   string `bun:"campaign_id,scanonly"`
+	CampaignName string `bun:"campaign_name,scanonly"`
 }
+
+// Pickable reports whether a new campaign can track the chat: the bot may
+// create invite links there and no active campaign tracks it yet.
+func (c *BotChat) Pickable() bool { return c.CanInviteUsers && c.CampaignID == "" }
 
 // IsAdmin reports whether the bot administers the chat.
 func (c *BotChat) IsAdmin() bool { return c.Status == "administrator" || c.Status == "creator" }

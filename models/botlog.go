@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 )
@@ -40,7 +41,8 @@ type BotLog struct {
 	CreatedAt time.Time `bun:"created_at"`
 }
 
-// InsertLogs writes log entries (truncating oversized text).
+// InsertLogs writes log entries (truncating oversized text, and cleaning
+// what text cannot hold: see CleanText).
 func InsertLogs(ctx context.Context, db bun.IDB, logs ...*BotLog) error {
 	if len(logs) == 0 {
 		return nil
@@ -55,9 +57,15 @@ func InsertLogs(ctx context.Context, db bun.IDB, logs ...*BotLog) error {
 	return wrap("insert logs", err)
 }
 
+// clip keeps at most n bytes of s, cut at a character boundary, cleaned
+// for storage (CleanText).
 func clip(s string, n int) string {
+	s = CleanText(s)
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -29,6 +29,20 @@ type BotUser struct {
 	Blocked             bool       `bun:"blocked"`     // blocked by the bot's owner in Botdeck
 	BotBlocked          bool       `bun:"bot_blocked"` // the user blocked the bot in Telegram
 	BotBlockedChangedAt *time.Time `bun:"bot_blocked_changed_at"`
+	SearchKey           string     `bun:"search_key"` // SearchKey(first, last, username), set on every write
+}
+
+var _ bun.BeforeAppendModelHook = (*BotUser)(nil)
+
+// BeforeAppendModel keeps search_key in step with the names it is made of.
+func (u *BotUser) BeforeAppendModel(_ context.Context, query bun.Query) error {
+	switch query.(type) {
+	case *bun.InsertQuery, *bun.UpdateQuery:
+		if u != nil {
+			u.SearchKey = SearchKey(u.FirstName, u.LastName, u.Username)
+		}
+	}
+	return nil
 }
 
 // FullName joins first and last name.
@@ -109,7 +123,7 @@ func TouchBotUsers(ctx context.Context, db bun.IDB, botID string, ids []int64, s
 // UpdateBotUserProfile stores changed profile fields (names, username,
 // language, premium).
 func UpdateBotUserProfile(ctx context.Context, db bun.IDB, u *BotUser) error {
-	_, err := db.NewUpdate().Model(u).Column("username", "first_name", "last_name", "name", "language_code", "is_premium").
+	_, err := db.NewUpdate().Model(u).Column("username", "first_name", "last_name", "name", "language_code", "is_premium", "search_key").
 		WherePK().Exec(ctx)
 	return wrap("update bot user profile", err)
 }

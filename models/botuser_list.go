@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
 
@@ -34,15 +33,13 @@ type BotUserFilter struct {
 // whereBotUsers narrows a query on bot_users to one bot's users matching
 // search and status.
 //
-// q is a case-insensitive substring of the name or the username when it
-// holds a word of three characters or more, written on PostgreSQL as
-// lower(col) LIKE so that the trigram indexes on lower(name) and
-// lower(username) serve it (migrations/20261121000300_ingest.go); shorter,
-// it matches the start of the first name, last name or username, served by
-// prefix indexes (migrations/20261121000800_user_prefix_search.go). A q
+// q is compared folded, in any language and case, with search_key (the
+// folded first name, last name and username; models/search.go): a
+// substring anywhere when it holds three characters or more, served on
+// PostgreSQL by the trigram index on search_key; shorter, the start of a
+// word (LIKE '% q%', whose word-start trigram the same index serves). A q
 // made of digits also matches that exact user id (the primary key). LIKE
-// wildcards in q match literally. SQLite folds ASCII letters only, so there
-// non-ASCII letters match case-sensitively.
+// wildcards in q match literally.
 //
 // The status conditions are spelled exactly as the partial indexes are
 // (WHERE blocked, WHERE bot_blocked), so both dialects can use them.
@@ -62,32 +59,11 @@ func whereBotUsers(q *bun.SelectQuery, botID, search, status string) *bun.Select
 	}
 	if search != "" {
 		id, idErr := strconv.ParseInt(search, 10, 64)
-		// lower(col) on PostgreSQL matches the indexes; SQLite's LIKE already
-		// ignores ASCII case (its lower() folds nothing more), and calling
-		// lower() on every row of a scan doubles its cost there.
-		col := func(c string) bun.Safe {
-			if !sqldialect.IsPostgres(q) {
-				return bun.Safe(c)
-			}
-			return bun.Safe("lower(" + c + ")")
-		}
-		// One or two letters or digits: the start of the first name, last
-		// name or username (prefix indexes) — what someone who has typed
-		// that much is after, and it keeps a short search that matches
-		// almost nobody from scanning a million users. Anything longer (or
-		// with punctuation): a substring anywhere in the name or username.
-		var conds [][2]any
-		if !shortWord(search) {
-			pattern := "%" + EscapeLike(strings.ToLower(search)) + "%"
-			conds = [][2]any{{col("name"), pattern}, {col("username"), pattern}}
-		} else {
-			pattern := EscapeLike(strings.ToLower(search)) + "%"
-			conds = [][2]any{{col("first_name"), pattern}, {col("last_name"), pattern}, {col("username"), pattern}}
-		}
+		// One or two letters or digits: the start of a word of the names or
+		// username — what someone who has typed that much is after. Anything
+		// longer (or with punctuation): a substring anywhere.
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			for _, c := range conds {
-				q = q.WhereOr(`? LIKE ? ESCAPE '\'`, c[0], c[1])
-			}
+			q = whereSearch(q, "search_key", search, shortWord(search))
 			if idErr == nil && id > 0 {
 				q = q.WhereOr("user_id = ?", id)
 			}
@@ -205,17 +181,21 @@ func withPlan(ctx context.Context, db bun.IDB, plan Plan, fn func(bun.IDB) error
 }
 
 // shortWord reports whether search is one or two letters or digits: too
-// short for trigrams, so it is matched as the start of a name instead.
+// short for trigrams, so it is matched as the start of a word instead.
+// Scripts written without spaces (Chinese, Japanese, Thai…) have no word
+// starts to match, so there a character is searched anywhere.
 func shortWord(search string) bool {
 	n := 0
 	for _, r := range search {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) || unicode.In(r, spaceless...) {
 			return false
 		}
 		n++
 	}
 	return n > 0 && n <= 2
 }
+
+var spaceless = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar}
 
 // TrigramSearchable reports whether pg_trgm can look search up in its
 // index: it needs a word of at least three letters or digits. Without

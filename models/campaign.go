@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -26,6 +25,7 @@ type Campaign struct {
 	ChatID      int64      `bun:"chat_id"`
 	ChatTitle   string     `bun:"chat_title"`
 	Name        string     `bun:"name"`
+	SearchKey   string     `bun:"search_key"` // SearchKey(name, chat title), set on every write
 	Greeting    string     `bun:"greeting"`
 	JoinRequest bool       `bun:"join_request"`
 	InviteLink  string     `bun:"invite_link"`
@@ -55,6 +55,19 @@ func campaignSelect(db bun.IDB) *bun.SelectQuery {
 	return db.NewSelect().Model((*Campaign)(nil)).ModelTableExpr("campaigns AS c").ColumnExpr("c.*").ColumnExpr(membersColumn)
 }
 
+var _ bun.BeforeAppendModelHook = (*Campaign)(nil)
+
+// BeforeAppendModel keeps search_key in step with the name and chat title.
+func (c *Campaign) BeforeAppendModel(_ context.Context, query bun.Query) error {
+	switch query.(type) {
+	case *bun.InsertQuery, *bun.UpdateQuery:
+		if c != nil {
+			c.SearchKey = SearchKey(c.Name, c.ChatTitle)
+		}
+	}
+	return nil
+}
+
 // InsertCampaign stores a campaign; a second active campaign for the same
 // chat is a unique violation.
 func InsertCampaign(ctx context.Context, db bun.IDB, c *Campaign) error {
@@ -81,10 +94,7 @@ func ListCampaigns(ctx context.Context, db bun.IDB, ownerID string, f CampaignFi
 		q = q.Where("c.status = ?", f.Status)
 	}
 	if f.Q != "" {
-		pattern := "%" + EscapeLike(strings.ToLower(f.Q)) + "%"
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where(`lower(c.name) LIKE ? ESCAPE '\'`, pattern).WhereOr(`lower(c.chat_title) LIKE ? ESCAPE '\'`, pattern)
-		})
+		q = whereSearch(q, "c.search_key", f.Q, false)
 	}
 	var out []Campaign
 	total, err := q.Order("c.created_at DESC", "c.id DESC").Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx, &out)
@@ -94,6 +104,7 @@ func ListCampaigns(ctx context.Context, db bun.IDB, ownerID string, f CampaignFi
 // UpdateCampaignColumns saves columns of c (plus updated_at).
 func UpdateCampaignColumns(ctx context.Context, db bun.IDB, c *Campaign, columns ...string) error {
 	c.UpdatedAt = Now()
+	columns = searchColumns(columns, "name", "chat_title")
 	_, err := db.NewUpdate().Model(c).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
 	return wrap("update campaign columns", err)
 }

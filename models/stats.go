@@ -64,6 +64,13 @@ func CountUsers(ctx context.Context, db bun.IDB, s StatsScope, since time.Time) 
 	return c, wrap("count users", count(&c.BotBlocked, "bot_blocked"))
 }
 
+// CountSeenSince counts the scope's users last seen at or after since:
+// each person once, however many days they were active.
+func CountSeenSince(ctx context.Context, db bun.IDB, s StatsScope, since time.Time) (int64, error) {
+	n, err := s.where(db, db.NewSelect().Model((*BotUser)(nil)), "bot_id").Where("last_seen_at >= ?", since).Count(ctx)
+	return int64(n), wrap("count seen since", err)
+}
+
 // CountLogs counts the scope's log entries: all of them and the errors.
 func CountLogs(ctx context.Context, db bun.IDB, s StatsScope) (total, errors int64, err error) {
 	n, err := s.where(db, db.NewSelect().Model((*BotLog)(nil)), "bot_id").Count(ctx)

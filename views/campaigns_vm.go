@@ -135,8 +135,8 @@ func (vm CampaignVM) Charts() []components.ChartVM {
 	joins := components.ChartVM{ID: "campaign-joins", Title: "Joins", Noun: "joins", Kind: components.ChartBar, Tone: "emerald"}
 	leaves := components.ChartVM{ID: "campaign-leaves", Title: "Leaves", Noun: "leaves", Kind: components.ChartBar, Tone: "rose"}
 	for _, d := range vm.Daily {
-		joins.Points = append(joins.Points, dayPoint(d.Day, d.Joins))
-		leaves.Points = append(leaves.Points, dayPoint(d.Day, d.Leaves))
+		joins.Points = append(joins.Points, dayPoint(contract.DayStats{Date: d.Day}, d.Joins))
+		leaves.Points = append(leaves.Points, dayPoint(contract.DayStats{Date: d.Day}, d.Leaves))
 	}
 	return []components.ChartVM{joins, leaves}
 }

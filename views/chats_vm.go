@@ -13,6 +13,17 @@ type ChatsVM struct {
 	Selected int64 // the chat checked, when a form is shown again
 }
 
+// NonePickable reports whether the bot administers chats but a new
+// campaign can use none of them.
+func (vm ChatsVM) NonePickable() bool {
+	for i := range vm.Chats {
+		if vm.Chats[i].Pickable() {
+			return false
+		}
+	}
+	return len(vm.Chats) > 0
+}
+
 // ChatTypeLabel names a chat type for people.
 func ChatTypeLabel(t string) string {
 	switch t {

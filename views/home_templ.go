@@ -25,10 +25,10 @@ type HomeVM struct {
 }
 
 // Cards are the headline numbers across all bots.
-func (vm HomeVM) Cards() []StatCard { return statCards(vm.Stats.Stats, "", "") }
+func (vm HomeVM) Cards() []StatCard { return statCards(vm.Stats.Stats, vm.Days, "", "") }
 
 // Charts are the daily series summed over all bots.
-func (vm HomeVM) Charts() []components.ChartVM { return DailyCharts("all-chart", vm.Stats.Daily) }
+func (vm HomeVM) Charts() []components.ChartVM { return DailyCharts("all-chart", vm.Stats.Stats) }
 
 // Periods are the choices of the period switch.
 func (vm HomeVM) Periods() []Period { return periods("/", vm.Days) }

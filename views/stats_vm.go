@@ -23,11 +23,11 @@ func (vm StatsVM) Base() string { return "/bots/" + vm.Bot.ID + "/stats" }
 // Cards are the headline numbers; the error and log cards link to the log.
 func (vm StatsVM) Cards() []StatCard {
 	logs := "/bots/" + vm.Bot.ID + "/logs"
-	return statCards(vm.Stats, logs+"?level=error", logs)
+	return statCards(vm.Stats, vm.Days, logs+"?level=error", logs)
 }
 
 // Charts are the daily series.
-func (vm StatsVM) Charts() []components.ChartVM { return DailyCharts("bot-chart", vm.Stats.Daily) }
+func (vm StatsVM) Charts() []components.ChartVM { return DailyCharts("bot-chart", vm.Stats) }
 
 // Periods are the choices of the period switch.
 func (vm StatsVM) Periods() []Period { return periods(vm.Base(), vm.Days) }
@@ -37,17 +37,48 @@ type StatCard struct {
 	Label, Hint string
 	Value       int64
 	Href        string // optional: where the number is explained in detail
+	Change      string // optional: against the period before ("Up 12% on the 30 days before")
 }
 
-func statCards(s contract.Stats, errorsHref, logsHref string) []StatCard {
+func statCards(s contract.Stats, days int, errorsHref, logsHref string) []StatCard {
 	return []StatCard{
 		{Label: "Users", Value: s.TotalUsers, Hint: "everyone who ever started the bot"},
 		{Label: "New users", Value: s.NewUsersLast7Days, Hint: "started in the last 7 days"},
-		{Label: "Active users", Value: s.ActiveUsersLast7Days, Hint: "seen in the last 7 days"},
+		{Label: "Active users", Value: s.ActiveUsers, Hint: "different people seen in the " + dayCount(days) + " (UTC, today so far)",
+			Change: activeChange(s.ActiveUsers, s.ActiveUsersPrevious, days)},
 		{Label: "Blocked the bot", Value: s.BlockedUsers, Hint: "users who blocked it in Telegram"},
 		{Label: "Errors", Value: s.TotalErrors, Hint: "error entries in the log", Href: errorsHref},
 		{Label: "Log entries", Value: s.TotalLogs, Hint: "everything in the log", Href: logsHref},
 	}
+}
+
+// activeChange compares the period's active users with the period before.
+func activeChange(now int64, before *int64, days int) string {
+	period := Number(days) + " days"
+	if days == 1 {
+		period = "day"
+	}
+	than := " on the " + period + " before"
+	switch {
+	case before == nil:
+		return "No figure yet for the " + period + " before"
+	case *before == 0 && now == 0, *before == now:
+		return "Same as" + than[3:]
+	case *before == 0:
+		return "Up from none" + than
+	case now > *before:
+		return "Up " + percent(now-*before, *before) + than
+	default:
+		return "Down " + percent(*before-now, *before) + than
+	}
+}
+
+func percent(diff, base int64) string {
+	p := (diff*100 + base/2) / base
+	if p == 0 {
+		return "less than 1%"
+	}
+	return strconv.FormatInt(p, 10) + "%"
 }
 
 // Period is one choice of the 7/30/90-day switch.
@@ -73,7 +104,8 @@ func periods(base string, current int) []Period {
 }
 
 // DailyCharts turns a daily series into one chart per measure.
-func DailyCharts(idPrefix string, daily []contract.DayStats) []components.ChartVM {
+func DailyCharts(idPrefix string, s contract.Stats) []components.ChartVM {
+	daily := s.Daily
 	type measure struct {
 		id, title, noun, kind, tone string
 		value                       func(contract.DayStats) int64
@@ -88,19 +120,27 @@ func DailyCharts(idPrefix string, daily []contract.DayStats) []components.ChartV
 	for _, m := range measures {
 		points := make([]components.ChartPoint, len(daily))
 		for i, d := range daily {
-			points[i] = dayPoint(d.Date, m.value(d))
+			points[i] = dayPoint(d, m.value(d))
 		}
-		charts = append(charts, components.ChartVM{ID: idPrefix + "-" + m.id, Title: m.title, Noun: m.noun, Kind: m.kind, Tone: m.tone, Points: points})
+		c := components.ChartVM{ID: idPrefix + "-" + m.id, Title: m.title, Noun: m.noun, Kind: m.kind, Tone: m.tone, Points: points}
+		if m.id == "active-users" {
+			unique := s.ActiveUsers // each person once, not the sum of the days
+			c.Unique = &unique
+		}
+		charts = append(charts, c)
 	}
 	return charts
 }
 
-func dayPoint(date string, v int64) components.ChartPoint {
-	t, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		return components.ChartPoint{Key: date, Label: date, Long: date, Value: v}
+func dayPoint(d contract.DayStats, v int64) components.ChartPoint {
+	p := components.ChartPoint{Key: d.Date, Label: d.Date, Long: d.Date, Value: v}
+	if t, err := time.Parse(time.DateOnly, d.Date); err == nil {
+		p.Label, p.Long = t.Format("2 Jan"), t.Format("2 Jan 2006")
 	}
-	return components.ChartPoint{Key: date, Label: t.Format("2 Jan"), Long: t.Format("2 Jan 2006"), Value: v}
+	if d.Partial {
+		p.Long += " (today, so far)"
+	}
+	return p
 }
 
 // UpdateKindLabel names an update type for people.

@@ -54,7 +54,7 @@ test('updates pushed through Telegram show up in the stats cards, the charts and
   // Each chart is one image whose description tells what it shows.
   const newUsers = page.getByRole('img', { name: 'New users per day' });
   await expect(newUsers).toHaveAccessibleDescription(/^30 days from .+ to .+: 3 new users in total/);
-  await expect(page.getByRole('img', { name: 'Active users per day' })).toHaveAccessibleDescription(/: 3 active users in total/);
+  await expect(page.getByRole('img', { name: 'Active users per day' })).toHaveAccessibleDescription(/: 3 different active users/);
   await expect(page.getByRole('img', { name: 'Updates per day' })).toHaveAccessibleDescription(/: 5 updates in total/);
   await expect(page.getByRole('img', { name: 'Errors per day' })).toHaveAccessibleDescription(/: no errors\.$/);
   await expect(page.getByRole('table', { name: /received since the bot was connected/ })).toContainText('Messages');

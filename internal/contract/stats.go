@@ -33,7 +33,13 @@ type Stats struct {
 	BlockedUsers         int64      `json:"blockedUsers"` // users who blocked the bot in Telegram
 	TotalErrors          int64      `json:"totalErrors"`  // error entries in the log
 	TotalLogs            int64      `json:"totalLogs"`    // all entries in the log
-	Daily                []DayStats `json:"daily"`
+	// ActiveUsers counts each person seen within the period (the days of
+	// Daily) once: never a sum of the daily counts. ActiveUsersPrevious is
+	// the same for the period of the same length just before, null when
+	// Botdeck was not yet keeping the activity that would tell.
+	ActiveUsers         int64      `json:"activeUsers"`
+	ActiveUsersPrevious *int64     `json:"activeUsersPrevious"`
+	Daily               []DayStats `json:"daily"`
 }
 
 // AccountStats is GET /api/stats: Stats summed over the owner's bots that
@@ -50,16 +56,19 @@ type DayStats struct {
 	ActiveUsers int64  `json:"activeUsers"`
 	Updates     int64  `json:"updates"`
 	Errors      int64  `json:"errors"`
+	Partial     bool   `json:"partial"` // today: the day is not over yet
 }
 
-// DailyOf is the API shape of a daily series.
-func DailyOf(days []models.DayTotals) []DayStats {
+// DailyOf is the API shape of a daily series; the day today (UTC) is
+// marked partial.
+func DailyOf(days []models.DayTotals, today string) []DayStats {
 	if days == nil {
 		return nil
 	}
 	out := make([]DayStats, len(days))
 	for i, d := range days {
-		out[i] = DayStats(d)
+		out[i] = DayStats{Date: d.Date, NewUsers: d.NewUsers, ActiveUsers: d.ActiveUsers, Updates: d.Updates, Errors: d.Errors,
+			Partial: d.Date == today}
 	}
 	return out
 }

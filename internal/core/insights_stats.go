@@ -80,12 +80,30 @@ func (s *Insights) stats(ctx context.Context, scope models.StatsScope, days int)
 	if err != nil {
 		return nil, err
 	}
-	daily, err := models.DailySeries(ctx, s.db, scope, now.AddDate(0, 0, -(days-1)), now)
+	from := now.AddDate(0, 0, -(days - 1))
+	daily, err := models.DailySeries(ctx, s.db, scope, from, now)
 	if err != nil {
 		return nil, err
 	}
+	// Unique people in the period: last_seen_at only moves forward, so
+	// whoever was seen since the period's first day is counted once. The
+	// period before comes from the recorded active days.
+	start, _ := time.Parse(time.DateOnly, models.Day(from))
+	active, err := models.CountSeenSince(ctx, s.db, scope, start)
+	if err != nil {
+		return nil, err
+	}
+	var previous *int64
+	prev, known, err := models.CountActiveBetween(ctx, s.db, scope, models.Day(start.AddDate(0, 0, -days)), models.Day(start.AddDate(0, 0, -1)))
+	if err != nil {
+		return nil, err
+	}
+	if known {
+		previous = &prev
+	}
 	return &contract.Stats{
 		TotalUsers: users.Total, NewUsersLast7Days: users.New, ActiveUsersLast7Days: users.Active,
-		BlockedUsers: users.BotBlocked, TotalErrors: errs, TotalLogs: logs, Daily: contract.DailyOf(daily),
+		BlockedUsers: users.BotBlocked, TotalErrors: errs, TotalLogs: logs,
+		ActiveUsers: active, ActiveUsersPrevious: previous, Daily: contract.DailyOf(daily, models.Day(now)),
 	}, nil
 }

@@ -17,6 +17,17 @@ type Effects struct {
 	// Chat is set by a my_chat_member update in a group, supergroup or
 	// channel: the bot's new status there.
 	Chat *ChatChange
+	// Migration is set by the service messages Telegram sends when a group
+	// becomes a supergroup (a new chat id): migrate_to_chat_id in the old
+	// group, migrate_from_chat_id in the new supergroup. Either moves the
+	// chat and its campaigns to the new id (models.MigrateChat).
+	Migration *ChatMigration
+}
+
+// ChatMigration is a group upgraded to a supergroup.
+type ChatMigration struct {
+	From, To int64
+	Title    string // the supergroup's title, when the update carries it
 }
 
 // ChatChange is the bot's new standing in a chat.
@@ -35,6 +46,12 @@ func effectsOf(u *Update) Effects {
 	switch {
 	case t.Message != nil:
 		e.User = privateSender(t.Message.Chat, t.Message.From)
+		switch m := t.Message; {
+		case m.MigrateToChatID != 0 && m.Chat.ID != 0:
+			e.Migration = &ChatMigration{From: m.Chat.ID, To: m.MigrateToChatID}
+		case m.MigrateFromChatID != 0 && m.Chat.ID != 0:
+			e.Migration = &ChatMigration{From: m.MigrateFromChatID, To: m.Chat.ID, Title: m.Chat.Title}
+		}
 	case t.EditedMessage != nil:
 		e.User = privateSender(t.EditedMessage.Chat, t.EditedMessage.From)
 	case t.CallbackQuery != nil:

@@ -126,6 +126,7 @@ func (p *Pipeline) AddHook(h Hook) { p.hooks = append(p.hooks, h) }
 // stored is then false and nothing else happens). An error means nothing
 // was stored: the caller must answer non-2xx so Telegram retries.
 func (p *Pipeline) Receive(ctx context.Context, botID string, raw []byte) (stored bool, err error) {
+	raw = stripNUL(raw)
 	id, kind, err := Peek(raw)
 	if err != nil {
 		p.metrics.received.WithLabelValues("rejected").Inc()

@@ -180,6 +180,11 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 				return err
 			}
 		}
+		if m := ev.Effects.Migration; m != nil && m.From != m.To {
+			if err := models.MigrateChat(ctx, tx, botID, m.From, m.To, m.Title); err != nil {
+				return err
+			}
+		}
 		for _, h := range p.hooks {
 			if err := h.Handle(ctx, tx, ev); err != nil {
 				return fmt.Errorf("hook: %w", err)
@@ -220,12 +225,14 @@ func (p *Pipeline) applyUsers(ctx context.Context, tx bun.Tx, botID string, user
 		return 0, err
 	}
 	inserted := make(map[int64]bool, len(insertedIDs))
+	activeOn := map[string][]int64{} // first activity per day, for unique actives over a period
 	for _, id := range insertedIDs {
 		inserted[id] = true
 		bu := users[id]
 		dayOf(models.Day(bu.profile.StartedAt)).NewUsers++
 		for day := range bu.days {
 			dayOf(day).ActiveUsers++ // a new user was not active before
+			activeOn[day] = append(activeOn[day], id)
 		}
 	}
 	// Everyone else (known before, or inserted by a concurrent processor):
@@ -249,7 +256,13 @@ func (p *Pipeline) applyUsers(ctx context.Context, tx bun.Tx, botID string, user
 			return 0, err
 		}
 		dayOf(day).ActiveUsers += int64(len(marked))
+		activeOn[day] = append(activeOn[day], marked...)
 		if err := models.TouchBotUsers(ctx, tx, botID, ids, latest[day]); err != nil {
+			return 0, err
+		}
+	}
+	for day, ids := range activeOn {
+		if err := models.RecordActiveDay(ctx, tx, botID, day, ids); err != nil {
 			return 0, err
 		}
 	}

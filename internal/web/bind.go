@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -46,6 +47,12 @@ func (b *Binder) Bind(r *http.Request, dst any) error {
 	return b.validator.Struct(dst)
 }
 
+// None is Bind for an action that takes no input: on /api any query
+// parameter, form field or JSON member is refused as unknown (422
+// unknown_field), so every route is strict, not only those with a request
+// struct. Pages stay lenient about parameters (see strict.go).
+func (b *Binder) None(r *http.Request) error { return b.Decode(r, &struct{}{}) }
+
 // Normalizer is implemented by request structs that tidy their input
 // (trim spaces, lower-case emails) before validation, so " Ann@X.io " is
 // accepted as what the user meant.
@@ -53,15 +60,16 @@ type Normalizer interface{ Normalize() }
 
 // Decode fills dst without validating.
 func (b *Binder) Decode(r *http.Request, dst any) error {
+	strict := IsAPI(r)
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodDelete:
-		return b.decodeValues(r.URL.Query(), dst, "query parameter")
+		return b.decodeValues(r.URL.Query(), dst, "query parameter", strict)
 	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" && (r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody) {
 		// An action with no body (POST /bots/{id}/stop) still fills
 		// query-string fields.
-		return b.decodeValues(r.URL.Query(), dst, "query parameter")
+		return b.decodeValues(r.URL.Query(), dst, "query parameter", strict)
 	}
 	mediaType, _, err := mime.ParseMediaType(ct)
 	if err != nil {
@@ -79,13 +87,22 @@ func (b *Binder) Decode(r *http.Request, dst any) error {
 		if err != nil {
 			return bodyError(err)
 		}
-		return b.decodeValues(r.Form, dst, "form field")
+		return b.decodeValues(r.Form, dst, "form field", strict)
 	default:
 		return unsupported(mediaType)
 	}
 }
 
-func (b *Binder) decodeValues(values url.Values, dst any, what string) error {
+// decodeValues fills dst from a query string or form; see strict.go for
+// what is refused (unknown names only when strict, bad text always).
+func (b *Binder) decodeValues(values url.Values, dst any, what string, strict bool) error {
+	unknownMsg := msgUnknownParam
+	if what == "form field" {
+		unknownMsg = msgUnknownField
+	}
+	if err := checkValues(values, dst, strict, unknownMsg); err != nil {
+		return err
+	}
 	err := b.forms.Decode(dst, values)
 	if err == nil {
 		return nil
@@ -101,10 +118,14 @@ func (b *Binder) decodeValues(values url.Values, dst any, what string) error {
 	return badRequest("bad_request", "The request could not be read.")
 }
 
-// decodeJSON reads exactly one JSON value. Unknown fields are accepted (so
-// clients built for a newer API keep working); wrong types are field errors.
+// decodeJSON reads exactly one JSON value. Wrong types are field errors
+// (400); unknown members and bad text are refused (422, strict.go).
 func decodeJSON(body io.Reader, dst any) error {
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return bodyError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(dst); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		switch {
@@ -126,7 +147,7 @@ func decodeJSON(body io.Reader, dst any) error {
 	if dec.More() {
 		return badRequest("malformed_json", "The body must hold a single JSON value.")
 	}
-	return nil
+	return checkJSON(data, dst)
 }
 
 // bodyError maps a body read failure to 413 when the size limit was hit

@@ -16,7 +16,7 @@ const (
 type ChartPoint struct {
 	Key   string // machine-readable (YYYY-MM-DD), for <time datetime>
 	Label string // short axis label ("21 Nov")
-	Long  string // full label for sentences and the table ("21 Nov 2026")
+	Long  string // full label for sentences and the table ("21 Nov 2026"; "… (so far)" when partial)
 	Value int64
 }
 
@@ -28,6 +28,10 @@ type ChartVM struct {
 	Kind   string // ChartBar or ChartLine
 	Tone   string // colour: indigo, emerald, sky, rose
 	Points []ChartPoint
+	// Unique, when set, is how many different ones the period had, for a
+	// measure whose days count the same ones again (active users): shown
+	// instead of the sum, which would count a person once per day.
+	Unique *int64
 }
 
 // The chart is drawn in a fixed coordinate space; CSS scales it to the
@@ -174,6 +178,23 @@ func (c ChartVM) Total() int64 {
 	return t
 }
 
+// Headline is the number shown over the chart: the period's different
+// ones (Unique), else the sum of its days.
+func (c ChartVM) Headline() string {
+	days := FormatInt(int64(len(c.Points))) + " " + dayWord(len(c.Points))
+	if c.Unique != nil {
+		return FormatInt(*c.Unique) + " different in " + days
+	}
+	return FormatInt(c.Total()) + " in " + days
+}
+
+func dayWord(n int) string {
+	if n == 1 {
+		return "day"
+	}
+	return "days"
+}
+
 // SVGTitle is the chart's accessible name.
 func (c ChartVM) SVGTitle() string {
 	return c.Title + " per day"
@@ -194,6 +215,14 @@ func (c ChartVM) Summary() string {
 	total := c.Total()
 	if total == 0 {
 		return period + ": no " + c.Noun + "."
+	}
+	if c.Unique != nil {
+		s := period + ": " + FormatInt(*c.Unique) + " different " + c.Noun
+		if n > 1 {
+			avg := float64(total) / float64(n)
+			s += ", " + strconv.FormatFloat(math.Round(avg*10)/10, 'f', -1, 64) + " a day on average. Latest day: " + FormatInt(last.Value)
+		}
+		return s + "."
 	}
 	peak := first
 	for _, p := range c.Points {

@@ -1,0 +1,4 @@
+package migrations
+
+// BackfillSearchKeys lets the external tests run the backfill again.
+var BackfillSearchKeys = backfillSearchKeys

@@ -1,0 +1,51 @@
+package models_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/dbtest"
+	"github.com/botdeck/botdeck/models"
+)
+
+// TestLogLinesWithNULOrCutCharactersAreStored: a bot's code logging a NUL,
+// invalid UTF-8, or a line cut inside a character must not lose the log
+// batch (PostgreSQL refuses such text).
+func TestLogLinesWithNULOrCutCharactersAreStored(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		botID := seedBot(t, db)
+		long := strings.Repeat("ж", 5000) // 10,000 bytes: clipped inside a character
+		err := models.InsertLogs(ctx, db,
+			&models.BotLog{BotID: botID, Level: models.LogInfo, Source: models.SourceHandler, Message: "a\x00b", Detail: "caf\xff"},
+			&models.BotLog{BotID: botID, Level: models.LogInfo, Source: models.SourceHandler, Message: long})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, total, err := models.ListLogs(ctx, db, botID, models.LogFilter{}, models.Window{Limit: 10})
+		if err != nil || total != 2 {
+			t.Fatalf("%d logs, %v", total, err)
+		}
+		got := map[string]string{}
+		for _, l := range logs {
+			got[l.Message[:min(2, len(l.Message))]] = l.Message + "|" + l.Detail
+		}
+		if got["ab"] != "ab|caf\uFFFD" {
+			t.Errorf("cleaned line: %q", got["ab"])
+		}
+		if m := got["ж"]; !strings.HasSuffix(m, "ж…|") {
+			t.Errorf("clipped line ends %q", m[len(m)-10:])
+		}
+	})
+}
+
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]string{"": "", "plain": "plain", "a\x00b\x00": "ab", "\xffé": "\uFFFDé"} {
+		if got := models.CleanText(in); got != want {
+			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
