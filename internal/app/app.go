@@ -29,6 +29,7 @@ import (
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/jsrt"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -57,6 +58,7 @@ type App struct {
 	Campaigns     *core.Campaigns
 	Code          *core.Code
 	Greeter       *jobs.Greeter
+	Outbox        *outbox.Outbox // everything bots say (replies, greetings, …) is queued and sent here
 	WebhookWatch  *jobs.WebhookWatch
 	Events        *events.Bus // live events: published by features, streamed by GET /api/events
 	Instance      string      // names this process in database leases
@@ -132,6 +134,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Insights = core.NewInsights(db, a.Bots, log)
 	a.Ingest = ingest.New(db, log, a.registry, ingest.Config{})
 	a.Instance = jobs.NewInstanceID()
+	a.Outbox, err = outbox.New(ctx, db, cfg.DatabaseURL, tg, a.Bots, nil, nil, log, a.Instance, outbox.Config{})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	poller := jobs.NewPoller(db, tg, a.Bots, a.Ingest, log, a.Instance, jobs.PollerConfig{})
 	retention := jobs.NewRetention(db, log, cfg.UpdateRetention)
 	jsCfg := jsrt.DefaultConfig()
@@ -186,7 +193,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	)
 
 	a.Greeter = greeter
-	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run)
+	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
+		a.Outbox.Run)
 	return a, nil
 }
 
