@@ -134,7 +134,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Insights = core.NewInsights(db, a.Bots, log)
 	a.Ingest = ingest.New(db, log, a.registry, ingest.Config{})
 	a.Instance = jobs.NewInstanceID()
-	a.Outbox, err = outbox.New(ctx, db, cfg.DatabaseURL, tg, a.Bots, nil, nil, log, a.Instance, outbox.Config{})
+	a.Outbox, err = outbox.New(ctx, db, cfg.DatabaseURL, tg, a.Bots, outbox.StoredFiles{DB: db}, nil, log, a.Instance, outbox.Config{})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/outbox"
+	"github.com/botdeck/botdeck/internal/replies"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 	"github.com/botdeck/botdeck/models"
 )
@@ -23,7 +24,8 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // newOutbox builds one instance's outbox over env's database.
 func newOutbox(t *testing.T, env *apptest.Env, instance string, cfg outbox.Config) *outbox.Outbox {
 	t.Helper()
-	o, err := outbox.New(context.Background(), env.App.DB, env.App.Config.DatabaseURL, env.App.Telegram, env.App.Bots, nil, nil,
+	o, err := outbox.New(context.Background(), env.App.DB, env.App.Config.DatabaseURL, env.App.Telegram, env.App.Bots,
+		outbox.StoredFiles{DB: env.App.DB}, nil,
 		quietLog(), instance, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -335,4 +337,39 @@ func receive(t *testing.T, env *apptest.Env, bot apptest.Bot, u telego.Update) {
 	if _, err := env.App.Ingest.Receive(context.Background(), bot.ID, raw); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestOutboxUploadsOnceThenUsesTheFileID sends a stored photo to two
+// people: the first call carries the bytes, the second Telegram's file_id.
+func TestOutboxUploadsOnceThenUsesTheFileID(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		owner := env.SignUp(t, "upload@example.com")
+		bot := env.ConnectBot(t, owner, "upload_bot")
+		up := &models.Upload{ID: models.NewID(models.UploadIDPrefix), OwnerID: owner.User(t).ID, Name: "cat.png",
+			ContentType: "image/png", Data: []byte("\x89PNG fake bytes")}
+		must(t, models.InsertUpload(ctx, env.App.DB, up))
+		o := newOutbox(t, env, "a", outbox.Config{Workers: 1})
+		run(t, o)
+		msg := replies.Message{Text: "<b>Cat</b>", ParseMode: replies.ModeHTML, Photo: up.ID}
+		enqueue(t, env, o, outbox.FromReply(bot.ID, 501, msg))
+		apptest.Eventually(t, 20*time.Second, "first sent", func() bool { return len(env.Telegram.SentMessages(bot.Fake.Token)) == 1 })
+		var fileID string
+		apptest.Eventually(t, 10*time.Second, "file id kept", func() bool {
+			fileID, _ = models.UploadFileID(ctx, env.App.DB, up.ID, bot.ID)
+			return fileID != ""
+		})
+		enqueue(t, env, o, outbox.FromReply(bot.ID, 502, msg))
+		apptest.Eventually(t, 20*time.Second, "second sent", func() bool { return len(env.Telegram.SentMessages(bot.Fake.Token)) == 2 })
+		sent := env.Telegram.SentMessages(bot.Fake.Token)
+		if got := string(sent[0].Params["photo"]); got != `"attach://photo"` {
+			t.Fatalf("first send: photo = %s, want the bytes", got)
+		}
+		if got := string(sent[1].Params["photo"]); got != `"`+fileID+`"` {
+			t.Fatalf("second send: photo = %s, want file_id %s", got, fileID)
+		}
+		if sent[0].Message.Caption != "Cat" || sent[1].ParseMode != "HTML" {
+			t.Fatalf("caption: %+v", sent[0].Message)
+		}
+	})
 }
