@@ -220,15 +220,21 @@ func FinishOutbox(ctx context.Context, db bun.IDB, id, epoch int64, o OutboxOutc
 }
 
 // FailQueuedOutbox fails every queued message of a bot with reason (the bot
-// was stopped, disconnected or its token revoked) and returns how many.
-func FailQueuedOutbox(ctx context.Context, db bun.IDB, botID, reason string, now time.Time) (int64, error) {
-	res, err := db.NewUpdate().Model((*OutboxMessage)(nil)).Set("status = ?", OutboxFailed).Set("error = ?", reason).
-		Set("updated_at = ?", now).Where("bot_id = ?", botID).Where("status = ?", OutboxQueued).Exec(ctx)
-	if err != nil {
-		return 0, wrap("fail queued outbox", err)
-	}
-	n, err := res.RowsAffected()
-	return n, wrap("fail queued outbox", err)
+// was stopped, disconnected or its token revoked) and returns them.
+func FailQueuedOutbox(ctx context.Context, db bun.IDB, botID, reason string, now time.Time) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	_, err := db.NewUpdate().Model((*OutboxMessage)(nil)).Set("status = ?", OutboxFailed).Set("error = ?", reason).
+		Set("updated_at = ?", now).Where("bot_id = ?", botID).Where("status = ?", OutboxQueued).
+		Returning("*").Exec(ctx, &out)
+	return out, wrap("fail queued outbox", err)
+}
+
+// OutboxPending reports whether a message of origin and ref is still
+// queued or being sent.
+func OutboxPending(ctx context.Context, db bun.IDB, botID, origin, ref string) (bool, error) {
+	n, err := db.NewSelect().Model((*OutboxMessage)(nil)).Where("bot_id = ?", botID).Where("origin = ?", origin).
+		Where("origin_ref = ?", ref).Where("status IN (?, ?)", OutboxQueued, OutboxSending).Count(ctx)
+	return n > 0, wrap("outbox pending", err)
 }
 
 // NextOutboxDueAt is when the bot's earliest queued message comes due, or

@@ -110,7 +110,8 @@ type Outbox struct {
 	pg       bool
 	channel  string
 
-	wakes chan string
+	wakes     chan string
+	observers map[string][]func(ctx context.Context, m *models.OutboxMessage)
 
 	mu        sync.Mutex
 	running   map[string]*botRun
@@ -129,7 +130,7 @@ func New(ctx context.Context, db *bun.DB, databaseURL string, tg Telegram, bots 
 	}
 	o := &Outbox{db: db, dbURL: databaseURL, tg: tg, bots: bots, files: files, log: log, instance: instance, cfg: cfg,
 		gates: gates, pg: sqldialect.IsPostgres(db), wakes: make(chan string, 1024), running: map[string]*botRun{},
-		elsewhere: map[string]time.Time{}}
+		elsewhere: map[string]time.Time{}, observers: map[string][]func(context.Context, *models.OutboxMessage){}}
 	if o.pg {
 		var schema string
 		if err := db.NewRaw("SELECT coalesce(current_schema(), 'public')").Scan(ctx, &schema); err != nil {
@@ -291,4 +292,46 @@ func (o *Outbox) start(ctx context.Context, botID string, woken bool) {
 		delete(o.running, botID)
 		o.mu.Unlock()
 	})
+}
+
+// SendDue sends, now and on the caller's goroutine, every message due for
+// the bots whose lease this instance can take, and returns how many calls
+// it made. Tests and the demo use it to drive the outbox step by step;
+// Run does the same continuously.
+func (o *Outbox) SendDue(ctx context.Context) (int, error) {
+	ids, err := models.OutboxBotsDue(ctx, o.db, models.Now(), 1000)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, id := range ids {
+		o.mu.Lock()
+		_, busy := o.running[id]
+		o.mu.Unlock()
+		if busy {
+			continue
+		}
+		now := models.Now()
+		epoch, ok, err := models.AcquireOutboxLease(ctx, o.db, id, o.instance, now.Add(o.cfg.Lease), now)
+		if err != nil {
+			return total, err
+		}
+		if !ok {
+			continue
+		}
+		r := newBotRun(o, id, epoch)
+		total += r.drain(ctx)
+		if err := models.ReleaseOutboxLease(ctx, o.db, id, o.instance, epoch); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// Observe registers fn to learn the final outcome (sent, failed,
+// unconfirmed) of every message of origin, after it is recorded: a
+// campaign records its greetings on the lead this way. fn runs on the
+// sender's goroutine and should be quick. Call before Run.
+func (o *Outbox) Observe(origin string, fn func(ctx context.Context, m *models.OutboxMessage)) {
+	o.observers[origin] = append(o.observers[origin], fn)
 }

@@ -191,6 +191,33 @@ func (r *botRun) dispatch(ctx context.Context, jobs chan<- *models.OutboxMessage
 	}
 }
 
+// drain sends the bot's due messages one by one (SendDue) and returns how
+// many calls it made.
+func (r *botRun) drain(ctx context.Context) int {
+	if _, err := models.MarkOutboxInDoubt(ctx, r.o.db, r.botID, r.epoch, models.Now()); err != nil {
+		return 0
+	}
+	n := 0
+	for ctx.Err() == nil && r.refreshBot(ctx) {
+		skip, _ := r.busyChats(time.Now())
+		next, err := models.NextOutbox(ctx, r.o.db, r.botID, models.Now(), skip)
+		if err != nil || next == nil {
+			return n
+		}
+		if r.gate.Wait(ctx, next.Priority) != nil {
+			return n
+		}
+		m, err := models.ClaimOutbox(ctx, r.o.db, r.botID, r.o.instance, r.epoch, models.Now(), nil)
+		if err != nil || m == nil {
+			return n
+		}
+		r.took(m)
+		r.send(ctx, m)
+		n++
+	}
+	return n
+}
+
 // sleep waits d or until poked; a poke for a new message restarts the
 // quick looks.
 func (r *botRun) sleep(ctx context.Context, d time.Duration, retry *int) bool {
@@ -230,8 +257,11 @@ func (r *botRun) refreshBot(ctx context.Context) bool {
 		case models.BotDeleted:
 			reason = "Not sent: " + bot.Handle() + " was disconnected."
 		}
-		if n, err := models.FailQueuedOutbox(ctx, r.o.db, r.botID, reason, models.Now()); err == nil && n > 0 {
-			r.writeLog(ctx, models.LogError, fmt.Sprintf("%d queued message(s) were dropped. %s", n, reason), "")
+		if failed, err := models.FailQueuedOutbox(ctx, r.o.db, r.botID, reason, models.Now()); err == nil && len(failed) > 0 {
+			r.writeLog(ctx, models.LogError, fmt.Sprintf("%d queued message(s) were dropped. %s", len(failed), reason), "")
+			for i := range failed {
+				r.observe(ctx, &failed[i])
+			}
 		}
 		return false
 	}
@@ -415,6 +445,18 @@ func (r *botRun) finish(ctx context.Context, m *models.OutboxMessage, o models.O
 		// The row stays "sending": the next lease holder counts it
 		// unconfirmed. Nothing is sent twice.
 		r.o.log.ErrorContext(ctx, "outbox: record outcome", "bot", r.botID, "message", m.ID, "status", o.Status, "err", err)
+		return
+	}
+	if o.Status == models.OutboxQueued {
+		return
+	}
+	m.Status, m.Error, m.MessageID = o.Status, o.Error, o.MessageID
+	r.observe(ctx, m)
+}
+
+func (r *botRun) observe(ctx context.Context, m *models.OutboxMessage) {
+	for _, fn := range r.o.observers[m.Origin] {
+		fn(ctx, m)
 	}
 }
 
