@@ -89,7 +89,7 @@ type Broadcaster struct {
 	rate     float64
 	cfg      BroadcasterConfig
 
-	gates   *outbox.Gates // shared with the outbox: replies go first (nil: none)
+	gates *outbox.Gates // shared with the outbox: replies go first (nil: none)
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
