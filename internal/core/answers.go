@@ -84,6 +84,9 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 	if a.Code != nil {
 		wants = a.Code.Wants(botID)
 	}
+	if len(set.Replies()) == 0 && wants == nil {
+		return recordSources(ctx, tx, botID, set, todo) // nothing can answer: skip the users' states
+	}
 	ids := make([]int64, 0, len(todo))
 	for _, it := range todo {
 		ids = append(ids, it.from.ID)
@@ -101,12 +104,12 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		in, vars := it.in, replies.Vars{FirstName: it.from.FirstName, LastName: it.from.LastName, Username: it.from.Username}
 		if st != nil {
 			in.Awaiting, vars.Source, vars.Props = st.Awaiting, st.Source, st.Props
-			if src, ok := replies.StartSource(in.Text, set.BotUsername()); ok && st.Source == "" {
+			if src, ok := replies.StartSource(in.Text, set.BotUsername()); ok && st.Source == "" && !in.Group {
 				vars.Source = src // {source} in the answer to a first "/start SOURCE"
 			}
 		}
 		plan := set.Respond(in, vars, wants)
-		if plan.Source != "" && st != nil && st.Source == "" {
+		if plan.Source != "" && st != nil && st.Source == "" && !it.in.Group {
 			st.Source = plan.Source
 			w.sources[it.from.ID] = plan.Source
 		}
@@ -123,6 +126,22 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		w.queue(it, plan)
 	}
 	return w.save(ctx, tx, a.Outbox)
+}
+
+// recordSources records the deep-link sources of "/start SOURCE" messages
+// of users who have none yet.
+func recordSources(ctx context.Context, tx bun.Tx, botID string, set *replies.Set, todo []answerable) error {
+	for _, it := range todo {
+		if it.in.Group || it.in.Callback {
+			continue
+		}
+		if src, ok := replies.StartSource(it.in.Text, set.BotUsername()); ok {
+			if _, err := models.SetUserSource(ctx, tx, botID, it.from.ID, src, models.Now()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // answerWrites gathers the batch's writes, so each kind is saved once.

@@ -197,3 +197,16 @@ func TestAnswersAreNotRepeated(t *testing.T) {
 		}
 	})
 }
+
+// TestSourcesWithoutReplies: a bot with no replies says nothing, and still
+// records where its users came from.
+func TestSourcesWithoutReplies(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		a := newAnswering(t, env, "quiet_bot")
+		u := env.Telegram.AddUser(telegramtest.UserSpec{})
+		expectSaid(t, a.say(t, telegramtest.MessageUpdate(u, "/start ad_42")))
+		if src, _ := models.UserSource(context.Background(), env.App.DB, a.bot.ID, u.ID); src != "ad_42" {
+			t.Fatalf("source = %q", src)
+		}
+	}, apptest.Webhooks())
+}
