@@ -41,7 +41,6 @@ func init() {
 			`CREATE UNIQUE INDEX outbox_idem_key_idx ON outbox (bot_id, idem_key)`,
 			`CREATE INDEX outbox_queued_idx ON outbox (bot_id, priority, id) WHERE status = 'queued'`,
 			`CREATE INDEX outbox_sending_idx ON outbox (bot_id, epoch) WHERE status = 'sending'`,
-			`CREATE INDEX outbox_origin_idx ON outbox (origin, origin_ref)`,
 			`CREATE INDEX outbox_updated_at_idx ON outbox (updated_at) WHERE status NOT IN ('queued', 'sending')`,
 			`CREATE TABLE outbox_leases (
 				bot_id TEXT PRIMARY KEY REFERENCES bots (id) ON DELETE CASCADE,

@@ -256,14 +256,15 @@ func OutboxOfBot(ctx context.Context, db bun.IDB, botID string) ([]OutboxMessage
 	return out, wrap("outbox of bot", err)
 }
 
-// DeleteFinishedOutbox deletes messages that ended before before (sent,
-// failed or unconfirmed) and returns how many.
-func DeleteFinishedOutbox(ctx context.Context, db bun.IDB, before time.Time) (int64, error) {
-	res, err := db.NewDelete().Model((*OutboxMessage)(nil)).Where("status NOT IN (?, ?)", OutboxQueued, OutboxSending).
-		Where("updated_at < ?", before).Exec(ctx)
+// PruneOutbox deletes up to limit messages that ended (sent, failed or
+// unconfirmed) before before, and returns how many.
+func PruneOutbox(ctx context.Context, db bun.IDB, before time.Time, limit int) (int64, error) {
+	ids := db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").Where("status NOT IN (?, ?)", OutboxQueued, OutboxSending).
+		Where("updated_at < ?", before).Limit(int64(limit))
+	res, err := db.NewDelete().Model((*OutboxMessage)(nil)).Where("id IN (?)", ids).Exec(ctx)
 	if err != nil {
-		return 0, wrap("delete finished outbox", err)
+		return 0, wrap("prune outbox", err)
 	}
 	n, err := res.RowsAffected()
-	return n, wrap("delete finished outbox", err)
+	return n, wrap("prune outbox", err)
 }
