@@ -8,6 +8,7 @@ import (
 	"github.com/mymmrac/telego"
 
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/internal/replies"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 	"github.com/botdeck/botdeck/models"
@@ -24,13 +25,20 @@ func newAnswering(t *testing.T, env *apptest.Env, username string, specs ...repl
 	t.Helper()
 	owner := env.SignUp(t, username+"@example.com")
 	bot := env.ConnectBot(t, owner, username)
+	insertReplies(t, env, bot.ID, specs...)
+	return &answering{env: env, bot: bot}
+}
+
+func insertReplies(t testing.TB, env *apptest.Env, botID string, specs ...replies.Reply) {
+	t.Helper()
 	for _, r := range specs {
-		if err := models.InsertReply(context.Background(), env.App.DB, &models.Reply{BotID: bot.ID, Spec: r}); err != nil {
+		if err := models.InsertReply(context.Background(), env.App.DB, &models.Reply{BotID: botID, Spec: r}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return &answering{env: env, bot: bot}
 }
+
+func dbDialects() []dbtest.Dialect { return dbtest.Dialects() }
 
 // say pushes u, processes it and sends what it queued; it returns the
 // messages the bot sent meanwhile.
