@@ -291,6 +291,11 @@ func (o *Outbox) start(ctx context.Context, botID string, woken bool) {
 		cancel()
 		delete(o.running, botID)
 		o.mu.Unlock()
+		if len(r.wake) > 0 && ctx.Err() == nil {
+			// Poked after it decided to stop: start again rather than
+			// leave the message to the next scan.
+			o.Wake(botID)
+		}
 	})
 }
 
