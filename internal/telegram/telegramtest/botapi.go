@@ -27,6 +27,8 @@ var methods = func() map[string]methodEntry {
 		"getWebhookInfo":         (*Server).getWebhookInfo,
 		"getUpdates":             (*Server).getUpdates,
 		"sendMessage":            (*Server).sendMessage,
+		"sendPhoto":              (*Server).sendPhoto,
+		"sendDocument":           (*Server).sendDocument,
 		"answerCallbackQuery":    (*Server).answerCallbackQuery,
 		"deleteMessage":          (*Server).deleteMessage,
 		"getChat":                (*Server).getChat,
