@@ -173,7 +173,7 @@ func (h *Replies) Order(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.respond.Respond(w, r, web.Response{Data: contract.RepliesOf(rows), Extra: map[string]any{"menu": menu},
-		Fragment: h.listFragment(r, b, rows), Redirect: repliesPath(b.ID) + "#reply-" + in.Reply})
+		Redirect: repliesPath(b.ID) + "#reply-" + in.Reply})
 }
 
 // Try answers a message or a button press as the bot would, without
@@ -194,7 +194,7 @@ func (h *Replies) Try(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: out, Fragment: h.tryFragment(in, out),
+	h.respond.Respond(w, r, web.Response{Data: out, Fragment: h.tryFragment(r, b, in, out),
 		Page: h.listPage(r, b, nil, &tryState{in: in, out: &out})})
 }
 

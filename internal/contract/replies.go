@@ -67,6 +67,8 @@ type ReplyRequest struct {
 	ParseMode    string        `json:"-" form:"parseMode"`
 	Media        string        `json:"-" form:"media"` // "photo" or "document": what the upload is sent as
 	Upload       string        `json:"-" form:"upload"`
+	DropUpload   bool          `json:"-" form:"dropUpload"`
+	Only         string        `json:"-" form:"only" validate:"omitempty,oneof=enabled"` // "enabled": the list's on/off switch
 	Buttons      []FormButton  `json:"-" form:"btn"`
 	KeyboardMode string        `json:"-" form:"keyboardMode"` // "", "rows" or "remove"
 	Keyboard     string        `json:"-" form:"keyboard"`     // one row per line, buttons separated by |
@@ -161,6 +163,10 @@ func (r *ReplyRequest) Spec(base replies.Reply) (replies.Reply, error) {
 		return base, ErrUnknownField(r.unknown)
 	}
 	id := base.ID
+	if r.Only == "enabled" && r.body == nil {
+		base.Enabled = r.Enabled
+		return base, nil
+	}
 	if r.body != nil {
 		body := replyBody{Reply: base}
 		if err := json.Unmarshal(r.body, &body); err != nil {
@@ -181,7 +187,7 @@ func (r *ReplyRequest) Spec(base replies.Reply) (replies.Reply, error) {
 	if out.Trigger.Kind != replies.TriggerCommand {
 		out.ShowInMenu, out.Description = false, ""
 	}
-	if up := strings.TrimSpace(r.Upload); up != "" {
+	if up := strings.TrimSpace(r.Upload); up != "" && !r.DropUpload {
 		if r.Media == "document" {
 			out.Document = up
 		} else {
@@ -328,4 +334,43 @@ type UploadJSON struct {
 // UploadOf is the API shape of an upload.
 func UploadOf(u *models.Upload) UploadJSON {
 	return UploadJSON{ID: u.ID, Name: u.Name, Size: u.Size, ContentType: u.ContentType}
+}
+
+// ButtonSlot is the editor slot of the button at row, col of the reply
+// Spec builds from slots (-1 when none).
+func ButtonSlot(slots []FormButton, row, col int) int {
+	rowOf := map[int]int{}
+	counts := []int{}
+	for i, s := range slots {
+		if strings.TrimSpace(s.Text) == "" && s.URL == "" && s.Reply == "" {
+			continue
+		}
+		r, ok := rowOf[s.Row]
+		if !ok {
+			r = len(counts)
+			rowOf[s.Row] = r
+			counts = append(counts, 0)
+		}
+		if r == row && counts[r] == col {
+			return i
+		}
+		counts[r]++
+	}
+	return -1
+}
+
+// ActionSlot is the editor slot of the i-th action of the reply Spec builds
+// from slots (-1 when none).
+func ActionSlot(slots []FormAction, i int) int {
+	n := 0
+	for k, a := range slots {
+		switch a.Op {
+		case "tag_add", "tag_remove", "set":
+			if n == i {
+				return k
+			}
+			n++
+		}
+	}
+	return -1
 }

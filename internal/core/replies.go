@@ -370,3 +370,39 @@ func (s *Replies) Try(ctx context.Context, b *models.Bot, req contract.TryReplie
 
 // UploadPath is where the dashboard shows an upload to its owner.
 func UploadPath(uploadID string) string { return "/uploads/" + uploadID }
+
+// PreviewReply renders a draft's text for the editor's preview as a sample
+// person would get it: the message text and parse mode, the inline
+// buttons' texts, or the problem Telegram would have with the text.
+func PreviewReply(r replies.Reply, botUsername string) (text string, mode replies.ParseMode, buttons [][]string, problem string) {
+	r.ID, r.Enabled = "rpl_preview", true
+	if r.Trigger.Kind == "" {
+		r.Trigger.Kind = replies.TriggerFallback
+	}
+	if _, err := replies.Validate(r, nil); err != nil {
+		var inv *replies.InvalidError
+		if errors.As(err, &inv) && inv.Fields["text"] != "" {
+			return "", "", nil, inv.Fields["text"]
+		}
+	}
+	for _, row := range r.Buttons {
+		labels := make([]string, 0, len(row))
+		for _, b := range row {
+			labels = append(labels, b.Text)
+		}
+		buttons = append(buttons, labels)
+	}
+	r.Buttons, r.Ask, r.Actions, r.Keyboard = nil, nil, nil, nil
+	vars := sampleVars
+	vars.BotUsername = botUsername
+	msgs, _, _ := replies.Render(&r, vars)
+	if len(msgs) == 0 {
+		return "", "", buttons, ""
+	}
+	return msgs[0].Text, msgs[0].ParseMode, buttons, ""
+}
+
+// Upload returns one of the owner's uploads, without its bytes.
+func (s *Replies) Upload(ctx context.Context, ownerID, id string) (*models.Upload, error) {
+	return models.UploadOfOwner(ctx, s.db, ownerID, id)
+}
