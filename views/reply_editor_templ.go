@@ -712,7 +712,7 @@ func messageSection(vm ReplyEditorVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "\">Message</h3><div class=\"space-y-1\"><label for=\"f-text\" class=\"block text-sm font-medium text-slate-800\">Text</label><div class=\"flex flex-wrap gap-1\" role=\"toolbar\" aria-label=\"Formatting\" aria-controls=\"f-text\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "\">Message</h3><div class=\"space-y-1\"><label for=\"f-text\" class=\"block text-sm font-medium text-slate-800\">Message text</label><div class=\"flex flex-wrap gap-1\" role=\"toolbar\" aria-label=\"Formatting\" aria-controls=\"f-text\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
