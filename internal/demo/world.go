@@ -97,6 +97,9 @@ func (w *world) seed(ctx context.Context, email, password string) error {
 	if err := w.seedCode(ctx); err != nil {
 		return err
 	}
+	if err := w.seedReplies(ctx); err != nil {
+		return err
+	}
 	for range 12 {
 		w.handlerTraffic(ctx)
 	}
