@@ -5,6 +5,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/botdeck/botdeck/internal/apptest"
@@ -196,6 +197,12 @@ func TestRepliesTry(t *testing.T) {
 		}
 
 		owner.Post(t, api+"/try", map[string]any{}).Expect(t, http.StatusUnprocessableEntity)
+		if c := owner.Post(t, api+"/try", map[string]any{"text": "/start", "chat": 1}).Expect(t, http.StatusUnprocessableEntity).ErrorCode(t); c != "unknown_field" {
+			t.Fatalf("try with an unknown field: %s", c)
+		}
+		if c := owner.Post(t, api+"/order", map[string]any{"ids": []string{}, "sort": "x"}).Expect(t, http.StatusUnprocessableEntity).ErrorCode(t); c != "unknown_field" {
+			t.Fatalf("order with an unknown field: %s", c)
+		}
 		owner.Post(t, api+"/try", map[string]any{"text": "/start", "userId": 999}).Expect(t, http.StatusNotFound)
 		if n := env.Telegram.CallCount(bot.Fake.Token, "sendMessage"); n != calls {
 			t.Fatalf("try reached Telegram: %d sendMessage calls", n-calls)
@@ -312,4 +319,56 @@ func truncateBody(b []byte) string {
 		b = b[:80]
 	}
 	return string(b)
+}
+
+func TestRepliesPatchReplacesWholeFields(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "owner@example.com")
+		bot := env.ConnectBot(t, owner, "patch_bot")
+		api := "/api/bots/" + bot.ID + "/replies"
+		d := owner.Post(t, api, map[string]any{"trigger": map[string]any{"kind": "command", "command": "join"}, "text": "Email?",
+			"ask":     map[string]any{"property": "email", "kind": "email", "invalid": "Not an email"},
+			"actions": []map[string]any{{"tag": "add", "name": "lead"}}}).Expect(t, http.StatusCreated).Data(t)
+		one := api + "/" + d["id"].(string)
+		// A new trigger, ask and action list replace the old ones whole:
+		// nothing of the command, the invalid text or the tag remains.
+		d = owner.Patch(t, one, map[string]any{"trigger": map[string]any{"kind": "keyword", "keywords": []string{"join"}},
+			"ask":     map[string]any{"property": "phone", "kind": "phone"},
+			"actions": []map[string]any{{"set": "joined", "value": true}}}).Expect(t, http.StatusOK).Data(t)
+		tr, ask, acts := d["trigger"].(map[string]any), d["ask"].(map[string]any), d["actions"].([]any)
+		if tr["command"] != nil || ask["invalid"] != nil || len(acts) != 1 || acts[0].(map[string]any)["tag"] != nil || d["text"] != "Email?" {
+			t.Fatalf("patched: %v", d)
+		}
+		// null removes the ask.
+		if d := owner.Patch(t, one, map[string]any{"ask": nil}).Expect(t, http.StatusOK).Data(t); d["ask"] != nil {
+			t.Fatalf("ask removed: %v", d)
+		}
+	})
+}
+
+func TestConcurrentSavesOfOneCommand(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "owner@example.com")
+		bot := env.ConnectBot(t, owner, "race_bot")
+		api := "/api/bots/" + bot.ID + "/replies"
+		const n = 4
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes <- owner.Post(t, api, map[string]any{"trigger": map[string]any{"kind": "command", "command": "same"}, "text": "x"}).StatusCode
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		got := map[int]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if got[http.StatusCreated] != 1 || got[http.StatusConflict] != n-1 {
+			t.Fatalf("statuses: %v; want one 201 and %d 409", got, n-1)
+		}
+	})
 }

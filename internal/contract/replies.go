@@ -168,12 +168,12 @@ func (r *ReplyRequest) Spec(base replies.Reply) (replies.Reply, error) {
 		return base, nil
 	}
 	if r.body != nil {
-		body := replyBody{Reply: base}
-		if err := json.Unmarshal(r.body, &body); err != nil {
+		out, err := mergeReply(base, r.body)
+		if err != nil {
 			return base, apperr.Invalid("The reply could not be read.", apperr.FieldErrors{"body": err.Error()})
 		}
-		body.Reply.ID = id
-		return body.Reply, nil
+		out.ID = id
+		return out, nil
 	}
 	out := replies.Reply{ID: id, Trigger: replies.Trigger{Kind: replies.TriggerKind(strings.TrimSpace(r.Kind))},
 		Text: r.Text, Mode: replies.ParseMode(r.ParseMode), ShowInMenu: r.ShowInMenu,
@@ -231,6 +231,35 @@ func (r *ReplyRequest) Spec(base replies.Reply) (replies.Reply, error) {
 	return out, nil
 }
 
+// mergeReply applies a JSON body to base as a merge patch of its top-level
+// fields: each field the body names replaces base's whole (an object or a
+// list is never merged element by element), null clears it, the others
+// stay.
+func mergeReply(base replies.Reply, body json.RawMessage) (replies.Reply, error) {
+	var patch map[string]json.RawMessage
+	if err := json.Unmarshal(body, &patch); err != nil {
+		return base, err
+	}
+	current, err := json.Marshal(base)
+	if err != nil {
+		return base, err
+	}
+	var merged map[string]json.RawMessage
+	if err := json.Unmarshal(current, &merged); err != nil {
+		return base, err
+	}
+	for k, v := range patch {
+		merged[k] = v
+	}
+	data, err := json.Marshal(merged)
+	if err != nil {
+		return base, err
+	}
+	out := replyBody{Reply: replies.NewReply()}
+	err = json.Unmarshal(data, &out)
+	return out.Reply, err
+}
+
 // formButtons groups the editor's button slots into rows, in the order of
 // their row numbers; empty slots are skipped.
 func formButtons(slots []FormButton) [][]replies.Button {
@@ -272,7 +301,8 @@ func splitList(s string) []string {
 // the new match order. The list page's up/down buttons send reply and move
 // instead.
 type ReplyOrderRequest struct {
-	IDs   []string `json:"ids" form:"ids" validate:"max=1000"`
+	unknown string
+	IDs     []string `json:"ids" form:"ids" validate:"max=1000"`
 	Reply string   `json:"-" form:"reply"`
 	Move  string   `json:"-" form:"move" validate:"omitempty,oneof=up down"`
 }
@@ -283,6 +313,7 @@ type ReplyOrderRequest struct {
 // waits for an answer (what the previous try returned), so a conversation
 // can be followed.
 type TryRepliesRequest struct {
+	unknown      string
 	Text         string `json:"text" form:"text" validate:"max=4096"`
 	CallbackData string `json:"callbackData" form:"callbackData" validate:"max=64"`
 	UserID       *int64 `json:"userId" form:"userId" validate:"omitempty,min=1"`
@@ -373,4 +404,57 @@ func ActionSlot(slots []FormAction, i int) int {
 		}
 	}
 	return -1
+}
+
+// strictJSON decodes data into v and returns the first field v does not
+// have ("" when none): the field is ignored by the decode, and the caller
+// answers 422 unknown_field.
+func strictJSON(data []byte, v any) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		return "", nil
+	}
+	name, ok := unknownField(err)
+	if !ok {
+		return "", err
+	}
+	return name, json.Unmarshal(data, v)
+}
+
+// UnmarshalJSON notes a field the request does not take.
+func (r *ReplyOrderRequest) UnmarshalJSON(data []byte) error {
+	type plain ReplyOrderRequest
+	var p plain
+	unknown, err := strictJSON(data, &p)
+	*r = ReplyOrderRequest(p)
+	r.unknown = unknown
+	return err
+}
+
+// Check refuses a field the request does not take.
+func (r *ReplyOrderRequest) Check() error {
+	if r.unknown != "" {
+		return ErrUnknownField(r.unknown)
+	}
+	return nil
+}
+
+// UnmarshalJSON notes a field the request does not take.
+func (r *TryRepliesRequest) UnmarshalJSON(data []byte) error {
+	type plain TryRepliesRequest
+	var p plain
+	unknown, err := strictJSON(data, &p)
+	*r = TryRepliesRequest(p)
+	r.unknown = unknown
+	return err
+}
+
+// Check refuses a field the request does not take.
+func (r *TryRepliesRequest) Check() error {
+	if r.unknown != "" {
+		return ErrUnknownField(r.unknown)
+	}
+	return nil
 }

@@ -189,6 +189,9 @@ func (s *Replies) Delete(ctx context.Context, b *models.Bot, id string) (*SavedR
 // Reorder puts the bot's replies in a new match order: every id once, or
 // one reply moved up or down.
 func (s *Replies) Reorder(ctx context.Context, b *models.Bot, req contract.ReplyOrderRequest) ([]models.Reply, contract.MenuJSON, error) {
+	if err := req.Check(); err != nil {
+		return nil, contract.MenuJSON{}, err
+	}
 	var before, after []models.Reply
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := models.LockBotReplies(ctx, tx, b.ID); err != nil {
@@ -341,6 +344,9 @@ var sampleVars = replies.Vars{FirstName: "Alex", LastName: "Sample", Username: "
 // their buttons, the actions it would take. With a user id, that user's
 // names and source fill the placeholders.
 func (s *Replies) Try(ctx context.Context, b *models.Bot, req contract.TryRepliesRequest) (replies.TryResult, error) {
+	if err := req.Check(); err != nil {
+		return replies.TryResult{}, err
+	}
 	if req.Text == "" && req.CallbackData == "" {
 		return replies.TryResult{}, apperr.Invalid("Type a message or press a button.",
 			apperr.FieldErrors{"text": "is required without callbackData"})
