@@ -303,8 +303,8 @@ func splitList(s string) []string {
 type ReplyOrderRequest struct {
 	unknown string
 	IDs     []string `json:"ids" form:"ids" validate:"max=1000"`
-	Reply string   `json:"-" form:"reply"`
-	Move  string   `json:"-" form:"move" validate:"omitempty,oneof=up down"`
+	Reply   string   `json:"-" form:"reply"`
+	Move    string   `json:"-" form:"move" validate:"omitempty,oneof=up down"`
 }
 
 // TryRepliesRequest is POST /api/bots/{id}/replies/try: a message text or
