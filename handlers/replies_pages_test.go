@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -91,5 +93,61 @@ func TestRepliesPages(t *testing.T) {
 		other.Get(t, base).Expect(t, http.StatusNotFound)
 		other.Get(t, base+"/new").Expect(t, http.StatusNotFound)
 		other.Post(t, base+"/preview", url.Values{"text": {"x"}}).Expect(t, http.StatusNotFound)
+	})
+}
+
+// postMultipart sends fields and a file as the editor's multipart form.
+func postMultipart(t *testing.T, c *apptest.Client, path string, fields url.Values, fileName string, data []byte) *apptest.Response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile("file", fileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	return c.Do(t, http.MethodPost, path, buf.Bytes(), "Content-Type", mw.FormDataContentType())
+}
+
+func TestReplyEditorUploads(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "owner@example.com")
+		bot := env.ConnectBot(t, owner, "editor_upload_bot")
+		base := "/bots/" + bot.ID + "/replies"
+		api := "/api/bots/" + bot.ID + "/replies"
+
+		// An error elsewhere in the form keeps the stored photo for the next try.
+		form := url.Values{"kind": {"keyword"}, "keywords": {"menu"}, "text": {"<b>Our menu"}, "parseMode": {"HTML"}, "media": {"photo"}, "enabled": {"true"}}
+		html := postMultipart(t, owner, base, form, "menu.png", pngBytes).Expect(t, http.StatusUnprocessableEntity).Text()
+		if !strings.Contains(html, `name="upload" value="upl_`) || !strings.Contains(html, "menu.png") {
+			t.Fatalf("the photo was not kept: %s", truncateBody([]byte(html)))
+		}
+		i := strings.Index(html, `name="upload" value="`) + len(`name="upload" value="`)
+		uploadID := html[i : i+28]
+
+		form.Set("text", "<b>Our menu</b>")
+		form.Set("upload", uploadID)
+		owner.Post(t, base, form).Expect(t, http.StatusSeeOther)
+		list := owner.Get(t, api).List(t)
+		last := list[len(list)-1].(map[string]any)
+		if last["photo"] != uploadID {
+			t.Fatalf("reply photo: %v (want %s)", last, uploadID)
+		}
+
+		// A file too large for the editor is a 413; a wrong type a 422 on the form.
+		big := append(append([]byte(nil), pngBytes...), make([]byte, 10<<20)...)
+		form.Set("keywords", "big")
+		postMultipart(t, owner, base, form, "big.png", big).Expect(t, http.StatusRequestEntityTooLarge)
+		form.Set("keywords", "exe")
+		html = postMultipart(t, owner, base, form, "a.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00")).Expect(t, http.StatusUnprocessableEntity).Text()
+		if !strings.Contains(html, "neither an image nor a supported document") {
+			t.Fatalf("wrong type on the form: %s", truncateBody([]byte(html)))
+		}
 	})
 }

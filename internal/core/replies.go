@@ -100,10 +100,12 @@ func (s *Replies) save(ctx context.Context, b *models.Bot, req *contract.ReplyRe
 		}
 		spec.Photo, spec.Document = "", ""
 		if req.Media == "document" || !isImage(u.ContentType) {
-			spec.Document = u.ID
+			spec.Document, req.Media = u.ID, "document"
 		} else {
-			spec.Photo = u.ID
+			spec.Photo, req.Media = u.ID, "photo"
 		}
+		// A form shown again after an error keeps the stored file.
+		req.Upload, req.File, req.DropUpload = u.ID, nil, false
 	}
 	var saved models.Reply
 	var before, after []models.Reply
