@@ -78,3 +78,18 @@ test('the Replies tab fits a phone screen', async ({ page }) => {
   await visit(page, `/bots/${bot.botId}/replies/new`);
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
 });
+
+test('the Replies tab and the editor pass axe in dark mode', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const base = `/bots/${bot.botId}/replies`;
+  await visit(page, base);
+  await page.getByLabel('Message', { exact: true }).fill('/start');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('log', { name: 'Conversation' })).toContainText('Hello, Alex!');
+  await expectAccessible(page);
+  const replies = (await (await page.request.get(`/api${base}`)).json()).data;
+  await visit(page, `${base}/${replies[0].id}`);
+  await visit(page, `${base}/new`);
+});
