@@ -1,5 +1,5 @@
 import { test, expect, visit, expectAccessible, signUp } from '../fixtures';
-import { connectViaAPI } from '../fake';
+import { connectViaAPI, fake } from '../fake';
 
 test('create a command reply with a button, try it, reorder, and see a validation error', async ({ page }) => {
   await signUp(page);
@@ -36,6 +36,8 @@ test('create a command reply with a button, try it, reorder, and see a validatio
   await expect(page.getByRole('status').filter({ hasText: 'Reply created.' })).toBeVisible();
   await expect(list.getByRole('link', { name: '/price' })).toBeVisible();
   await expectAccessible(page);
+  // Saving published the bot's menu to Telegram.
+  expect((await fake.commands(bot.token)).map((c) => c.command)).toEqual(['start', 'help', 'price']);
 
   // Try it: the simulator answers /price with its button, and the button
   // leads to /help. Nothing reaches Telegram.

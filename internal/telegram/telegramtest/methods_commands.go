@@ -53,3 +53,17 @@ func (s *Server) Commands(token string) []telego.BotCommand {
 	}
 	return nil
 }
+
+// ctlCommands is GET /_fake/bots/commands?botToken=…: the bot's menu
+// ([] when it never published one).
+func (s *Server) ctlCommands(r *http.Request) (any, error) {
+	token := r.URL.Query().Get("botToken")
+	if _, ok := s.inspectable(token); !ok {
+		return nil, ErrUnknownBot
+	}
+	cmds := s.Commands(token)
+	if cmds == nil {
+		cmds = []telego.BotCommand{}
+	}
+	return cmds, nil
+}
