@@ -45,6 +45,8 @@ export const fake = {
     expect(json.ok, `fake ${method}: ${JSON.stringify(json)}`).toBe(true);
     return json.result;
   },
+  commands: (botToken: string) =>
+    call<{ command: string; description: string }[]>('GET', `/_fake/bots/commands?botToken=${encodeURIComponent(botToken)}`),
   messages: (botToken: string, chatId?: number) =>
     call<any[]>('GET', `/_fake/messages?botToken=${encodeURIComponent(botToken)}${chatId ? `&chatId=${chatId}` : ''}`),
 };

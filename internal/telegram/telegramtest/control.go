@@ -39,6 +39,7 @@ var controlRoutes = map[string]controlHandler{
 	"POST /_fake/bots/revoke":      (*Server).ctlRevoke,
 	"POST /_fake/bots/rotate":      (*Server).ctlRotate,
 	"GET /_fake/bots/state":        (*Server).ctlBotState,
+	"GET /_fake/bots/commands":     (*Server).ctlCommands,
 	"POST /_fake/users":            (*Server).ctlAddUser,
 	"POST /_fake/users/deactivate": (*Server).ctlDeactivate,
 	"POST /_fake/chats":            (*Server).ctlAddChat,

@@ -62,6 +62,7 @@
 //	POST /_fake/bots/rotate              {botToken} → {token}: revoke and reissue
 //	GET  /_fake/bots/state?botToken=     → {bot, webhook (getWebhookInfo), webhookSecret,
 //	                                        allowedUpdates, pendingUpdates, calls, rateLimited, sentCount}
+//	GET  /_fake/bots/commands?botToken=  → [{command, description}]: the menu set with setMyCommands
 //	POST /_fake/users                    {id?, firstName?, lastName?, username?, languageCode?,
 //	                                      isPremium?, withPhoto?} → User
 //	POST /_fake/users/deactivate         {userId, deactivated}
