@@ -173,6 +173,7 @@ func (s *slot) installBindings() error {
 	})); err != nil {
 		return err
 	}
+	s.tgObject = tg
 	bot := rt.NewObject()
 	if err := bot.Set("telegram", tg); err != nil {
 		return err

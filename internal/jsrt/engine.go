@@ -103,12 +103,13 @@ func (e *Engine) Run(ctx context.Context, prog *Program, inv Invocation) (*Resul
 	return e.execute(ctx, s, prog, &inv)
 }
 
-// The wrappers turn a bot's script into a function of `logic` (see compile.go). The nested form
-// is used when the script declares its own `logic` with let, const or class.
+// The wrappers turn a bot's script into a function of `logic` and `bot` (see compile.go and
+// instance.go). The nested form is used when the script declares its own `logic` or `bot` with
+// let, const or class.
 const (
-	wrapperPrefix       = "(function (logic) {"
+	wrapperPrefix       = "(function (logic, bot) {"
 	wrapperSuffix       = "\n;return logic;})"
-	nestedWrapperPrefix = "(function (logic) { return (function () {"
+	nestedWrapperPrefix = "(function (logic, bot) { return (function () {"
 	nestedWrapperSuffix = "\n;return logic;}).call(this); })"
 	sourceName          = "bot.js"
 )
@@ -149,19 +150,18 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 		}
 	}()
 
-	logic, err := s.runTopLevel(prog)
+	in, err := s.instanceFor(prog, inv.Params.BotID)
 	if err != nil {
 		return res, s.runError(err)
 	}
 	var ret goja.Value
 	found := true
 	err = s.inVM(func() {
-		lo, ok := logic.(*goja.Object)
-		if !ok {
+		if in.logic == nil {
 			found = false
 			return
 		}
-		h, ok := goja.AssertFunction(lo.Get(inv.Path))
+		h, ok := goja.AssertFunction(in.logic.Get(inv.Path))
 		if !ok {
 			found = false
 			return
@@ -254,7 +254,7 @@ func (s *slot) begin(rs *runState, prog *Program) uint64 {
 	s.joinStack = s.joinStack[:0]
 	if s.boundDepth == nil {
 		s.boundDepth = make(map[*goja.Object]int)
-		s.wrappers = make(map[*Program]goja.Callable)
+		s.instances = make(map[string]*instance)
 	}
 	if s.symbols == nil {
 		s.symbols = make(map[string]*goja.Symbol)
@@ -301,41 +301,6 @@ func (s *slot) installEngineHelpers() {
 		return goja.Undefined()
 	})
 	s.vmCall, _ = goja.AssertFunction(fn)
-}
-
-// runTopLevel calls the wrapped script with a fresh `logic` object, in one call into the VM (each
-// outermost call drains the promise jobs and drops goja's value stack); it returns the value of
-// `logic` after the script ran.
-//
-// The wrapper function itself is created once per runtime and program and kept: it holds no
-// per-run state (each call gets a fresh scope), and it is frozen, with its prototype object,
-// because sloppy code can reach it as arguments.callee.
-func (s *slot) runTopLevel(prog *Program) (goja.Value, error) {
-	var logic goja.Value
-	err := s.inVM(func() {
-		outer, ok := s.wrappers[prog]
-		if !ok {
-			fnv, err := s.rt.RunProgram(prog.prog)
-			if err != nil {
-				panic(err)
-			}
-			fo, isObj := fnv.(*goja.Object)
-			if !isObj {
-				panic(fmt.Errorf("%w: wrapped program is not a function", ErrInternal))
-			}
-			s.call(s.freeze, goja.Undefined(), fo)
-			if p, isObj := fo.Get("prototype").(*goja.Object); isObj {
-				s.call(s.freeze, goja.Undefined(), p)
-			}
-			outer, _ = goja.AssertFunction(fo)
-			if len(s.wrappers) >= 64 {
-				clear(s.wrappers)
-			}
-			s.wrappers[prog] = outer
-		}
-		logic = s.call(outer, s.global, s.rt.NewObject())
-	})
-	return logic, err
 }
 
 // settle unwraps the handler's return value.
