@@ -20,6 +20,9 @@ type Program struct {
 	prefix   int           // length of the wrapper's prefix, to map positions back
 	handlers []string
 	routes   []UpdateRoute // update handlers, in registration order (updates.go)
+	// goRegexps[i] is routes[i]'s RegExp in Go's syntax, for WantsUpdate; nil when the route has
+	// none or it cannot be expressed.
+	goRegexps []*regexp.Regexp
 }
 
 // Handlers returns the registered handler names, sorted.
@@ -165,8 +168,12 @@ func (e *Engine) discover(p *Program) (names []string, err error) {
 		return nil, topLevelError(s.runError(err))
 	}
 	p.routes = make([]UpdateRoute, len(in.routes))
+	p.goRegexps = make([]*regexp.Regexp, len(in.routes))
 	for i, r := range in.routes {
 		p.routes[i] = r.UpdateRoute
+		if r.Pattern {
+			p.goRegexps[i] = goRegexp(r.Value, r.Flags)
+		}
 	}
 	var invalid []string
 	err = s.inVM(func() {

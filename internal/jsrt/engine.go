@@ -52,6 +52,15 @@ type Invocation struct {
 	// The bot's bindings. Either may be nil: calls then reject with "… is not available here".
 	DB       DocStore
 	Telegram Telegram
+
+	// Env is what the script reads as env.NAME (the bot's settings); nil means none.
+	Env map[string]string
+
+	// For RunUpdate: the update (decoded JSON), the sender's record (nil: none yet) and the bot's
+	// username, which a "/command@username" must name.
+	Update      map[string]any
+	User        *UpdateUser
+	BotUsername string
 }
 
 // Result is what the handler produced. The HTTP layer answers with status Status, headers
@@ -70,6 +79,10 @@ type Result struct {
 	Logs        []LogLine
 	LogsDropped int // console lines beyond MaxLogLines
 	Duration    time.Duration
+
+	// RunUpdate: the handler that took the update, and its ctx.user changes in call order.
+	Route   *UpdateRoute
+	Actions []UserAction
 }
 
 // HasData reports whether the response body carries "data".
@@ -100,7 +113,9 @@ func (e *Engine) Run(ctx context.Context, prog *Program, inv Invocation) (*Resul
 		return nil, err
 	}
 	defer e.pool.put(s)
-	return e.execute(ctx, s, prog, &inv)
+	return e.execute(ctx, s, prog, &inv, func(in *instance, _ *Result) (goja.Value, error) {
+		return s.callHTTP(in, &inv)
+	})
 }
 
 // The wrappers turn a bot's script into a function of `logic` and `bot` (see compile.go and
@@ -114,7 +129,9 @@ const (
 	sourceName          = "bot.js"
 )
 
-func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invocation) (res *Result, err error) {
+// execute runs one call on s: it evaluates the bot's instance when needed, calls the handler with
+// call, settles its promise and, for HTTP requests, reads the response.
+func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invocation, call func(*instance, *Result) (goja.Value, error)) (res *Result, err error) {
 	start := time.Now()
 	rs := &runState{start: start, parent: ctx, deadline: start.Add(e.cfg.Timeout), inv: inv}
 	if d, ok := ctx.Deadline(); ok && d.Before(rs.deadline) {
@@ -146,6 +163,7 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 		}
 		if res != nil {
 			res.Logs, res.LogsDropped = rs.logs, rs.dropped
+			res.Actions = rs.actions
 			res.Duration = time.Since(start)
 		}
 	}()
@@ -154,9 +172,34 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 	if err != nil {
 		return res, s.runError(err)
 	}
+	ret, err := call(in, res)
+	if errors.Is(err, ErrNoHandler) {
+		return nil, ErrNoHandler
+	}
+	if err != nil {
+		return res, s.runError(err)
+	}
+	// The call above returned to Go, so goja has run every queued promise job: the handler's
+	// promise is settled now or never (no timers or I/O exist outside the synchronous bindings).
+	value, err := s.settle(ret)
+	if err != nil {
+		return res, err
+	}
+	if inv.Update != nil {
+		return res, nil
+	}
+	err = s.inVM(func() { s.readResponse(res, value) })
+	if err != nil {
+		return res, s.runError(err)
+	}
+	return res, nil
+}
+
+// callHTTP calls logic[inv.Path](query, body, db, response, params).
+func (s *slot) callHTTP(in *instance, inv *Invocation) (goja.Value, error) {
 	var ret goja.Value
 	found := true
-	err = s.inVM(func() {
+	err := s.inVM(func() {
 		if in.logic == nil {
 			found = false
 			return
@@ -187,22 +230,12 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 		ret = s.call(h, goja.Undefined(), query, body, s.dbObject, s.response, params)
 	})
 	if err != nil {
-		return res, s.runError(err)
+		return nil, err
 	}
 	if !found {
 		return nil, ErrNoHandler
 	}
-	// The call above returned to Go, so goja has run every queued promise job: the handler's
-	// promise is settled now or never (no timers or I/O exist outside the synchronous bindings).
-	value, err := s.settle(ret)
-	if err != nil {
-		return res, err
-	}
-	err = s.inVM(func() { s.readResponse(res, value) })
-	if err != nil {
-		return res, s.runError(err)
-	}
-	return res, nil
+	return ret, nil
 }
 
 // arm schedules the interrupt of run id at its deadline, and at once if ctx is canceled. The

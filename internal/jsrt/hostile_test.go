@@ -341,7 +341,7 @@ func TestPrototypeTamperingDoesNotLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `map[errorname:Error evil:false global:[bot console] implicitGlobal:undefined includes:function iterate:2 json:{"a":1} leak:undefined map:[2] polluted:false push:1 tostring:[object Array] trim:x viaThis:undefined]`
+	want := `map[errorname:Error evil:false global:[bot console env] implicitGlobal:undefined includes:function iterate:2 json:{"a":1} leak:undefined map:[2] polluted:false push:1 tostring:[object Array] trim:x viaThis:undefined]`
 	if got := fmt.Sprint(res.Data); got != want {
 		t.Fatalf("victim saw tampering:\n got %s\nwant %s", got, want)
 	}
