@@ -88,15 +88,19 @@ func compileFailed(ce *jsrt.CompileError) error {
 
 // CodePage is everything the editor shows about a bot.
 type CodePage struct {
-	Bot      *models.Bot
-	Current  *models.CodeVersion // nil when the bot has no code
-	Versions []models.CodeVersion
-	Errors   []models.BotLog // recent handler errors, newest first
+	Bot            *models.Bot
+	Current        *models.CodeVersion // nil when the bot has no code
+	UpdateHandlers []string            // the current code's update handlers, in match order
+	Versions       []models.CodeVersion
+	Errors         []models.BotLog // recent handler errors, newest first
 }
 
 // JSON is the API shape of the current code.
 func (p *CodePage) JSON() contract.CodeJSON {
-	out := contract.CodeJSON{Handlers: []string{}}
+	out := contract.CodeJSON{Handlers: []string{}, UpdateHandlers: p.UpdateHandlers}
+	if out.UpdateHandlers == nil {
+		out.UpdateHandlers = []string{}
+	}
 	if p.Current != nil {
 		out.Source, out.Version, out.Handlers = p.Current.Source, p.Current.Version, p.Current.Handlers
 		out.UpdatedAt = p.Bot.CodeUpdatedAt
@@ -125,6 +129,9 @@ func (c *Code) Page(ctx context.Context, ownerID, botID string) (*CodePage, erro
 		if p.Current, err = models.CodeVersionByNumber(ctx, c.db, b.ID, b.CodeVersion); err != nil {
 			return nil, err
 		}
+		if p.UpdateHandlers, err = c.updateHandlers(ctx, b.ID, b.CodeVersion); err != nil {
+			return nil, err
+		}
 	}
 	if p.Versions, _, err = models.ListCodeVersions(ctx, c.db, b.ID, models.Window{Limit: editorVersions}); err != nil {
 		return nil, err
@@ -136,9 +143,10 @@ func (c *Code) Page(ctx context.Context, ownerID, botID string) (*CodePage, erro
 
 // Saved is the outcome of a save or a restore.
 type Saved struct {
-	Bot     *models.Bot
-	Version *models.CodeVersion
-	Changed bool // false when the source was already the current one
+	Bot            *models.Bot
+	Version        *models.CodeVersion
+	Changed        bool     // false when the source was already the current one
+	UpdateHandlers []string // the saved code's update handlers
 }
 
 // JSON is the API shape of a save.
@@ -147,7 +155,11 @@ func (s *Saved) JSON() contract.SavedCodeJSON {
 	if h == nil {
 		h = []string{}
 	}
-	return contract.SavedCodeJSON{Version: s.Version.Version, Handlers: h, UpdatedAt: s.Bot.CodeUpdatedAt, RestoredFrom: s.Version.RestoredFrom}
+	u := s.UpdateHandlers
+	if u == nil {
+		u = []string{}
+	}
+	return contract.SavedCodeJSON{Version: s.Version.Version, Handlers: h, UpdatedAt: s.Bot.CodeUpdatedAt, RestoredFrom: s.Version.RestoredFrom, UpdateHandlers: u}
 }
 
 // Bot returns one of the owner's bots: handlers check ownership with it
@@ -174,7 +186,7 @@ func (c *Code) Save(ctx context.Context, b *models.Bot, userID string, req contr
 			return nil, err
 		}
 		if cur.Source == req.Source {
-			return &Saved{Bot: b, Version: cur}, nil
+			return &Saved{Bot: b, Version: cur, UpdateHandlers: routeNames(prog)}, nil
 		}
 	}
 	v := &models.CodeVersion{BotID: b.ID, Source: req.Source, Handlers: prog.Handlers(), CreatedBy: userID, CreatedAt: models.Now()}
@@ -193,7 +205,8 @@ func (c *Code) Restore(ctx context.Context, b *models.Bot, userID, version strin
 		return nil, err
 	}
 	if old.Version == b.CodeVersion {
-		return &Saved{Bot: b, Version: old}, nil
+		uh, err := c.updateHandlers(ctx, b.ID, old.Version)
+		return &Saved{Bot: b, Version: old, UpdateHandlers: uh}, err
 	}
 	prog, err := c.compile(old.Source)
 	if err != nil {
@@ -232,7 +245,26 @@ func (c *Code) store(ctx context.Context, b *models.Bot, v *models.CodeVersion, 
 	c.programs.put(b.ID, newCompiled(v.Version, prog, len(v.Source)))
 	c.versions.set(b.ID, v.Version)
 	b.CodeVersion, b.CodeUpdatedAt = v.Version, &v.CreatedAt
-	return &Saved{Bot: b, Version: v, Changed: true}, nil
+	return &Saved{Bot: b, Version: v, Changed: true, UpdateHandlers: routeNames(prog)}, nil
+}
+
+// updateHandlers lists the update handlers of a bot's code version (none
+// when it no longer compiles).
+func (c *Code) updateHandlers(ctx context.Context, botID string, version int) ([]string, error) {
+	p, err := c.program(ctx, botID, version)
+	if err != nil || p.err != nil {
+		return nil, err
+	}
+	return routeNames(p.prog), nil
+}
+
+func routeNames(p *jsrt.Program) []string {
+	routes := p.UpdateRoutes()
+	out := make([]string, len(routes))
+	for i, r := range routes {
+		out[i] = r.String()
+	}
+	return out
 }
 
 // VersionList is one page of the history.
@@ -276,6 +308,7 @@ type TestRun struct {
 	Bot      *models.Bot
 	Request  contract.TestCodeRequest
 	Response *WebhookResponse
+	Update   *UpdateRun // a simulated update's run (Response is nil)
 }
 
 // Test runs one request against the owner's bot's saved code exactly as
@@ -284,6 +317,9 @@ type TestRun struct {
 // entries. Only a body that is not JSON is refused as a field error (422):
 // it is typed into the panel, not sent by a client. b comes from Bot.
 func (c *Code) Test(ctx context.Context, b *models.Bot, req contract.TestCodeRequest) (*TestRun, error) {
+	if req.Update != nil {
+		return c.simulate(ctx, b, req)
+	}
 	if len(req.Body) > 0 && !json.Valid(req.Body) {
 		return nil, apperr.Invalid("The body is not valid JSON.", apperr.FieldErrors{"body": "is not valid JSON"})
 	}

@@ -163,6 +163,7 @@ func (r *WebhookResponse) copyResponse() *WebhookResponse {
 // webhookBot is what a request needs to know about the bot.
 type webhookBot struct {
 	ID          string
+	Username    string
 	Status      string
 	CodeVersion int
 }
@@ -198,7 +199,7 @@ func (c *Code) webhookBot(ctx context.Context, botID string) (webhookBot, error)
 		}
 		c.versions.set(botID, version)
 	}
-	return webhookBot{ID: b.ID, Status: b.Status, CodeVersion: version}, nil
+	return webhookBot{ID: b.ID, Username: b.Username, Status: b.Status, CodeVersion: version}, nil
 }
 
 // invoke runs the request against the bot's current code, after the
