@@ -25,7 +25,8 @@
 //   - The ECMAScript built-ins goja provides, frozen, minus: eval, Function and the other
 //     function constructors (they throw EvalError: code created at run time would bypass the
 //     compile-time checks), Proxy, BigInt, typed arrays, ArrayBuffer, DataView, and GoError.
-//     Regular expressions that need backtracking (lookaround, backreferences) are refused.
+//     Regular expressions that need backtracking (lookaround, backreferences) are refused, and
+//     so are private class members (#name: syntax.go says why).
 //   - No require, process, file system, network, import(), setTimeout/setInterval. Timers are
 //     deliberately absent: everything a handler waits for completes within its run, so a
 //     promise still pending when the handler's call returns can never settle and is reported

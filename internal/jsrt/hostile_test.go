@@ -598,3 +598,25 @@ func TestConcatLengthChangedByAGetter(t *testing.T) {
 		t.Fatalf("%#v", res.Data)
 	}
 }
+
+// TestPrivateFieldsCannotBeStampedOnBuiltins: a class's private field can be added to any object,
+// frozen or not, through a base constructor that returns it. The audit kept 900 MB on
+// Object.prototype that way, across runs and bots; private members are refused at compile time.
+func TestPrivateFieldsCannotBeStampedOnBuiltins(t *testing.T) {
+	e := New(Config{})
+	for _, src := range []string{
+		"class Base { constructor(o) { return o; } }\nclass Stamp extends Base { #big = 'x'.repeat(1 << 20); }\nlogic.h = () => { new Stamp(Object.prototype); return 1; };",
+		"class A { #m() {} static has(o) { return #m in o; } }\nlogic.h = () => 1;",
+		"class A { static #count = 0; }\nlogic.h = () => 1;",
+		"logic.h = () => { class A { #x; get() { return this.#x; } } return new A().get(); };",
+	} {
+		_, err := e.Compile(src)
+		ce := compileErrT(t, err)
+		contains(t, ce.Message, "private class members")
+		if ce.Line == 0 {
+			t.Fatalf("no position: %v", ce)
+		}
+	}
+	// Ordinary classes, and '#' in strings, comments and regexps, still compile.
+	compileT(t, e, "class A { x = 1; static y = '#z'; get() { return this.x; } } // #x\nlogic.h = () => new A().get() + /#a/.source;")
+}
