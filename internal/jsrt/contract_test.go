@@ -45,7 +45,7 @@ func TestResponseFields(t *testing.T) {
 	e := New(Config{})
 	res := okT(t, e, handler(`
 		response.statusCode = 201;
-		response.headers['x-request-id'] = 'abc';
+		response.headers['x-trace'] = 'abc';
 		response.headers['X-Count'] = 3;
 		response.message = 'created';
 		response.data = { id: 7 };
@@ -53,7 +53,7 @@ func TestResponseFields(t *testing.T) {
 	if res.Status != 201 || res.Message == nil || *res.Message != "created" {
 		t.Fatalf("status/message: %+v", res)
 	}
-	if !reflect.DeepEqual(res.Headers, map[string]string{"X-Request-Id": "abc", "X-Count": "3"}) {
+	if !reflect.DeepEqual(res.Headers, map[string]string{"X-Trace": "abc", "X-Count": "3"}) {
 		t.Fatalf("headers = %#v", res.Headers)
 	}
 	if !res.DataSet || res.Returned || !reflect.DeepEqual(res.Data, map[string]any{"id": 7.0}) {

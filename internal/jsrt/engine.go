@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/textproto"
 	"regexp"
 	"sort"
 	"strconv"
@@ -395,16 +394,6 @@ func (s *slot) settle(ret goja.Value) (goja.Value, error) {
 	return nil, &HandlerError{Kind: KindTimeout, Message: "the handler's promise never settles: it awaits something that cannot complete (only db and bot.telegram calls complete, and they do so at once)"}
 }
 
-var (
-	headerToken = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")
-	// Headers the HTTP layer owns, or that would let a handler act on the dashboard's origin.
-	deniedHeaders = map[string]bool{
-		"Content-Type": true, "Content-Length": true, "Content-Encoding": true, "Transfer-Encoding": true,
-		"Connection": true, "Keep-Alive": true, "Upgrade": true, "Te": true, "Trailer": true, "Host": true,
-		"Proxy-Authenticate": true, "Proxy-Authorization": true, "Set-Cookie": true,
-	}
-)
-
 const maxHeaders = 50
 
 // readResponse copies response.* and the handler's value into res. Runs inside the VM.
@@ -439,13 +428,13 @@ func (s *slot) readResponse(res *Result, value goja.Value) {
 			if !headerToken.MatchString(k) {
 				s.throwType("response.headers: invalid header name %q", truncate(k, 60))
 			}
-			name := textproto.CanonicalMIMEHeaderKey(k)
-			if deniedHeaders[name] {
-				s.throwType("response.headers: %s is set by Botdeck and cannot be set by bot code", name)
-			}
+			name := canonicalHeader(k)
 			val := v.String()
 			if len(val) > 8<<10 || strings.ContainsAny(val, "\r\n\x00") {
 				s.throwType("response.headers[%q]: invalid value (too long, or contains a line break)", name)
+			}
+			if why := checkHeader(name, val, res.Status); why != "" {
+				s.throwType("response.headers: %s", why)
 			}
 			if res.Headers == nil {
 				res.Headers = make(map[string]string, len(keys))
