@@ -24,8 +24,9 @@ import (
 // compile) and keeps the compiled program in memory, so the first request
 // after a save runs at once; other instances compile a version on its
 // first request. Runs go through the shared jsrt.Engine with a concurrency
-// gate per bot (half the engine's runtimes at most), so one bot's flood of
-// slow requests leaves room for the others.
+// gate per account and per bot (half the engine's runtimes at most each),
+// so neither one bot's flood of slow requests nor several bots of one
+// account leave other accounts without runtimes.
 type Code struct {
 	db     *bun.DB
 	bots   *Bots
@@ -36,7 +37,8 @@ type Code struct {
 	docLimits models.DocLimits
 	programs  *programCache
 	versions  *versionCache
-	gate      *botGate
+	gate      *botGate // runs per bot
+	owners    *botGate // runs per account (keyed by owner id)
 	logs      *logBudget
 	compiles  singleflight.Group
 }
@@ -48,6 +50,7 @@ func NewCode(db *bun.DB, bots *Bots, tg *telegram.Client, engine *jsrt.Engine, l
 		programs:  newProgramCache(),
 		versions:  newVersionCache(),
 		gate:      newBotGate(engine.Config().MaxConcurrent / 2),
+		owners:    newBotGate(engine.Config().MaxConcurrent / 2),
 		logs:      newLogBudget(),
 	}
 }
@@ -329,7 +332,7 @@ func (c *Code) Test(ctx context.Context, b *models.Bot, req contract.TestCodeReq
 		return run, nil
 	}
 	body := []byte(req.Body)
-	wb := webhookBot{ID: b.ID, Status: b.Status, CodeVersion: b.CodeVersion}
+	wb := webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: b.CodeVersion}
 	run.Response = c.invoke(ctx, wb, WebhookRequest{Path: req.Path, Method: req.Method, Query: req.Query,
 		ReadBody: func() ([]byte, error) { return body, nil }, Source: "test run from the editor"})
 	return run, nil

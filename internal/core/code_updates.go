@@ -154,7 +154,7 @@ func (c *Code) runUpdate(ctx context.Context, b webhookBot, u *CodeUpdate, user 
 	timeout := c.engine.Config().Timeout
 	runCtx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()
-	release, err := c.gate.acquire(runCtx, b.ID, timeout)
+	release, err := c.acquire(runCtx, b, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("bot code: run update: %w", err)
 	}
@@ -204,7 +204,7 @@ func (c *Code) simulate(ctx context.Context, b *models.Bot, req contract.TestCod
 	if b.Status == models.BotDeleted {
 		return nil, ErrBotDeleted
 	}
-	wb := webhookBot{ID: b.ID, Username: b.Username, Status: b.Status, CodeVersion: b.CodeVersion}
+	wb := webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: b.CodeVersion}
 	user := &jsrt.UpdateUser{ID: contract.SimulatedUserID}
 	run, err := c.runUpdate(ctx, wb, u, user, "simulated update from the editor")
 	if err != nil {

@@ -176,6 +176,7 @@ func (r *WebhookResponse) copyResponse() *WebhookResponse {
 // webhookBot is what a request needs to know about the bot.
 type webhookBot struct {
 	ID          string
+	OwnerID     string
 	Username    string
 	Status      string
 	CodeVersion int
@@ -212,7 +213,7 @@ func (c *Code) webhookBot(ctx context.Context, botID string) (webhookBot, error)
 		}
 		c.versions.set(botID, version)
 	}
-	return webhookBot{ID: b.ID, Username: b.Username, Status: b.Status, CodeVersion: version}, nil
+	return webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: version}, nil
 }
 
 // invoke runs the request against the bot's current code, after the
@@ -265,7 +266,7 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 	timeout := c.engine.Config().Timeout
 	runCtx, cancelRun := context.WithTimeout(ctx, 2*timeout)
 	defer cancelRun()
-	release, err := c.gate.acquire(runCtx, b.ID, timeout)
+	release, err := c.acquire(runCtx, b, timeout)
 	if err != nil {
 		if ctx.Err() != nil {
 			return whInternal.copyResponse() // the caller is gone
@@ -450,4 +451,23 @@ func (c *Code) writeRunLogs(ctx context.Context, botID string, req WebhookReques
 	if err != nil {
 		c.log.ErrorContext(ctx, "write handler log", "bot", botID, "err", err)
 	}
+}
+
+// acquire waits, at most wait in all, for one of the bot's owner's run
+// slots and then one of the bot's: an account's bots together hold at most
+// half of the engine's runtimes, so several hostile bots of one account
+// cannot starve other accounts (one bot alone could before the account
+// gate existed only up to the same half).
+func (c *Code) acquire(ctx context.Context, b webhookBot, wait time.Duration) (func(), error) {
+	deadline := time.Now().Add(wait)
+	releaseOwner, err := c.owners.acquire(ctx, b.OwnerID, wait)
+	if err != nil {
+		return nil, err
+	}
+	releaseBot, err := c.gate.acquire(ctx, b.ID, max(0, time.Until(deadline)))
+	if err != nil {
+		releaseOwner()
+		return nil, err
+	}
+	return func() { releaseBot(); releaseOwner() }, nil
 }
