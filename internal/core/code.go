@@ -39,6 +39,7 @@ type Code struct {
 	versions  *versionCache
 	gate      *botGate // runs per bot
 	owners    *botGate // runs per account (keyed by owner id)
+	envs      *settingsCache
 	logs      *logBudget
 	compiles  singleflight.Group
 }
@@ -51,6 +52,7 @@ func NewCode(db *bun.DB, bots *Bots, tg *telegram.Client, engine *jsrt.Engine, l
 		versions:  newVersionCache(),
 		gate:      newBotGate(engine.Config().MaxConcurrent / 2),
 		owners:    newBotGate(engine.Config().MaxConcurrent / 2),
+		envs:      newSettingsCache(),
 		logs:      newLogBudget(),
 	}
 }
@@ -335,6 +337,10 @@ func (c *Code) Test(ctx context.Context, b *models.Bot, req contract.TestCodeReq
 	wb := webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: b.CodeVersion}
 	run.Response = c.invoke(ctx, wb, WebhookRequest{Path: req.Path, Method: req.Method, Query: req.Query,
 		ReadBody: func() ([]byte, error) { return body, nil }, Source: "test run from the editor"})
+	// The panel shows the answer; a secret setting's value stays write-only.
+	if env, err := c.env(ctx, b.ID); err == nil && len(env.secrets) > 0 {
+		run.Response.Body = json.RawMessage(env.redact(string(run.Response.Body)))
+	}
 	return run, nil
 }
 

@@ -86,6 +86,8 @@ type UpdateRun struct {
 	LogsDropped int
 	Duration    time.Duration
 	Err         *HandlerFailure // the handler failed: Sends are dropped
+
+	env *botEnv // for the simulator, which shows sends with secrets redacted
 }
 
 // sendCollector is the Telegram of an update run: it records calls.
@@ -160,7 +162,12 @@ func (c *Code) runUpdate(ctx context.Context, b webhookBot, u *CodeUpdate, user 
 	}
 	defer release()
 	tg := &sendCollector{}
+	env, err := c.env(ctx, b.ID)
+	if err != nil {
+		return nil, err
+	}
 	res, err := c.engine.RunUpdate(runCtx, p.prog, jsrt.Invocation{
+		Env:         env.env,
 		Params:      jsrt.Params{BotID: b.ID},
 		DB:          newDocStore(c.db, b.ID, c.docLimits),
 		Telegram:    tg,
@@ -181,9 +188,12 @@ func (c *Code) runUpdate(ctx context.Context, b webhookBot, u *CodeUpdate, user 
 		run.Handler = res.Route.String()
 	}
 	req.Path = run.Handler
+	env.redactRun(res.Logs, nil)
 	run.Logs, run.LogsDropped, run.Duration = res.Logs, res.LogsDropped, res.Duration
+	run.env = env
 	if he != nil {
 		run.Err = &HandlerFailure{Kind: string(he.Kind), Message: he.Message, Stack: he.Stack, Line: he.Line, Column: he.Column}
+		env.redactRun(nil, run.Err)
 		c.writeRunLogs(ctx, b.ID, req, res, run.Err, "")
 		return run, nil
 	}
@@ -209,6 +219,10 @@ func (c *Code) simulate(ctx context.Context, b *models.Bot, req contract.TestCod
 	run, err := c.runUpdate(ctx, wb, u, user, "simulated update from the editor")
 	if err != nil {
 		return nil, err
+	}
+	// The simulator shows what would be sent: never a secret's value.
+	for i := range run.Sends {
+		run.Sends[i].Params, _ = run.env.redactValue(run.Sends[i].Params).(map[string]any)
 	}
 	return &TestRun{Bot: b, Request: req, Update: run}, nil
 }

@@ -274,12 +274,21 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 		return busy()
 	}
 	defer release()
+	env, err := c.env(ctx, b.ID)
+	if err != nil {
+		c.log.ErrorContext(ctx, "custom webhook: load settings", "bot", b.ID, "err", err)
+		return whInternal.copyResponse()
+	}
 	res, err := c.engine.Run(runCtx, prog.prog, jsrt.Invocation{
 		Path: req.Path, Method: req.Method, Query: req.Query, Body: body,
 		Params:   jsrt.Params{BotID: b.ID, CustomPath: req.Path},
 		DB:       newDocStore(c.db, b.ID, c.docLimits),
 		Telegram: &botTelegram{c: c, botID: b.ID},
+		Env:      env.env,
 	})
+	if res != nil {
+		env.redactRun(res.Logs, nil)
+	}
 	var he *jsrt.HandlerError
 	switch {
 	case err == nil:
@@ -288,6 +297,7 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 		return noHandler(req.Path)
 	case errors.As(err, &he):
 		f := &HandlerFailure{Kind: string(he.Kind), Message: he.Message, Stack: he.Stack, Line: he.Line, Column: he.Column}
+		env.redactRun(nil, f)
 		return c.failed(ctx, b.ID, req, res, f)
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return busy() // no runtime became free in time
