@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -226,5 +228,54 @@ func TestHasWords(t *testing.T) {
 		if got := hasWords(c.text, c.phrase); got != c.want {
 			t.Errorf("hasWords(%q, %q) = %v", c.text, c.phrase, got)
 		}
+	}
+}
+
+// TestSaveSwapsProgramsUnderLoad: runs keep going while the bot's Program is replaced (a save):
+// every run answers from one version or the other, never fails, and once the swap is seen every
+// later run answers from the new version.
+func TestSaveSwapsProgramsUnderLoad(t *testing.T) {
+	e := New(Config{MaxConcurrent: 4})
+	v1 := compileT(t, e, "let calls = 0;\nlogic.h = () => 'v1:' + (++calls);\nbot.on('message', (ctx) => ctx.reply('v1'));")
+	v2 := compileT(t, e, "logic.h = () => 'v2';\nbot.on('message', (ctx) => ctx.reply('v2'));")
+	var current atomic.Pointer[Program]
+	current.Store(v1)
+	var wg sync.WaitGroup
+	var swapped atomic.Bool
+	errs := make(chan error, 64)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				sawSwap := swapped.Load()
+				p := current.Load()
+				res, err := e.Run(context.Background(), p, Invocation{Path: "h", Params: Params{BotID: "bot"}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				s := res.Data.(string)
+				if sawSwap && s != "v2" {
+					errs <- fmt.Errorf("run after the swap answered %q", s)
+					return
+				}
+				if !strings.HasPrefix(s, "v1:") && s != "v2" {
+					errs <- fmt.Errorf("answer %q", s)
+					return
+				}
+				if i == 50 && current.CompareAndSwap(v1, v2) {
+					swapped.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if _, tg, err := runUpdate(t, e, current.Load(), message("x"), Invocation{Params: Params{BotID: "bot"}}); err != nil || tg.calls[0].Params["text"] != "v2" {
+		t.Fatalf("update after the swap: %v %v", tg.calls, err)
 	}
 }
