@@ -44,7 +44,7 @@ func (h *Code) Show(w http.ResponseWriter, r *http.Request) {
 	}
 	base := baseURL(r, h.publicURL)
 	vm := func(context.Context) (views.CodeVM, error) {
-		return views.NewCodeVM(p.Bot, p.Current, p.Versions, p.Errors, base), nil
+		return views.NewCodeVM(p.Bot, p.Current, p.UpdateHandlers, p.Versions, p.Errors, base), nil
 	}
 	h.respond.Respond(w, r, web.Response{
 		Title: "Code · " + p.Bot.Name, Page: web.Render(vm, views.CodePage), Fragment: web.Render(vm, views.CodePanels),
@@ -104,7 +104,7 @@ func (h *Code) editorAfter(r *http.Request, b *models.Bot, edit func(*views.Code
 		if err != nil {
 			return views.CodeVM{}, err
 		}
-		vm := views.NewCodeVM(p.Bot, p.Current, p.Versions, p.Errors, base)
+		vm := views.NewCodeVM(p.Bot, p.Current, p.UpdateHandlers, p.Versions, p.Errors, base)
 		edit(&vm)
 		return vm, nil
 	}
@@ -195,6 +195,10 @@ func (h *Code) Test(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
+	if in.Update != nil {
+		h.simulate(w, r, b, in)
+		return
+	}
 	run, err := h.code.Test(r.Context(), b, in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -214,4 +218,43 @@ func (h *Code) Test(w http.ResponseWriter, r *http.Request) {
 	res := page(t)
 	res.Data = out
 	h.respond.Respond(w, r, res)
+}
+
+// simulate is Test with an update: the update handlers run on it, and the
+// page shows the messages the bot would send in the simulate panel.
+func (h *Code) simulate(w http.ResponseWriter, r *http.Request, b *models.Bot, in contract.TestCodeRequest) {
+	page := func(t views.SimulateFormVM) web.Response {
+		return web.Response{Title: "Code · " + b.Name, Fragment: web.Static(views.SimulateOutcome(t)),
+			Page: h.editorAfter(r, b, func(vm *views.CodeVM) { vm.Simulate = t }), PageJS: editorAssets.js, PageCSS: editorAssets.css}
+	}
+	form := func(fields apperr.FieldErrors, msg string) web.Response {
+		return page(views.SimulateFormFromRequest(in, fields, msg))
+	}
+	run, err := h.code.Test(r.Context(), b, in)
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	out := run.SimulationJSON()
+	t := views.SimulateFormFromRequest(in, nil, "")
+	res := &views.SimulateResultVM{Handled: out.Handled, Duration: run.Update.Duration, LogsDropped: out.LogsDropped}
+	if out.Handler != nil {
+		res.Handler = *out.Handler
+	}
+	for _, m := range out.Messages {
+		res.Messages = append(res.Messages, views.NewSimulatedMessageVM(m.Method, m.Params))
+	}
+	for _, a := range out.Actions {
+		res.Actions = append(res.Actions, views.UserActionText(a.Op, a.Name, a.Value))
+	}
+	for _, l := range out.Logs {
+		res.Logs = append(res.Logs, views.TestLogVM{Level: l.Level, Message: l.Message})
+	}
+	if f := out.Error; f != nil {
+		res.Error = &views.TestErrorVM{Kind: f.Kind, Message: f.Message, Stack: f.Stack, Line: f.Line, Column: f.Column}
+	}
+	t.Result = res
+	resp := page(t)
+	resp.Data = out
+	h.respond.Respond(w, r, resp)
 }

@@ -27,7 +27,7 @@ func TestCodeSaveAndCompileErrors(t *testing.T) {
 		api := "/api/bots/" + bot.ID + "/code"
 
 		got := owner.Get(t, api).Expect(t, http.StatusOK).Data(t)
-		if !reflect.DeepEqual(got, map[string]any{"source": "", "version": 0.0, "updatedAt": nil, "handlers": []any{}}) {
+		if !reflect.DeepEqual(got, map[string]any{"source": "", "version": 0.0, "updatedAt": nil, "handlers": []any{}, "updateHandlers": []any{}}) {
 			t.Fatalf("no code yet: %v", got)
 		}
 

@@ -175,6 +175,10 @@ func TestCustomWebhookResponses(t *testing.T) {
 			}
 		}
 		res := call(t, env, "GET", base+"/status?header=abc", "").Expect(t, http.StatusOK)
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'none'") || !strings.Contains(csp, "sandbox") ||
+			res.Header.Get("Cross-Origin-Resource-Policy") != "same-origin" {
+			t.Fatalf("/custom's own CSP and CORP: %v", res.Header)
+		}
 		if res.Header.Get("X-Custom") != "abc" || res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Fatalf("headers: %v", res.Header)
 		}
@@ -247,7 +251,7 @@ func TestCustomWebhookHandlerFailuresAreLogged(t *testing.T) {
 			t.Fatalf("timeout: %v", logs[0])
 		}
 
-		// A handler may not redirect from Botdeck's origin.
+		// A handler may redirect only with a 3xx status (Location is on the headers' allow-list for 3xx).
 		errorCode(t, call(t, env, "GET", base+"/redirect", ""), http.StatusInternalServerError, "handler_error")
 		if logs := handlerLogs(t, owner, bot.ID, "error"); !strings.Contains(logs[0]["message"].(string), "Location") {
 			t.Fatalf("redirect: %v", logs[0])

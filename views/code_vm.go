@@ -47,14 +47,17 @@ type CodeVM struct {
 	Version   int    // the current version, 0 when none
 	UpdatedAt *time.Time
 	Handlers  []string
-	Versions  []models.CodeVersion
-	Errors    []models.BotLog
+	// UpdateHandlers are the update handlers, in match order ("command /start").
+	UpdateHandlers []string
+	Versions       []models.CodeVersion
+	Errors         []models.BotLog
 
 	// After a save from the plain form that did not go through.
 	Compile *CompileErrorVM
 	Message string
 
-	Test TestFormVM
+	Test     TestFormVM
+	Simulate SimulateFormVM
 }
 
 // CompileErrorVM is a compile error shown at its line.
@@ -76,8 +79,9 @@ func (e CompileErrorVM) LineAttr() string   { return strconv.Itoa(e.Line) }
 func (e CompileErrorVM) ColumnAttr() string { return strconv.Itoa(e.Column) }
 
 // NewCodeVM builds the editor page from the current code (nil when none).
-func NewCodeVM(b *models.Bot, current *models.CodeVersion, versions []models.CodeVersion, errs []models.BotLog, baseURL string) CodeVM {
-	vm := CodeVM{Bot: b, BaseURL: strings.TrimRight(baseURL, "/"), Versions: versions, Errors: errs, Source: StarterCode, Starter: true}
+func NewCodeVM(b *models.Bot, current *models.CodeVersion, updateHandlers []string, versions []models.CodeVersion, errs []models.BotLog, baseURL string) CodeVM {
+	vm := CodeVM{Bot: b, BaseURL: strings.TrimRight(baseURL, "/"), Versions: versions, Errors: errs, Source: StarterCode, Starter: true,
+		UpdateHandlers: updateHandlers, Simulate: SimulateFormVM{Template: "start"}}
 	if current != nil {
 		vm.Source, vm.Starter, vm.Version, vm.Handlers = current.Source, false, current.Version, current.Handlers
 		vm.UpdatedAt = b.CodeUpdatedAt

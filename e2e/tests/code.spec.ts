@@ -102,6 +102,51 @@ test('write a handler, see its syntax error at its line, fix, save, test, call a
   await expectAccessible(page);
 });
 
+test('simulate updates against the saved update handlers', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const source = `let starts = 0;
+bot.command('start', async (ctx) => {
+  starts++;
+  console.log('source', ctx.args);
+  await ctx.user.tag('started');
+  await ctx.reply('Welcome, ' + ctx.from.first_name + ' #' + starts);
+});
+bot.callback('buy', (ctx) => ctx.answer('Added to your cart'));
+`;
+  const saved = await page.request.put(`/api/bots/${bot.botId}/code`, { data: { source } });
+  expect(saved.status()).toBe(200);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await visit(page, `/bots/${bot.botId}/code`);
+  const handlers = page.getByRole('list', { name: 'Update handlers, in match order' });
+  await expect(handlers).toContainText('command /start');
+  await expect(handlers).toContainText('callback "buy"');
+
+  // /start with a deep-link argument: the message the bot would send, its log and the tag.
+  const panel = page.getByRole('region', { name: 'Simulate an update' });
+  await panel.getByLabel('/start command').check();
+  await panel.getByLabel('Text', { exact: true }).fill('promo');
+  await panel.getByRole('button', { name: 'Simulate' }).click();
+  const result = panel.getByRole('group', { name: 'Simulation result' });
+  await expect(result).toContainText('command /start took the update and would send 1 Telegram call.');
+  await expect(result).toContainText('Welcome, Test #1');
+  await expect(result).toContainText('source promo');
+  await expect(result).toContainText('tag started');
+  await expectAccessible(page);
+
+  // A button press, and an update no handler takes.
+  await panel.getByLabel('Button press').check();
+  await panel.getByLabel('Text', { exact: true }).fill('buy');
+  await panel.getByRole('button', { name: 'Simulate' }).click();
+  await expect(result).toContainText('callback "buy" took the update');
+  await expect(result).toContainText('Added to your cart');
+  await panel.getByLabel('Text message').check();
+  await panel.getByLabel('Text', { exact: true }).fill('hello');
+  await panel.getByRole('button', { name: 'Simulate' }).click();
+  await expect(result).toContainText('No update handler takes this update');
+  await expectAccessible(page);
+});
+
 // axe runs as a script in the page, so these states are checked with
 // JavaScript on in the test above; here the plain form must work.
 test.describe('without JavaScript', () => {

@@ -16,14 +16,17 @@ type CodeJSON struct {
 	Version   int        `json:"version"`
 	UpdatedAt *time.Time `json:"updatedAt"`
 	Handlers  []string   `json:"handlers"`
+	// UpdateHandlers are the update handlers, in match order ("command /start").
+	UpdateHandlers []string `json:"updateHandlers"`
 }
 
 // SavedCodeJSON answers a save or a restore.
 type SavedCodeJSON struct {
-	Version      int        `json:"version"`
-	Handlers     []string   `json:"handlers"`
-	UpdatedAt    *time.Time `json:"updatedAt"`
-	RestoredFrom *int       `json:"restoredFrom"`
+	Version        int        `json:"version"`
+	Handlers       []string   `json:"handlers"`
+	UpdatedAt      *time.Time `json:"updatedAt"`
+	RestoredFrom   *int       `json:"restoredFrom"`
+	UpdateHandlers []string   `json:"updateHandlers"`
 }
 
 // CodeVersionJSON is one entry of the version history.
@@ -76,13 +79,21 @@ type ListCodeVersionsRequest struct {
 // webhook would run it. In JSON, query is an object of strings and body
 // any JSON value (absent means none); the form sends query as a query
 // string ("a=1&b=2") and body as JSON text.
+//
+// With update (a Telegram update object) instead of path, the update
+// handlers run on it ("simulate an update"); the form sends a template
+// (start, text, button, join) and its text instead, or the update as JSON.
 type TestCodeRequest struct {
-	Method    string            `json:"method" form:"method" validate:"omitempty,oneof=GET HEAD POST PUT PATCH DELETE OPTIONS"`
-	Path      string            `json:"path" form:"path" validate:"required,max=200"`
-	Query     map[string]string `json:"query" validate:"max=100,dive,keys,max=200,endkeys,max=2000"`
-	QueryText string            `json:"-" form:"query" validate:"max=20000"`
-	Body      json.RawMessage   `json:"body"`
-	BodyText  string            `json:"-" form:"body"`
+	Method     string            `json:"method" form:"method" validate:"omitempty,oneof=GET HEAD POST PUT PATCH DELETE OPTIONS"`
+	Path       string            `json:"path" form:"path" validate:"required_without=Update,max=200"`
+	Update     json.RawMessage   `json:"update" validate:"max=65536"`
+	UpdateText string            `json:"-" form:"update" validate:"max=65536"`
+	Template   string            `json:"-" form:"template" validate:"omitempty,oneof=start text button join"`
+	Text       string            `json:"-" form:"text" validate:"max=4096"`
+	Query      map[string]string `json:"query" validate:"max=100,dive,keys,max=200,endkeys,max=2000"`
+	QueryText  string            `json:"-" form:"query" validate:"max=20000"`
+	Body       json.RawMessage   `json:"body"`
+	BodyText   string            `json:"-" form:"body"`
 }
 
 // Normalize fills the method's default (POST), and the query from the
@@ -105,4 +116,58 @@ func (r *TestCodeRequest) Normalize() {
 	if strings.TrimSpace(r.BodyText) != "" && r.Body == nil {
 		r.Body = json.RawMessage(r.BodyText)
 	}
+	if r.Update == nil {
+		if strings.TrimSpace(r.UpdateText) != "" {
+			r.Update = json.RawMessage(r.UpdateText)
+		} else if r.Template != "" {
+			r.Update = SimulatedUpdate(r.Template, r.Text)
+		}
+	}
+}
+
+// Simulated updates come from this made-up person, in a private chat (a
+// group for join).
+const (
+	SimulatedUserID  = 100000001
+	SimulatedGroupID = -1001000000001
+)
+
+// SimulatedUpdate builds the update of a simulator template: start
+// ("/start" and text as its argument), text (a message), button (a press
+// on a button whose data is text) or join (the person joins a group).
+func SimulatedUpdate(template, text string) json.RawMessage {
+	from := map[string]any{"id": SimulatedUserID, "is_bot": false, "first_name": "Test", "username": "test_user", "language_code": "en"}
+	private := map[string]any{"id": SimulatedUserID, "type": "private", "first_name": "Test", "username": "test_user"}
+	now := time.Now().Unix()
+	var u map[string]any
+	switch template {
+	case "start":
+		t := "/start"
+		if s := strings.TrimSpace(text); s != "" {
+			t += " " + s
+		}
+		u = map[string]any{"message": map[string]any{"message_id": 1, "date": now, "from": from, "chat": private, "text": t,
+			"entities": []any{map[string]any{"type": "bot_command", "offset": 0, "length": 6}}}}
+	case "text":
+		if text == "" {
+			text = "hello"
+		}
+		u = map[string]any{"message": map[string]any{"message_id": 1, "date": now, "from": from, "chat": private, "text": text}}
+	case "button":
+		if text == "" {
+			text = "buy"
+		}
+		u = map[string]any{"callback_query": map[string]any{"id": "1000000000000000001", "from": from, "chat_instance": "1", "data": text,
+			"message": map[string]any{"message_id": 1, "date": now, "chat": private, "text": "A message with a button"}}}
+	case "join":
+		group := map[string]any{"id": SimulatedGroupID, "type": "supergroup", "title": "Test group"}
+		u = map[string]any{"chat_member": map[string]any{"chat": group, "from": from, "date": now,
+			"old_chat_member": map[string]any{"status": "left", "user": from},
+			"new_chat_member": map[string]any{"status": "member", "user": from}}}
+	default:
+		return nil
+	}
+	u["update_id"] = 1
+	b, _ := json.Marshal(u)
+	return b
 }

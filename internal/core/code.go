@@ -24,8 +24,9 @@ import (
 // compile) and keeps the compiled program in memory, so the first request
 // after a save runs at once; other instances compile a version on its
 // first request. Runs go through the shared jsrt.Engine with a concurrency
-// gate per bot (half the engine's runtimes at most), so one bot's flood of
-// slow requests leaves room for the others.
+// gate per account and per bot (half the engine's runtimes at most each),
+// so neither one bot's flood of slow requests nor several bots of one
+// account leave other accounts without runtimes.
 type Code struct {
 	db     *bun.DB
 	bots   *Bots
@@ -36,7 +37,9 @@ type Code struct {
 	docLimits models.DocLimits
 	programs  *programCache
 	versions  *versionCache
-	gate      *botGate
+	gate      *botGate // runs per bot
+	owners    *botGate // runs per account (keyed by owner id)
+	envs      *settingsCache
 	logs      *logBudget
 	compiles  singleflight.Group
 }
@@ -48,6 +51,8 @@ func NewCode(db *bun.DB, bots *Bots, tg *telegram.Client, engine *jsrt.Engine, l
 		programs:  newProgramCache(),
 		versions:  newVersionCache(),
 		gate:      newBotGate(engine.Config().MaxConcurrent / 2),
+		owners:    newBotGate(engine.Config().MaxConcurrent / 2),
+		envs:      newSettingsCache(),
 		logs:      newLogBudget(),
 	}
 }
@@ -88,15 +93,19 @@ func compileFailed(ce *jsrt.CompileError) error {
 
 // CodePage is everything the editor shows about a bot.
 type CodePage struct {
-	Bot      *models.Bot
-	Current  *models.CodeVersion // nil when the bot has no code
-	Versions []models.CodeVersion
-	Errors   []models.BotLog // recent handler errors, newest first
+	Bot            *models.Bot
+	Current        *models.CodeVersion // nil when the bot has no code
+	UpdateHandlers []string            // the current code's update handlers, in match order
+	Versions       []models.CodeVersion
+	Errors         []models.BotLog // recent handler errors, newest first
 }
 
 // JSON is the API shape of the current code.
 func (p *CodePage) JSON() contract.CodeJSON {
-	out := contract.CodeJSON{Handlers: []string{}}
+	out := contract.CodeJSON{Handlers: []string{}, UpdateHandlers: p.UpdateHandlers}
+	if out.UpdateHandlers == nil {
+		out.UpdateHandlers = []string{}
+	}
 	if p.Current != nil {
 		out.Source, out.Version, out.Handlers = p.Current.Source, p.Current.Version, p.Current.Handlers
 		out.UpdatedAt = p.Bot.CodeUpdatedAt
@@ -125,6 +134,9 @@ func (c *Code) Page(ctx context.Context, ownerID, botID string) (*CodePage, erro
 		if p.Current, err = models.CodeVersionByNumber(ctx, c.db, b.ID, b.CodeVersion); err != nil {
 			return nil, err
 		}
+		if p.UpdateHandlers, err = c.updateHandlers(ctx, b.ID, b.CodeVersion); err != nil {
+			return nil, err
+		}
 	}
 	if p.Versions, _, err = models.ListCodeVersions(ctx, c.db, b.ID, models.Window{Limit: editorVersions}); err != nil {
 		return nil, err
@@ -136,9 +148,10 @@ func (c *Code) Page(ctx context.Context, ownerID, botID string) (*CodePage, erro
 
 // Saved is the outcome of a save or a restore.
 type Saved struct {
-	Bot     *models.Bot
-	Version *models.CodeVersion
-	Changed bool // false when the source was already the current one
+	Bot            *models.Bot
+	Version        *models.CodeVersion
+	Changed        bool     // false when the source was already the current one
+	UpdateHandlers []string // the saved code's update handlers
 }
 
 // JSON is the API shape of a save.
@@ -147,7 +160,11 @@ func (s *Saved) JSON() contract.SavedCodeJSON {
 	if h == nil {
 		h = []string{}
 	}
-	return contract.SavedCodeJSON{Version: s.Version.Version, Handlers: h, UpdatedAt: s.Bot.CodeUpdatedAt, RestoredFrom: s.Version.RestoredFrom}
+	u := s.UpdateHandlers
+	if u == nil {
+		u = []string{}
+	}
+	return contract.SavedCodeJSON{Version: s.Version.Version, Handlers: h, UpdatedAt: s.Bot.CodeUpdatedAt, RestoredFrom: s.Version.RestoredFrom, UpdateHandlers: u}
 }
 
 // Bot returns one of the owner's bots: handlers check ownership with it
@@ -174,7 +191,7 @@ func (c *Code) Save(ctx context.Context, b *models.Bot, userID string, req contr
 			return nil, err
 		}
 		if cur.Source == req.Source {
-			return &Saved{Bot: b, Version: cur}, nil
+			return &Saved{Bot: b, Version: cur, UpdateHandlers: routeNames(prog)}, nil
 		}
 	}
 	v := &models.CodeVersion{BotID: b.ID, Source: req.Source, Handlers: prog.Handlers(), CreatedBy: userID, CreatedAt: models.Now()}
@@ -193,7 +210,8 @@ func (c *Code) Restore(ctx context.Context, b *models.Bot, userID, version strin
 		return nil, err
 	}
 	if old.Version == b.CodeVersion {
-		return &Saved{Bot: b, Version: old}, nil
+		uh, err := c.updateHandlers(ctx, b.ID, old.Version)
+		return &Saved{Bot: b, Version: old, UpdateHandlers: uh}, err
 	}
 	prog, err := c.compile(old.Source)
 	if err != nil {
@@ -232,7 +250,26 @@ func (c *Code) store(ctx context.Context, b *models.Bot, v *models.CodeVersion, 
 	c.programs.put(b.ID, newCompiled(v.Version, prog, len(v.Source)))
 	c.versions.set(b.ID, v.Version)
 	b.CodeVersion, b.CodeUpdatedAt = v.Version, &v.CreatedAt
-	return &Saved{Bot: b, Version: v, Changed: true}, nil
+	return &Saved{Bot: b, Version: v, Changed: true, UpdateHandlers: routeNames(prog)}, nil
+}
+
+// updateHandlers lists the update handlers of a bot's code version (none
+// when it no longer compiles).
+func (c *Code) updateHandlers(ctx context.Context, botID string, version int) ([]string, error) {
+	p, err := c.program(ctx, botID, version)
+	if err != nil || p.err != nil {
+		return nil, err
+	}
+	return routeNames(p.prog), nil
+}
+
+func routeNames(p *jsrt.Program) []string {
+	routes := p.UpdateRoutes()
+	out := make([]string, len(routes))
+	for i, r := range routes {
+		out[i] = r.String()
+	}
+	return out
 }
 
 // VersionList is one page of the history.
@@ -276,6 +313,7 @@ type TestRun struct {
 	Bot      *models.Bot
 	Request  contract.TestCodeRequest
 	Response *WebhookResponse
+	Update   *UpdateRun // a simulated update's run (Response is nil)
 }
 
 // Test runs one request against the owner's bot's saved code exactly as
@@ -284,6 +322,9 @@ type TestRun struct {
 // entries. Only a body that is not JSON is refused as a field error (422):
 // it is typed into the panel, not sent by a client. b comes from Bot.
 func (c *Code) Test(ctx context.Context, b *models.Bot, req contract.TestCodeRequest) (*TestRun, error) {
+	if req.Update != nil {
+		return c.simulate(ctx, b, req)
+	}
 	if len(req.Body) > 0 && !json.Valid(req.Body) {
 		return nil, apperr.Invalid("The body is not valid JSON.", apperr.FieldErrors{"body": "is not valid JSON"})
 	}
@@ -293,9 +334,13 @@ func (c *Code) Test(ctx context.Context, b *models.Bot, req contract.TestCodeReq
 		return run, nil
 	}
 	body := []byte(req.Body)
-	wb := webhookBot{ID: b.ID, Status: b.Status, CodeVersion: b.CodeVersion}
+	wb := webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: b.CodeVersion}
 	run.Response = c.invoke(ctx, wb, WebhookRequest{Path: req.Path, Method: req.Method, Query: req.Query,
 		ReadBody: func() ([]byte, error) { return body, nil }, Source: "test run from the editor"})
+	// The panel shows the answer; a secret setting's value stays write-only.
+	if env, err := c.env(ctx, b.ID); err == nil && len(env.secrets) > 0 {
+		run.Response.Body = json.RawMessage(env.redact(string(run.Response.Body)))
+	}
 	return run, nil
 }
 

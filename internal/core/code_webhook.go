@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -121,16 +120,28 @@ func busy() *WebhookResponse {
 	return r
 }
 
+// The custom webhook's own Content-Security-Policy and
+// Cross-Origin-Resource-Policy, stricter than the dashboard's: its answers
+// are JSON on the dashboard's origin, never a document to render, load
+// from or embed in another site.
+const (
+	webhookCSP  = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
+	webhookCORP = "same-origin"
+)
+
 // HeaderSet is every header the webhook's answer carries besides the ones
 // all of Botdeck's responses carry (security headers, X-Request-Id): the
 // handler's, Content-Type, Cache-Control (no-store unless the handler set
-// one) and Retry-After for 503.
+// one), its own Content-Security-Policy and Cross-Origin-Resource-Policy,
+// and Retry-After for 503.
 func (r *WebhookResponse) HeaderSet() map[string]string {
-	out := make(map[string]string, len(r.Headers)+3)
+	out := make(map[string]string, len(r.Headers)+5)
 	for k, v := range r.Headers {
 		out[k] = v
 	}
 	out["Content-Type"] = "application/json; charset=utf-8"
+	out["Content-Security-Policy"] = webhookCSP
+	out["Cross-Origin-Resource-Policy"] = webhookCORP
 	if _, ok := out["Cache-Control"]; !ok {
 		out["Cache-Control"] = "no-store"
 	}
@@ -146,6 +157,8 @@ func (r *WebhookResponse) WriteHeaders(h http.Header) {
 		h.Set(k, v)
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Security-Policy", webhookCSP)
+	h.Set("Cross-Origin-Resource-Policy", webhookCORP)
 	if _, ok := r.Headers["Cache-Control"]; !ok {
 		h.Set("Cache-Control", "no-store")
 	}
@@ -163,6 +176,8 @@ func (r *WebhookResponse) copyResponse() *WebhookResponse {
 // webhookBot is what a request needs to know about the bot.
 type webhookBot struct {
 	ID          string
+	OwnerID     string
+	Username    string
 	Status      string
 	CodeVersion int
 }
@@ -198,7 +213,7 @@ func (c *Code) webhookBot(ctx context.Context, botID string) (webhookBot, error)
 		}
 		c.versions.set(botID, version)
 	}
-	return webhookBot{ID: b.ID, Status: b.Status, CodeVersion: version}, nil
+	return webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: version}, nil
 }
 
 // invoke runs the request against the bot's current code, after the
@@ -251,7 +266,7 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 	timeout := c.engine.Config().Timeout
 	runCtx, cancelRun := context.WithTimeout(ctx, 2*timeout)
 	defer cancelRun()
-	release, err := c.gate.acquire(runCtx, b.ID, timeout)
+	release, err := c.acquire(runCtx, b, timeout)
 	if err != nil {
 		if ctx.Err() != nil {
 			return whInternal.copyResponse() // the caller is gone
@@ -259,12 +274,21 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 		return busy()
 	}
 	defer release()
+	env, err := c.env(ctx, b.ID)
+	if err != nil {
+		c.log.ErrorContext(ctx, "custom webhook: load settings", "bot", b.ID, "err", err)
+		return whInternal.copyResponse()
+	}
 	res, err := c.engine.Run(runCtx, prog.prog, jsrt.Invocation{
 		Path: req.Path, Method: req.Method, Query: req.Query, Body: body,
 		Params:   jsrt.Params{BotID: b.ID, CustomPath: req.Path},
 		DB:       newDocStore(c.db, b.ID, c.docLimits),
 		Telegram: &botTelegram{c: c, botID: b.ID},
+		Env:      env.env,
 	})
+	if res != nil {
+		env.redactRun(res.Logs, nil)
+	}
 	var he *jsrt.HandlerError
 	switch {
 	case err == nil:
@@ -273,6 +297,7 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 		return noHandler(req.Path)
 	case errors.As(err, &he):
 		f := &HandlerFailure{Kind: string(he.Kind), Message: he.Message, Stack: he.Stack, Line: he.Line, Column: he.Column}
+		env.redactRun(nil, f)
 		return c.failed(ctx, b.ID, req, res, f)
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return busy() // no runtime became free in time
@@ -319,24 +344,10 @@ func depthOf(v any, d int) int {
 	return deepest
 }
 
-// Headers Botdeck sets on every response, and Location and Refresh: a
-// handler may not replace them (a redirect from the dashboard's own origin
-// would be an open redirect).
-var protectedHeaders = map[string]bool{
-	"Content-Security-Policy": true, "X-Content-Type-Options": true, "X-Frame-Options": true,
-	"Strict-Transport-Security": true, "Cross-Origin-Opener-Policy": true, "Referrer-Policy": true,
-	"Permissions-Policy": true, "X-Request-Id": true, "Location": true, "Refresh": true, "Retry-After": true,
-}
-
 // respond turns a finished run into the webhook's answer.
+// (The headers a handler may set are an allow-list checked by jsrt:
+// internal/jsrt/headers.go.)
 func (c *Code) respond(ctx context.Context, botID string, req WebhookRequest, res *jsrt.Result) *WebhookResponse {
-	for name := range res.Headers {
-		if protectedHeaders[textproto.CanonicalMIMEHeaderKey(name)] || strings.HasPrefix(strings.ToLower(name), "x-ratelimit-") {
-			f := &HandlerFailure{Kind: string(jsrt.KindException),
-				Message: fmt.Sprintf("TypeError: response.headers: %s is set by Botdeck and cannot be set by bot code", name)}
-			return c.failed(ctx, botID, req, res, f)
-		}
-	}
 	var buf bytes.Buffer
 	buf.WriteString(`{"ok":`)
 	if res.Status < 400 {
@@ -450,4 +461,23 @@ func (c *Code) writeRunLogs(ctx context.Context, botID string, req WebhookReques
 	if err != nil {
 		c.log.ErrorContext(ctx, "write handler log", "bot", botID, "err", err)
 	}
+}
+
+// acquire waits, at most wait in all, for one of the bot's owner's run
+// slots and then one of the bot's: an account's bots together hold at most
+// half of the engine's runtimes, so several hostile bots of one account
+// cannot starve other accounts (one bot alone could before the account
+// gate existed only up to the same half).
+func (c *Code) acquire(ctx context.Context, b webhookBot, wait time.Duration) (func(), error) {
+	deadline := time.Now().Add(wait)
+	releaseOwner, err := c.owners.acquire(ctx, b.OwnerID, wait)
+	if err != nil {
+		return nil, err
+	}
+	releaseBot, err := c.gate.acquire(ctx, b.ID, max(0, time.Until(deadline)))
+	if err != nil {
+		releaseOwner()
+		return nil, err
+	}
+	return func() { releaseBot(); releaseOwner() }, nil
 }

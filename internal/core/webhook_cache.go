@@ -47,9 +47,10 @@ func (c *webhookCache) put(b *models.Bot) {
 	if len(c.m) >= webhookCacheMax {
 		c.m = map[string]webhookEntry{}
 	}
-	// Only what the receiver reads is kept: never the token ciphertext.
+	// Only what the receiver and bot code read is kept: never the token
+	// ciphertext.
 	c.m[b.ID] = webhookEntry{bot: models.Bot{ID: b.ID, OwnerID: b.OwnerID, Status: b.Status, WebhookSecret: b.WebhookSecret,
-		UpdateMode: b.UpdateMode}, expires: time.Now().Add(webhookCacheTTL)}
+		UpdateMode: b.UpdateMode, Username: b.Username}, expires: time.Now().Add(webhookCacheTTL)}
 }
 
 func (c *webhookCache) forget(id string) {

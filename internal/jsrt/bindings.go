@@ -114,6 +114,8 @@ type runState struct {
 	calls    int
 	logs     []LogLine
 	dropped  int
+	actions  []UserAction // ctx.user changes (updates.go)
+	env      goja.Value   // env, made on first read
 }
 
 // argError is a bad argument to a binding: it rejects the call's promise with a TypeError.
@@ -173,11 +175,17 @@ func (s *slot) installBindings() error {
 	})); err != nil {
 		return err
 	}
+	s.tgObject = tg
 	bot := rt.NewObject()
 	if err := bot.Set("telegram", tg); err != nil {
 		return err
 	}
 	if err := s.global.Set("bot", bot); err != nil {
+		return err
+	}
+
+	envGetter := s.newFunc("get env", 0, func(goja.FunctionCall) goja.Value { return s.envValue() })
+	if err := s.global.DefineAccessorProperty("env", envGetter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
 		return err
 	}
 

@@ -19,6 +19,10 @@ type Program struct {
 	prog     *goja.Program // the wrapped script (see wrapperPrefix)
 	prefix   int           // length of the wrapper's prefix, to map positions back
 	handlers []string
+	routes   []UpdateRoute // update handlers, in registration order (updates.go)
+	// goRegexps[i] is routes[i]'s RegExp in Go's syntax, for WantsUpdate; nil when the route has
+	// none or it cannot be expressed.
+	goRegexps []*regexp.Regexp
 }
 
 // Handlers returns the registered handler names, sorted.
@@ -47,8 +51,9 @@ func Compile(source string) (*Program, error) {
 // needs backtracking, an exception or timeout in the top-level code, no handler registered, or a
 // handler name outside [A-Za-z0-9_-]{1,64}.
 //
-// The script runs as the body of a function: top-level declarations are local to one run, so
-// nothing survives from one request to the next, and `logic` is a fresh object each time.
+// Discovery evaluates the script on its own: the runs that follow evaluate it again, once per
+// runtime (instance.go). Handlers should be registered unconditionally: the routes listed by
+// UpdateRoutes, which WantsUpdate consults, are those of this evaluation.
 func (e *Engine) Compile(source string) (*Program, error) {
 	if len(source) > e.cfg.MaxSourceBytes {
 		return nil, &CompileError{Message: fmt.Sprintf("the source is %d bytes; the limit is %d", len(source), e.cfg.MaxSourceBytes)}
@@ -158,14 +163,22 @@ func (e *Engine) discover(p *Program) (names []string, err error) {
 		s.end()
 	}()
 
-	logic, err := s.runTopLevel(p)
+	in, err := s.evaluate(p)
 	if err != nil {
 		return nil, topLevelError(s.runError(err))
 	}
+	p.routes = make([]UpdateRoute, len(in.routes))
+	p.goRegexps = make([]*regexp.Regexp, len(in.routes))
+	for i, r := range in.routes {
+		p.routes[i] = r.UpdateRoute
+		if r.Pattern {
+			p.goRegexps[i] = goRegexp(r.Value, r.Flags)
+		}
+	}
 	var invalid []string
 	err = s.inVM(func() {
-		lo, ok := logic.(*goja.Object)
-		if !ok {
+		lo := in.logic
+		if lo == nil {
 			return
 		}
 		for _, k := range lo.GetOwnPropertyNames() {
@@ -185,8 +198,8 @@ func (e *Engine) discover(p *Program) (names []string, err error) {
 	if len(invalid) > 0 {
 		return nil, &CompileError{Message: fmt.Sprintf("invalid handler name %q: use 1 to 64 letters, digits, '_' or '-'", truncate(invalid[0], 70))}
 	}
-	if len(names) == 0 {
-		return nil, &CompileError{Message: "the script registers no handler: assign a function to logic['<path>'], e.g. logic['hello'] = async (query, body, db, response, params) => { … }"}
+	if len(names) == 0 && len(p.routes) == 0 {
+		return nil, &CompileError{Message: "the script registers no handler: assign a function to logic['<path>'], e.g. logic['hello'] = async (query, body, db, response, params) => { … }, or register an update handler, e.g. bot.command('start', async (ctx) => { … })"}
 	}
 	sort.Strings(names)
 	return names, nil

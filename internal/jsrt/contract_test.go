@@ -45,7 +45,7 @@ func TestResponseFields(t *testing.T) {
 	e := New(Config{})
 	res := okT(t, e, handler(`
 		response.statusCode = 201;
-		response.headers['x-request-id'] = 'abc';
+		response.headers['x-trace'] = 'abc';
 		response.headers['X-Count'] = 3;
 		response.message = 'created';
 		response.data = { id: 7 };
@@ -53,7 +53,7 @@ func TestResponseFields(t *testing.T) {
 	if res.Status != 201 || res.Message == nil || *res.Message != "created" {
 		t.Fatalf("status/message: %+v", res)
 	}
-	if !reflect.DeepEqual(res.Headers, map[string]string{"X-Request-Id": "abc", "X-Count": "3"}) {
+	if !reflect.DeepEqual(res.Headers, map[string]string{"X-Trace": "abc", "X-Count": "3"}) {
 		t.Fatalf("headers = %#v", res.Headers)
 	}
 	if !res.DataSet || res.Returned || !reflect.DeepEqual(res.Data, map[string]any{"id": 7.0}) {
@@ -204,13 +204,24 @@ func TestSourceVariants(t *testing.T) {
 	if res.Data != "var logic" {
 		t.Fatalf("var logic: %#v", res.Data)
 	}
-	// top-level state is per run
-	p := compileT(t, e, "let counter = 0;\nlogic['h'] = () => ++counter;")
+	// top-level state persists between runs of one bot, never across bots
+	e1 := New(Config{MaxConcurrent: 1})
+	p := compileT(t, e1, "let counter = 0;\nlogic['h'] = () => ++counter;")
 	for i := 0; i < 3; i++ {
-		res, err := e.Run(context.Background(), p, Invocation{Path: "h"})
-		if err != nil || res.Data != 1.0 {
+		res, err := e1.Run(context.Background(), p, Invocation{Path: "h", Params: Params{BotID: "a"}})
+		if err != nil || res.Data != float64(i+1) {
 			t.Fatalf("run %d: %#v %v", i, res, err)
 		}
+	}
+	res, err := e1.Run(context.Background(), p, Invocation{Path: "h", Params: Params{BotID: "b"}})
+	if err != nil || res.Data != 1.0 {
+		t.Fatalf("another bot: %#v %v", res, err)
+	}
+	// a new Program (a save) starts from a fresh top level
+	p2 := compileT(t, e1, "let counter = 100;\nlogic['h'] = () => ++counter;")
+	res, err = e1.Run(context.Background(), p2, Invocation{Path: "h", Params: Params{BotID: "a"}})
+	if err != nil || res.Data != 101.0 {
+		t.Fatalf("after a save: %#v %v", res, err)
 	}
 }
 

@@ -25,17 +25,36 @@
 //   - The ECMAScript built-ins goja provides, frozen, minus: eval, Function and the other
 //     function constructors (they throw EvalError: code created at run time would bypass the
 //     compile-time checks), Proxy, BigInt, typed arrays, ArrayBuffer, DataView, and GoError.
-//     Regular expressions that need backtracking (lookaround, backreferences) are refused.
+//     Regular expressions that need backtracking (lookaround, backreferences) are refused, and
+//     so are private class members (#name: syntax.go says why).
 //   - No require, process, file system, network, import(), setTimeout/setInterval. Timers are
 //     deliberately absent: everything a handler waits for completes within its run, so a
 //     promise still pending when the handler's call returns can never settle and is reported
 //     at once as a timeout.
 //
-// The script runs as the body of a function, once per run: its top-level variables are fresh
-// for every request, and nothing survives between requests or between bots. Because the realm
-// is frozen, assigning an undeclared variable cannot create a global (a TypeError in strict
-// mode, ignored otherwise) and built-ins cannot be patched; assigning properties such as name,
-// message, toString or constructor on your own objects works as usual.
+// # Runtime model
+//
+// The script runs as the body of a function, once per pooled runtime and bot (instance.go):
+// its top level registers handlers, and each request or update calls one of them (the model of
+// Cloudflare Workers and PocketBase). Top-level variables therefore persist between calls of the
+// same bot and code version on the same runtime — useful for caches and constants, never a
+// store: a bot has several runtimes, runtimes are recycled, and a save starts from a fresh top
+// level. They never cross bots. Programs are compiled once per code version; a save swaps the
+// Program and runs in flight finish on the old one. Because the realm is frozen, assigning an
+// undeclared variable cannot create a global (a TypeError in strict mode, ignored otherwise) and
+// built-ins cannot be patched; assigning properties such as name, message, toString or
+// constructor on your own objects works as usual.
+//
+// # Update handlers
+//
+// The script may also register handlers for Telegram updates on its `bot`: bot.command,
+// bot.hears (a string matches as whole words, case-insensitively; a RegExp also works),
+// bot.callback and bot.on(kind) (updates.go). Engine.RunUpdate calls the first handler that
+// matches, in registration order, with a ctx (update, from, chat, text, args, match, user, reply,
+// replyWithPhoto, answer, db, telegram, env). ctx.reply and the other senders do not call
+// Telegram themselves: they go through Invocation.Telegram like bot.telegram, and the caller
+// (internal/core) collects them for the bot's outbox. Program.WantsUpdate answers, without a
+// runtime, whether the script has a handler for an update.
 //
 // # Limits
 //

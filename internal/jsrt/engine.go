@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/textproto"
 	"regexp"
 	"sort"
 	"strconv"
@@ -52,6 +51,15 @@ type Invocation struct {
 	// The bot's bindings. Either may be nil: calls then reject with "… is not available here".
 	DB       DocStore
 	Telegram Telegram
+
+	// Env is what the script reads as env.NAME (the bot's settings); nil means none.
+	Env map[string]string
+
+	// For RunUpdate: the update (decoded JSON), the sender's record (nil: none yet) and the bot's
+	// username, which a "/command@username" must name.
+	Update      map[string]any
+	User        *UpdateUser
+	BotUsername string
 }
 
 // Result is what the handler produced. The HTTP layer answers with status Status, headers
@@ -70,6 +78,10 @@ type Result struct {
 	Logs        []LogLine
 	LogsDropped int // console lines beyond MaxLogLines
 	Duration    time.Duration
+
+	// RunUpdate: the handler that took the update, and its ctx.user changes in call order.
+	Route   *UpdateRoute
+	Actions []UserAction
 }
 
 // HasData reports whether the response body carries "data".
@@ -100,20 +112,25 @@ func (e *Engine) Run(ctx context.Context, prog *Program, inv Invocation) (*Resul
 		return nil, err
 	}
 	defer e.pool.put(s)
-	return e.execute(ctx, s, prog, &inv)
+	return e.execute(ctx, s, prog, &inv, func(in *instance, _ *Result) (goja.Value, error) {
+		return s.callHTTP(in, &inv)
+	})
 }
 
-// The wrappers turn a bot's script into a function of `logic` (see compile.go). The nested form
-// is used when the script declares its own `logic` with let, const or class.
+// The wrappers turn a bot's script into a function of `logic` and `bot` (see compile.go and
+// instance.go). The nested form is used when the script declares its own `logic` or `bot` with
+// let, const or class.
 const (
-	wrapperPrefix       = "(function (logic) {"
+	wrapperPrefix       = "(function (logic, bot) {"
 	wrapperSuffix       = "\n;return logic;})"
-	nestedWrapperPrefix = "(function (logic) { return (function () {"
+	nestedWrapperPrefix = "(function (logic, bot) { return (function () {"
 	nestedWrapperSuffix = "\n;return logic;}).call(this); })"
 	sourceName          = "bot.js"
 )
 
-func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invocation) (res *Result, err error) {
+// execute runs one call on s: it evaluates the bot's instance when needed, calls the handler with
+// call, settles its promise and, for HTTP requests, reads the response.
+func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invocation, call func(*instance, *Result) (goja.Value, error)) (res *Result, err error) {
 	start := time.Now()
 	rs := &runState{start: start, parent: ctx, deadline: start.Add(e.cfg.Timeout), inv: inv}
 	if d, ok := ctx.Deadline(); ok && d.Before(rs.deadline) {
@@ -145,23 +162,48 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 		}
 		if res != nil {
 			res.Logs, res.LogsDropped = rs.logs, rs.dropped
+			res.Actions = rs.actions
 			res.Duration = time.Since(start)
 		}
 	}()
 
-	logic, err := s.runTopLevel(prog)
+	in, err := s.instanceFor(prog, inv.Params.BotID)
 	if err != nil {
 		return res, s.runError(err)
 	}
+	ret, err := call(in, res)
+	if errors.Is(err, ErrNoHandler) {
+		return nil, ErrNoHandler
+	}
+	if err != nil {
+		return res, s.runError(err)
+	}
+	// The call above returned to Go, so goja has run every queued promise job: the handler's
+	// promise is settled now or never (no timers or I/O exist outside the synchronous bindings).
+	value, err := s.settle(ret)
+	if err != nil {
+		return res, err
+	}
+	if inv.Update != nil {
+		return res, nil
+	}
+	err = s.inVM(func() { s.readResponse(res, value) })
+	if err != nil {
+		return res, s.runError(err)
+	}
+	return res, nil
+}
+
+// callHTTP calls logic[inv.Path](query, body, db, response, params).
+func (s *slot) callHTTP(in *instance, inv *Invocation) (goja.Value, error) {
 	var ret goja.Value
 	found := true
-	err = s.inVM(func() {
-		lo, ok := logic.(*goja.Object)
-		if !ok {
+	err := s.inVM(func() {
+		if in.logic == nil {
 			found = false
 			return
 		}
-		h, ok := goja.AssertFunction(lo.Get(inv.Path))
+		h, ok := goja.AssertFunction(in.logic.Get(inv.Path))
 		if !ok {
 			found = false
 			return
@@ -187,22 +229,12 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 		ret = s.call(h, goja.Undefined(), query, body, s.dbObject, s.response, params)
 	})
 	if err != nil {
-		return res, s.runError(err)
+		return nil, err
 	}
 	if !found {
 		return nil, ErrNoHandler
 	}
-	// The call above returned to Go, so goja has run every queued promise job: the handler's
-	// promise is settled now or never (no timers or I/O exist outside the synchronous bindings).
-	value, err := s.settle(ret)
-	if err != nil {
-		return res, err
-	}
-	err = s.inVM(func() { s.readResponse(res, value) })
-	if err != nil {
-		return res, s.runError(err)
-	}
-	return res, nil
+	return ret, nil
 }
 
 // arm schedules the interrupt of run id at its deadline, and at once if ctx is canceled. The
@@ -254,7 +286,7 @@ func (s *slot) begin(rs *runState, prog *Program) uint64 {
 	s.joinStack = s.joinStack[:0]
 	if s.boundDepth == nil {
 		s.boundDepth = make(map[*goja.Object]int)
-		s.wrappers = make(map[*Program]goja.Callable)
+		s.instances = make(map[string]*instance)
 	}
 	if s.symbols == nil {
 		s.symbols = make(map[string]*goja.Symbol)
@@ -301,41 +333,6 @@ func (s *slot) installEngineHelpers() {
 		return goja.Undefined()
 	})
 	s.vmCall, _ = goja.AssertFunction(fn)
-}
-
-// runTopLevel calls the wrapped script with a fresh `logic` object, in one call into the VM (each
-// outermost call drains the promise jobs and drops goja's value stack); it returns the value of
-// `logic` after the script ran.
-//
-// The wrapper function itself is created once per runtime and program and kept: it holds no
-// per-run state (each call gets a fresh scope), and it is frozen, with its prototype object,
-// because sloppy code can reach it as arguments.callee.
-func (s *slot) runTopLevel(prog *Program) (goja.Value, error) {
-	var logic goja.Value
-	err := s.inVM(func() {
-		outer, ok := s.wrappers[prog]
-		if !ok {
-			fnv, err := s.rt.RunProgram(prog.prog)
-			if err != nil {
-				panic(err)
-			}
-			fo, isObj := fnv.(*goja.Object)
-			if !isObj {
-				panic(fmt.Errorf("%w: wrapped program is not a function", ErrInternal))
-			}
-			s.call(s.freeze, goja.Undefined(), fo)
-			if p, isObj := fo.Get("prototype").(*goja.Object); isObj {
-				s.call(s.freeze, goja.Undefined(), p)
-			}
-			outer, _ = goja.AssertFunction(fo)
-			if len(s.wrappers) >= 64 {
-				clear(s.wrappers)
-			}
-			s.wrappers[prog] = outer
-		}
-		logic = s.call(outer, s.global, s.rt.NewObject())
-	})
-	return logic, err
 }
 
 // settle unwraps the handler's return value.
@@ -397,16 +394,6 @@ func (s *slot) settle(ret goja.Value) (goja.Value, error) {
 	return nil, &HandlerError{Kind: KindTimeout, Message: "the handler's promise never settles: it awaits something that cannot complete (only db and bot.telegram calls complete, and they do so at once)"}
 }
 
-var (
-	headerToken = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")
-	// Headers the HTTP layer owns, or that would let a handler act on the dashboard's origin.
-	deniedHeaders = map[string]bool{
-		"Content-Type": true, "Content-Length": true, "Content-Encoding": true, "Transfer-Encoding": true,
-		"Connection": true, "Keep-Alive": true, "Upgrade": true, "Te": true, "Trailer": true, "Host": true,
-		"Proxy-Authenticate": true, "Proxy-Authorization": true, "Set-Cookie": true,
-	}
-)
-
 const maxHeaders = 50
 
 // readResponse copies response.* and the handler's value into res. Runs inside the VM.
@@ -441,13 +428,13 @@ func (s *slot) readResponse(res *Result, value goja.Value) {
 			if !headerToken.MatchString(k) {
 				s.throwType("response.headers: invalid header name %q", truncate(k, 60))
 			}
-			name := textproto.CanonicalMIMEHeaderKey(k)
-			if deniedHeaders[name] {
-				s.throwType("response.headers: %s is set by Botdeck and cannot be set by bot code", name)
-			}
+			name := canonicalHeader(k)
 			val := v.String()
 			if len(val) > 8<<10 || strings.ContainsAny(val, "\r\n\x00") {
 				s.throwType("response.headers[%q]: invalid value (too long, or contains a line break)", name)
+			}
+			if why := checkHeader(name, val, res.Status); why != "" {
+				s.throwType("response.headers: %s", why)
 			}
 			if res.Headers == nil {
 				res.Headers = make(map[string]string, len(keys))

@@ -341,7 +341,7 @@ func TestPrototypeTamperingDoesNotLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `map[errorname:Error evil:false global:[bot console] implicitGlobal:undefined includes:function iterate:2 json:{"a":1} leak:undefined map:[2] polluted:false push:1 tostring:[object Array] trim:x viaThis:undefined]`
+	want := `map[errorname:Error evil:false global:[bot console env] implicitGlobal:undefined includes:function iterate:2 json:{"a":1} leak:undefined map:[2] polluted:false push:1 tostring:[object Array] trim:x viaThis:undefined]`
 	if got := fmt.Sprint(res.Data); got != want {
 		t.Fatalf("victim saw tampering:\n got %s\nwant %s", got, want)
 	}
@@ -596,5 +596,54 @@ func TestConcatLengthChangedByAGetter(t *testing.T) {
 		return [m instanceof MyArray, m.length, 2 in m, JSON.stringify(m)];`), "h", Invocation{})
 	if fmt.Sprint(res.Data) != `[true 6 false [1,2,null,4,5,"x"]]` {
 		t.Fatalf("%#v", res.Data)
+	}
+}
+
+// TestPrivateFieldsCannotBeStampedOnBuiltins: a class's private field can be added to any object,
+// frozen or not, through a base constructor that returns it. The audit kept 900 MB on
+// Object.prototype that way, across runs and bots; private members are refused at compile time.
+func TestPrivateFieldsCannotBeStampedOnBuiltins(t *testing.T) {
+	e := New(Config{})
+	for _, src := range []string{
+		"class Base { constructor(o) { return o; } }\nclass Stamp extends Base { #big = 'x'.repeat(1 << 20); }\nlogic.h = () => { new Stamp(Object.prototype); return 1; };",
+		"class A { #m() {} static has(o) { return #m in o; } }\nlogic.h = () => 1;",
+		"class A { static #count = 0; }\nlogic.h = () => 1;",
+		"logic.h = () => { class A { #x; get() { return this.#x; } } return new A().get(); };",
+	} {
+		_, err := e.Compile(src)
+		ce := compileErrT(t, err)
+		contains(t, ce.Message, "private class members")
+		if ce.Line == 0 {
+			t.Fatalf("no position: %v", ce)
+		}
+	}
+	// Ordinary classes, and '#' in strings, comments and regexps, still compile.
+	compileT(t, e, "class A { x = 1; static y = '#z'; get() { return this.x; } } // #x\nlogic.h = () => new A().get() + /#a/.source;")
+}
+
+// TestResponseHeaderAllowList: /custom answers on the dashboard's origin, so a handler may set only
+// the headers of an allow-list. The audit found the first ones of this list let through by the
+// deny-list it replaces.
+func TestResponseHeaderAllowList(t *testing.T) {
+	e := New(Config{})
+	refused := []struct{ name, value string }{
+		{"Clear-Site-Data", `"*"`}, {"NEL", `{"report_to":"x","max_age":1}`}, {"Report-To", `{}`},
+		{"Service-Worker-Allowed", "/"}, {"Alt-Svc", `h3=":443"`}, {"Link", "</x>; rel=preload"},
+		{"X-Accel-Redirect", "/internal"}, {"X-Sendfile", "/etc/passwd"}, {"Content-Type", "text/html"},
+		{"Set-Cookie", "a=1"}, {"Content-Security-Policy", "default-src *"}, {"Access-Control-Allow-Credentials", "true"},
+		{"X-Frame-Options", "ALLOWALL"}, {"X-Request-Id", "forged"}, {"X-RateLimit-Limit", "1"}, {"Refresh", "0;url=https://evil.example"},
+		{"Cache-Control", "public, max-age=600"}, {"Cache-Control", "max-age=600"}, {"Cache-Control", "private, s-maxage=60"},
+		{"Location", "https://example.com/"}, // without a 3xx status
+	}
+	for _, h := range refused {
+		_, err := runT(t, e, handler(fmt.Sprintf("response.headers[%q] = %q;", h.name, h.value)), "h", Invocation{})
+		he := handlerErrT(t, err, KindException)
+		contains(t, he.Message, "response.headers")
+	}
+	res := okT(t, e, handler(`response.statusCode = 302;
+		Object.assign(response.headers, { Location: 'https://example.com/next', 'Cache-Control': 'private, max-age=60', ETag: '"v1"',
+			'Content-Language': 'en', 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT', 'X-Bot-Version': '7' });`), "h", Invocation{})
+	if len(res.Headers) != 6 || res.Headers["Location"] != "https://example.com/next" || res.Headers["Etag"] != `"v1"` {
+		t.Fatalf("allowed headers: %v", res.Headers)
 	}
 }

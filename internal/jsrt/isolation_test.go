@@ -9,7 +9,6 @@ package jsrt
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -253,25 +252,27 @@ func TestTaggedTemplatesShareNothing(t *testing.T) {
 	}
 }
 
-func TestWrapperFunctionIsFrozen(t *testing.T) {
-	// The function a script runs in is kept per runtime and program; sloppy code reaches it as
-	// arguments.callee.
+func TestWrapperFunctionIsPerBot(t *testing.T) {
+	// The function a script runs in belongs to the bot's instance (instance.go); sloppy code
+	// reaches it as arguments.callee. What one bot writes on it stays with that bot, even when two
+	// bots run the very same Program on one runtime.
 	e := New(Config{MaxConcurrent: 1})
 	p := compileT(t, e, `
 		const self = arguments.callee;
-		let wrote = [];
-		for (const [name, f] of [
-			['prop', () => { self.x = 1; }], ['proto', () => { self.prototype.x = 1; }],
-			['define', () => Object.defineProperty(self, 'y', { value: 1 })], ['setproto', () => Object.setPrototypeOf(self, null)],
-		]) { try { f(); } catch (e) {} if ('x' in self || 'y' in self || 'x' in self.prototype || Object.getPrototypeOf(self) === null) wrote.push(name); }
-		logic['h'] = () => ({ wrote, frozen: Object.isFrozen(self) && Object.isFrozen(self.prototype), x: self.x });`)
-	for i := 0; i < 3; i++ {
-		res, err := e.Run(context.Background(), p, Invocation{Path: "h"})
+		logic['h'] = (query) => { const seen = self.x; if (query.write) self.x = query.write; return seen === undefined ? 'none' : seen; };`)
+	run := func(bot, write string) any {
+		t.Helper()
+		res, err := e.Run(context.Background(), p, Invocation{Path: "h", Params: Params{BotID: bot}, Query: map[string]string{"write": write}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := fmt.Sprint(res.Data); got != "map[frozen:true wrote:[]]" {
-			t.Fatalf("run %d: %s", i, got)
-		}
+		return res.Data
+	}
+	run("bot_a", "secret of a")
+	if got := run("bot_a", ""); got != "secret of a" {
+		t.Fatalf("bot a's own state: %v", got)
+	}
+	if got := run("bot_b", ""); got != "none" {
+		t.Fatalf("bot b saw %v", got)
 	}
 }

@@ -23,11 +23,11 @@ package jsrt
 //
 //   - The realm is frozen: every object reachable from the global object, from the intrinsics
 //     that syntax reaches and from the bindings is frozen, the global object included, and
-//     goja's accessors that would keep a hidden value on assignment are rebuilt. The per-run
-//     parts live outside it: the script runs as the body of a function (its top level is fresh
-//     each run; the function object itself is kept per runtime and program, frozen, since sloppy
-//     code reaches it as arguments.callee), logic/query/body/response/params are new objects,
-//     the bindings act on the current run only, Symbol.for has a per-run registry.
+//     goja's accessors that would keep a hidden value on assignment are rebuilt. The per-bot and
+//     per-run parts live outside it: the script runs as the body of a function whose scope, with
+//     logic and bot, is the bot's instance (instance.go: kept per runtime and bot, reachable only
+//     from runs of that bot), query/body/response/params/ctx are new objects, the bindings act
+//     on the current run only, Symbol.for has a per-run registry.
 //   - goja's own per-call state is reset by goja: each call from Go drains (or, after an
 //     interrupt, drops) the promise job queue and the value stack; the interrupt flag is cleared
 //     after every run (ClearInterrupt), and a late deadline timer cannot reach a later run

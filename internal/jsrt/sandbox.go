@@ -91,13 +91,14 @@ type slot struct {
 	promiseResolve goja.Callable
 	promiseCtor    *goja.Object
 	dbObject       *goja.Object
+	tgObject       *goja.Object  // bot.telegram
 	vmCall         goja.Callable // calls vmFn inside the VM (engine.go, inVM)
 	vmFn           func()
 	response       *goja.Object // the current run's `response`
 	prefix         int          // the current program's wrapper prefix length
 	defaultCompare *goja.Object // Array.prototype.sort's default order (guards.go)
 	freeze         goja.Callable
-	wrappers       map[*Program]goja.Callable // frozen wrapper functions (engine.go, runTopLevel)
+	instances      map[string]*instance // each bot's evaluated script, by bot (instance.go)
 	cmpCount       int
 
 	// per-run scratch, reset by begin

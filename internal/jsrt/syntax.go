@@ -534,7 +534,7 @@ func offsetPosition(src string, offset int) (line, col int) {
 
 // checkAST walks the parsed program: its depth must stay within maxDepth (the compiler recurses
 // over it), regular expression literals must run on Go's linear-time engine, and BigInt literals
-// are refused.
+// and private class members are refused.
 func checkAST(prg *ast.Program, maxDepth int) *CompileError {
 	w := astWalker{max: maxDepth, file: prg.File}
 	for _, st := range prg.Body {
@@ -555,6 +555,8 @@ type astWalker struct {
 var (
 	astNodeType = reflect.TypeOf((*ast.Node)(nil)).Elem()
 	astPkgPath  = reflect.TypeOf(ast.Program{}).PkgPath()
+
+	privateIdentifierType = reflect.TypeOf(ast.PrivateIdentifier{})
 )
 
 func (w *astWalker) position(idx file.Idx) (int, int) {
@@ -602,6 +604,16 @@ func (w *astWalker) walk(v reflect.Value, depth int) {
 		w.walk(v.Elem(), depth)
 	case reflect.Struct:
 		if v.Type().PkgPath() != astPkgPath {
+			return
+		}
+		if v.Type() == privateIdentifierType {
+			// A class's private fields can be added to any object, frozen ones included, through
+			// a base constructor that returns that object ("return override"): a script could
+			// hang memory on the shared, frozen built-ins, out of reach of every guard, for as
+			// long as the runtime lives. Bot code has closures for privacy.
+			id := v.Interface().(ast.PrivateIdentifier)
+			line, col := w.position(id.Idx)
+			w.err = &CompileError{Message: "private class members (#" + id.Name.String() + ") are not available in bot code; keep private state in a closure or a normal property", Line: line, Column: col}
 			return
 		}
 		t := v.Type()

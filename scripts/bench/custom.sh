@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s}
-PORT=18480 FAKE=18481 BARE=18482
+PORT=${BENCH_PORT:-18480} FAKE=$((PORT + 1)) BARE=$((PORT + 2))
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebotapi
 
