@@ -27,6 +27,7 @@ type Deps struct {
 	Broadcasts *core.Broadcasts
 	Campaigns  *core.Campaigns
 	Code       *core.Code
+	Relays     *core.Relays
 	Events     *events.Bus // live events for GET /api/events
 
 	// Operations.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/botdeck/botdeck/handlers"
 	"github.com/botdeck/botdeck/handlers/openapi"
+	"github.com/botdeck/botdeck/internal/botapi"
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/database"
@@ -29,6 +30,8 @@ import (
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/jsrt"
+	"github.com/botdeck/botdeck/internal/relay"
+	"github.com/botdeck/botdeck/internal/safehttp"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -58,8 +61,11 @@ type App struct {
 	Code          *core.Code
 	Greeter       *jobs.Greeter
 	WebhookWatch  *jobs.WebhookWatch
-	Events        *events.Bus // live events: published by features, streamed by GET /api/events
-	Instance      string      // names this process in database leases
+	Relays        *core.Relays      // where each bot's updates are relayed (the owner's own server)
+	Relay         *relay.Worker     // delivers them
+	BotAPI        *botapi.Forwarder // sends what bots' own code asks of the Bot API
+	Events        *events.Bus       // live events: published by features, streamed by GET /api/events
+	Instance      string            // names this process in database leases
 
 	handler  http.Handler
 	ready    atomic.Bool
@@ -144,6 +150,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, a.BroadcastFeed, tg, log, cfg.BroadcastRate)
 	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, a.BroadcastFeed, log, a.Instance, cfg.BroadcastRate)
 	a.WebhookWatch = jobs.NewWebhookWatch(db, a.Bots, log, cfg.WebhookCheck)
+	relayClient := safehttp.New(safehttp.Options{AllowPrivate: cfg.RelayAllowPrivate})
+	a.Relays = core.NewRelays(db, a.Bots, relayClient)
+	a.BotAPI = botapi.NewForwarder(tg.BaseURL(), nil)
+	a.Relay = relay.New(db, a.Bots, a.Relays, a.BotAPI, relayClient, log, a.Instance, relay.Config{})
+	a.Ingest.AddHook(a.Relay) // only wakes the relay worker
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
@@ -161,6 +172,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Broadcasts: a.Broadcasts,
 		Campaigns:  a.Campaigns,
 		Code:       a.Code,
+		Relays:     a.Relays,
 		Events:     bus,
 		Ready:      &a.ready,
 		Ping:       db.PingContext,
@@ -186,7 +198,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	)
 
 	a.Greeter = greeter
-	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run)
+	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run, a.Relay.Run)
 	return a, nil
 }
 
