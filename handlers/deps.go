@@ -28,7 +28,8 @@ type Deps struct {
 	Campaigns  *core.Campaigns
 	Code       *core.Code
 	Relays     *core.Relays
-	Events     *events.Bus // live events for GET /api/events
+	BotAPI     http.Handler // the Bot API proxy (internal/botapi), mounted at /botapi/
+	Events     *events.Bus  // live events for GET /api/events
 
 	// Operations.
 	Ready   *atomic.Bool

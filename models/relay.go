@@ -233,3 +233,53 @@ func PruneRelayDeliveries(ctx context.Context, db bun.IDB, cutoff time.Time, lim
 	n, err := res.RowsAffected()
 	return n, wrap("prune relay deliveries", err)
 }
+
+// LiveBotByTokenHash finds the running or stopped bot whose token has the
+// given lookup hash (the Bot API proxy's way in), or nil.
+func LiveBotByTokenHash(ctx context.Context, db bun.IDB, hash string) (*Bot, error) {
+	b := new(Bot)
+	err := db.NewSelect().Model(b).Where("token_hash = ?", hash).
+		Where("status NOT IN (?)", bun.In([]string{BotDeleted, BotConnecting})).Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return b, wrap("live bot by token hash", err)
+}
+
+// PollableUpdates returns up to limit of a bot's processed updates after
+// the cursor, in update_id order, stopping before the first one Botdeck has
+// not processed yet (so none overtakes it). kinds, when not empty, keeps
+// only those types; skip leaves types out.
+func PollableUpdates(ctx context.Context, db bun.IDB, botID string, after int64, kinds, skip []string, limit int) ([]StoredUpdate, error) {
+	var first sql.NullInt64
+	err := db.NewSelect().Model((*StoredUpdate)(nil)).ColumnExpr("min(update_id)").Where("bot_id = ?", botID).
+		Where("update_id > ?", after).Where("processed_at IS NULL").Scan(ctx, &first)
+	if err != nil {
+		return nil, wrap("pollable updates", err)
+	}
+	q := db.NewSelect().Model((*StoredUpdate)(nil)).Where("bot_id = ?", botID).Where("update_id > ?", after)
+	if first.Valid {
+		q = q.Where("update_id < ?", first.Int64)
+	}
+	if len(kinds) > 0 {
+		q = q.Where("kind IN (?)", bun.In(kinds))
+	}
+	if len(skip) > 0 {
+		q = q.Where("kind NOT IN (?)", bun.In(skip))
+	}
+	var out []StoredUpdate
+	err = q.Order("update_id").Limit(int64(limit)).Scan(ctx, &out)
+	return out, wrap("pollable updates", err)
+}
+
+// NthLatestUpdateID is the update_id n places from the end of a bot's
+// updates after the cursor (1 = the last), or 0 when there are fewer.
+func NthLatestUpdateID(ctx context.Context, db bun.IDB, botID string, after int64, n int) (int64, error) {
+	var ids []int64
+	err := db.NewSelect().Model((*StoredUpdate)(nil)).Column("update_id").Where("bot_id = ?", botID).
+		Where("update_id > ?", after).Order("update_id DESC").Limit(int64(n)).Scan(ctx, &ids)
+	if err != nil || len(ids) < n {
+		return 0, wrap("nth latest update id", err)
+	}
+	return ids[n-1], nil
+}

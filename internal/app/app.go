@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,7 @@ type App struct {
 	Relays        *core.Relays      // where each bot's updates are relayed (the owner's own server)
 	Relay         *relay.Worker     // delivers them
 	BotAPI        *botapi.Forwarder // sends what bots' own code asks of the Bot API
+	BotAPIProxy   *botapi.Proxy     // the Bot API for bots' own code, at /botapi/
 	Events        *events.Bus       // live events: published by features, streamed by GET /api/events
 	Instance      string            // names this process in database leases
 
@@ -155,6 +157,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.BotAPI = botapi.NewForwarder(tg.BaseURL(), nil)
 	a.Relay = relay.New(db, a.Bots, a.Relays, a.BotAPI, relayClient, log, a.Instance, relay.Config{})
 	a.Ingest.AddHook(a.Relay) // only wakes the relay worker
+	a.BotAPIProxy = botapi.NewProxy(db, a.Bots, a.Relays, a.BotAPI, log, botapi.Config{})
+	a.Ingest.AddHook(a.BotAPIProxy) // only wakes long polls
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
@@ -173,6 +177,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Campaigns:  a.Campaigns,
 		Code:       a.Code,
 		Relays:     a.Relays,
+		BotAPI:     a.BotAPIProxy,
 		Events:     bus,
 		Ready:      &a.ready,
 		Ping:       db.PingContext,
@@ -191,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		web.Recover(log, respond),
 		web.SecurityHeaders(cfg.SecureCookies()),
 		web.CrossOrigin(respond),
-		web.LimitBody(MaxBodyBytes),
+		limitBody,
 		a.untilReady,
 		authn.Middleware,
 		web.NewRateLimiter(cfg.APIRateLimit, respond).Middleware,
@@ -200,6 +205,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Greeter = greeter
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run, a.Relay.Run)
 	return a, nil
+}
+
+// limitBody caps request bodies at MaxBodyBytes, except what the Bot API
+// proxy forwards to Telegram (file uploads), capped at botapi.MaxUpload.
+func limitBody(next http.Handler) http.Handler {
+	small, large := web.LimitBody(MaxBodyBytes)(next), web.LimitBody(botapi.MaxUpload)(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, botapi.Prefix) {
+			large.ServeHTTP(w, r)
+			return
+		}
+		small.ServeHTTP(w, r)
+	})
 }
 
 // Handler is the complete HTTP handler with all middleware.

@@ -12,6 +12,7 @@ import (
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/safehttp"
+	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -128,10 +129,10 @@ func (s *Relays) Put(ctx context.Context, ownerID, botID string, req contract.Pu
 }
 
 // SetTarget points b's relay at url (checked first unless empty), switched
-// on or off. A relay created now starts after the latest stored update (it
-// does not replay history); one switched on again resumes where it stopped,
-// but not further back than RelayKeep; dropPending skips to the latest
-// update. A non-empty secret replaces the relay's secret (setWebhook's
+// on or off. Like Telegram's pending updates, a relay created now starts
+// with the updates of the last RelayKeep, and one switched on again resumes
+// where it stopped but not further back than that; dropPending skips to
+// the latest update. A non-empty secret replaces the relay's secret (setWebhook's
 // secret_token).
 func (s *Relays) SetTarget(ctx context.Context, b *models.Bot, url string, enabled bool, secret string, dropPending bool) error {
 	if url != "" {
@@ -146,7 +147,7 @@ func (s *Relays) SetTarget(ctx context.Context, b *models.Bot, url string, enabl
 			return err
 		}
 		if prev == nil {
-			latest, err := models.LatestUpdateID(ctx, tx, b.ID, time.Time{})
+			latest, err := models.LatestUpdateID(ctx, tx, b.ID, now.Add(-RelayKeep))
 			if err != nil {
 				return err
 			}
@@ -248,4 +249,45 @@ func (s *Relays) SetWarning(ctx context.Context, botID, warning string) error {
 		_, err := refreshBotWarning(ctx, tx, s.bots.events, botID)
 		return err
 	})
+}
+
+// ByToken finds the live bot a Bot API token belongs to (for the Bot API
+// proxy), by the token's keyed lookup hash; nil when Botdeck does not
+// manage it.
+func (s *Bots) ByToken(ctx context.Context, token string) (*models.Bot, error) {
+	if !telegram.ValidTokenFormat(token) {
+		return nil, nil
+	}
+	return models.LiveBotByTokenHash(ctx, s.db, s.sealer.LookupHash(token))
+}
+
+// Ensure returns b's relay, creating a switched-off one (with the updates
+// of the last RelayKeep pending, as Telegram keeps them) when it has none: the Bot API proxy's
+// getUpdates confirms updates through its cursor.
+func (s *Relays) Ensure(ctx context.Context, b *models.Bot) (*models.Relay, error) {
+	r, err := models.RelayOf(ctx, s.db, b.ID)
+	if err != nil || r != nil {
+		return r, err
+	}
+	now := models.Now()
+	latest, err := models.LatestUpdateID(ctx, s.db, b.ID, now.Add(-RelayKeep))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := models.InsertRelayIfMissing(ctx, s.db, &models.Relay{BotID: b.ID, DeliveredThrough: latest,
+		SecretCiphertext: s.bots.sealer.Seal([]byte(newRelaySecret()), relaySecretAD(b.ID)), CreatedAt: now, UpdatedAt: now}); err != nil {
+		return nil, err
+	}
+	return models.RelayOf(ctx, s.db, b.ID)
+}
+
+// Backlog counts b's stored updates the relay has not delivered.
+func (s *Relays) Backlog(ctx context.Context, r *models.Relay) (int, error) {
+	return models.RelayBacklog(ctx, s.db, r.BotID, r.DeliveredThrough)
+}
+
+// Confirm moves b's cursor forward to through (getUpdates' offset).
+func (s *Relays) Confirm(ctx context.Context, botID string, through int64) error {
+	_, err := models.AdvanceRelayCursor(ctx, s.db, botID, through, models.Now())
+	return err
 }
