@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -13,6 +14,7 @@ import (
 	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/web"
+	"github.com/botdeck/botdeck/views"
 )
 
 // Relay handles a bot's relay to the owner's own bot server.
@@ -31,28 +33,51 @@ func NewRelay(d Deps) *Relay {
 
 func mountRelay(rt *web.Router, d Deps) {
 	h := NewRelay(d)
-	rt.Both("", "GET /api/bots/{id}/relay", h.Show, true)
-	rt.Both("", "PUT /api/bots/{id}/relay", h.Put, true)
-	rt.Both("", "POST /api/bots/{id}/relay/rotate-secret", h.Rotate, true)
+	rt.Both("GET /bots/{id}/relay", "GET /api/bots/{id}/relay", h.Show, true)
+	rt.Both("POST /bots/{id}/relay", "PUT /api/bots/{id}/relay", h.Put, true)
+	rt.Both("POST /bots/{id}/relay/rotate-secret", "POST /api/bots/{id}/relay/rotate-secret", h.Rotate, true)
 	rt.Both("", "GET /api/bots/{id}/relay/deliveries", h.Deliveries, true)
 }
 
 // proxyBase is the Bot API proxy's base URL as users reach it.
 func (h *Relay) proxyBase(r *http.Request) string { return baseURL(r, h.publicURL) + "/botapi" }
 
-func (h *Relay) answer(w http.ResponseWriter, r *http.Request, st *core.RelayState) {
-	data := contract.RelayOf(st.Relay, st.Secret, st.State(), st.Backlog, h.proxyBase(r))
-	h.respond.Respond(w, r, web.Response{Title: "Relay · " + st.Bot.Name, Data: data})
+func (h *Relay) data(r *http.Request, st *core.RelayState) contract.RelayJSON {
+	return contract.RelayOf(st.Relay, st.Secret, st.State(), st.Backlog, h.proxyBase(r))
 }
 
-// Show returns the relay.
+// page is the Relay tab's view model: the relay and one page of its
+// deliveries, filtered as the query says. It runs only for HTML.
+func (h *Relay) page(r *http.Request, st *core.RelayState) func(context.Context) (views.RelayVM, error) {
+	return func(ctx context.Context) (views.RelayVM, error) {
+		var in contract.ListRelayDeliveriesRequest
+		if r.Method == http.MethodGet {
+			if err := h.bind.Bind(r, &in); err != nil {
+				return views.RelayVM{}, err
+			}
+		}
+		_, ds, total, err := h.relays.Deliveries(ctx, st.Bot.OwnerID, st.Bot.ID, in)
+		if err != nil {
+			return views.RelayVM{}, err
+		}
+		return views.NewRelayVM(st.Bot, h.data(r, st), in, ds, contract.Paginate(in.Page, total)), nil
+	}
+}
+
+// Show returns the relay (the Relay tab as a page).
 func (h *Relay) Show(w http.ResponseWriter, r *http.Request) {
 	st, err := h.relays.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.answer(w, r, st)
+	h.respond.Respond(w, r, web.Response{Title: "Relay · " + st.Bot.Name, Page: web.Render(h.page(r, st), views.RelayPage),
+		Data: h.data(r, st)})
+}
+
+// saved answers a change: the relay as JSON, or back to the tab.
+func (h *Relay) saved(w http.ResponseWriter, r *http.Request, st *core.RelayState, flash string) {
+	h.respond.Respond(w, r, web.Response{Data: h.data(r, st), Redirect: "/bots/" + st.Bot.ID + "/relay", Flash: flash})
 }
 
 // Put sets the relay's URL and switch.
@@ -67,16 +92,31 @@ func (h *Relay) Put(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in contract.PutRelayRequest
+	form := func(f apperr.FieldErrors, msg string) web.Response {
+		st, err := h.relays.Get(r.Context(), owner, id)
+		if err != nil {
+			return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Bot not found."}))}
+		}
+		vm := func(ctx context.Context) (views.RelayVM, error) {
+			m, err := h.page(r, st)(ctx)
+			return m.WithForm(in, f, msg), err
+		}
+		return web.Response{Title: "Relay · " + st.Bot.Name, Page: web.Render(vm, views.RelayPage)}
+	}
 	if err := h.bind.Bind(r, &in); err != nil {
-		h.respond.Fail(w, r, err)
+		h.respond.Fail(w, r, err, form)
 		return
 	}
 	st, err := h.relays.Put(r.Context(), owner, id, in)
 	if err != nil {
-		h.respond.Fail(w, r, err)
+		h.respond.Fail(w, r, err, form)
 		return
 	}
-	h.answer(w, r, st)
+	flash := "Relay saved: updates go to your server."
+	if !in.Enabled {
+		flash = "Relay saved and switched off."
+	}
+	h.saved(w, r, st, flash)
 }
 
 // Rotate gives the relay a new secret.
@@ -86,7 +126,7 @@ func (h *Relay) Rotate(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.answer(w, r, st)
+	h.saved(w, r, st, "New secret token: Botdeck sends it from now on.")
 }
 
 // Deliveries lists the delivery log.
