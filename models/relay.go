@@ -204,6 +204,18 @@ func InsertRelayDelivery(ctx context.Context, db bun.IDB, d *RelayDelivery) erro
 	return wrap("insert relay delivery", err)
 }
 
+// InsertRelayDeliveries logs several attempts in one statement.
+func InsertRelayDeliveries(ctx context.Context, db bun.IDB, ds []*RelayDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	for _, d := range ds {
+		d.Error = clip(d.Error, 500)
+	}
+	_, err := db.NewInsert().Model(&ds).Exec(ctx)
+	return wrap("insert relay deliveries", err)
+}
+
 // ListRelayDeliveries returns the window w of a bot's delivery log, newest
 // first, optionally only one status, and the number matching.
 func ListRelayDeliveries(ctx context.Context, db bun.IDB, botID, status string, w Window) ([]RelayDelivery, int, error) {

@@ -202,36 +202,87 @@ func (w *Worker) deliverBot(ctx context.Context, botID string) {
 		if err != nil || len(ups) == 0 {
 			return
 		}
+		ok := &okBatch{}
 		for i := range ups {
-			if ups[i].ProcessedAt == nil {
-				return // not processed yet: it and the ones after it wait
+			if ups[i].ProcessedAt == nil || ctx.Err() != nil {
+				w.flush(ctx, bot.ID, ok)
+				return // not processed yet (it and the ones after it wait), or stopping
 			}
-			if !w.deliverOne(ctx, bot, token, r, secret, &ups[i]) {
+			if !w.deliverOne(ctx, bot, token, r, secret, &ups[i], ok) {
+				w.flush(ctx, bot.ID, ok)
 				return
 			}
+		}
+		if !w.flush(ctx, bot.ID, ok) {
+			return
 		}
 	}
 }
 
+// okBatch gathers successful deliveries not recorded yet: recording them
+// together (cursor and log in one transaction) costs one commit per batch
+// instead of two per update. A crash before the flush re-sends them (at
+// least once, as Telegram delivers); the batch is bounded by flushEvery
+// updates and flushAfter.
+type okBatch struct {
+	through int64
+	rows    []*models.RelayDelivery
+	first   time.Time
+}
+
+const (
+	flushEvery = 50
+	flushAfter = 200 * time.Millisecond
+)
+
+// flush records the batch while the lease is held and reports whether it is.
+func (w *Worker) flush(ctx context.Context, botID string, ok *okBatch) bool {
+	if len(ok.rows) == 0 {
+		return true
+	}
+	ctx = context.WithoutCancel(ctx) // what was delivered is recorded, even at shutdown
+	now := models.Now()
+	held := false
+	err := w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if held, err = models.RelayDelivered(ctx, tx, botID, w.instance, ok.through, now.Add(w.cfg.Lease), now); err != nil || !held {
+			return err
+		}
+		return models.InsertRelayDeliveries(ctx, tx, ok.rows)
+	})
+	ok.rows = ok.rows[:0]
+	if err != nil {
+		w.log.WarnContext(ctx, "relay: record deliveries", "bot", botID, "err", err)
+		return false
+	}
+	return held // false: the lease was lost; the new holder resends from the cursor
+}
+
 // deliverOne POSTs u and records the outcome; it reports whether the line
 // may move on to the next update.
-func (w *Worker) deliverOne(ctx context.Context, bot *models.Bot, token string, r *models.Relay, secret string, u *models.StoredUpdate) bool {
+func (w *Worker) deliverOne(ctx context.Context, bot *models.Bot, token string, r *models.Relay, secret string, u *models.StoredUpdate, ok *okBatch) bool {
+	// An attempt under way is finished and recorded even when shutting
+	// down (it is bounded by the client's timeout): cutting it short could
+	// leave an update the server did process unrecorded, to be sent twice.
+	stopping := ctx.Done()
+	ctx = context.WithoutCancel(ctx)
 	attempt := r.Attempts + 1
 	start := time.Now()
 	status, reply, reason := w.post(ctx, r.URL, secret, u.Payload)
-	if ctx.Err() != nil {
-		return false // shutting down: the attempt does not count
-	}
 	d := &models.RelayDelivery{BotID: bot.ID, UpdateID: u.UpdateID, HTTPStatus: status,
 		DurationMs: int(time.Since(start).Milliseconds()), Attempts: attempt, At: models.Now()}
 	now := d.At
 	if reason == "" {
 		d.Status = models.DeliveryOK
-		held, err := models.RelayDelivered(ctx, w.db, bot.ID, w.instance, u.UpdateID, now.Add(w.cfg.Lease), now)
-		if err != nil || !held {
-			return false // lease lost: the new holder resends from the cursor
+		if len(ok.rows) == 0 {
+			ok.first = time.Now()
 		}
-		w.logDelivery(ctx, d)
+		ok.through, ok.rows = u.UpdateID, append(ok.rows, d)
+		if r.Warning != "" || len(ok.rows) >= flushEvery || time.Since(ok.first) >= flushAfter {
+			if !w.flush(ctx, bot.ID, ok) {
+				return false
+			}
+		}
 		if r.Warning != "" {
 			if err := w.relays.SetWarning(ctx, bot.ID, ""); err != nil {
 				w.log.WarnContext(ctx, "relay: clear warning", "bot", bot.ID, "err", err)
@@ -239,9 +290,17 @@ func (w *Worker) deliverOne(ctx context.Context, bot *models.Bot, token string, 
 		}
 		r.DeliveredThrough, r.Attempts, r.FailingSince, r.NextAttemptAt, r.Warning, r.LastError = u.UpdateID, 0, nil, nil, "", ""
 		w.webhookReply(ctx, bot, token, reply)
-		return true
+		select {
+		case <-stopping:
+			return false
+		default:
+			return true
+		}
 	}
 	d.Status, d.Error = models.DeliveryFailed, reason
+	if !w.flush(ctx, bot.ID, ok) {
+		return false
+	}
 	if now.Sub(u.ReceivedAt) >= w.cfg.GiveUp {
 		d.Error = "given up (failing " + w.cfg.GiveUp.String() + " after it was received): " + reason
 		w.logDelivery(ctx, d)
