@@ -81,14 +81,6 @@ func (vm RelayVM) StateClass() string {
 	return "bg-slate-50 text-slate-700 ring-slate-500/30"
 }
 
-// LastDelivered describes when an update last got through.
-func (vm RelayVM) LastDelivered() string {
-	if vm.Relay.LastDeliveredAt == nil {
-		return "Never"
-	}
-	return DateTime(*vm.Relay.LastDeliveredAt)
-}
-
 // StatusOptions are the choices of the deliveries filter.
 func (vm RelayVM) StatusOptions() [][2]string {
 	return [][2]string{{"", "All attempts"}, {models.DeliveryOK, "Delivered"}, {models.DeliveryFailed, "Failed"}}
