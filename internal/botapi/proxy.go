@@ -28,6 +28,8 @@ const Prefix = "/botapi/"
 type Config struct {
 	PollEvery  time.Duration // how often a long poll looks at the database (1s)
 	MaxTimeout time.Duration // longest getUpdates wait (50s)
+	PerSecond  float64       // requests per second per bot on one instance (50)
+	Burst      int           // requests a bot may make at once above that (100)
 }
 
 // Proxy serves the Bot API for the bots Botdeck manages: a framework using
@@ -35,7 +37,9 @@ type Config struct {
 // getUpdates is answered from Botdeck's own store (the relay cursor is the
 // confirmed offset), setWebhook / deleteWebhook / getWebhookInfo drive the
 // relay, logOut and close are refused, everything else (uploads included)
-// is forwarded to Telegram and Telegram's answer returned. The token in the
+// is forwarded to Telegram and Telegram's answer returned. Each bot may make
+// Config.PerSecond requests per second per instance (429 with retry_after,
+// as Telegram answers, beyond). The token in the
 // path is never logged: the access log names the route pattern only.
 type Proxy struct {
 	db     *bun.DB
@@ -45,6 +49,7 @@ type Proxy struct {
 	log    *slog.Logger
 	cfg    Config
 	signal *signal
+	limit  *tokenLimiter
 }
 
 // NewProxy returns the proxy.
@@ -55,7 +60,14 @@ func NewProxy(db *bun.DB, bots *core.Bots, relays *core.Relays, fwd *Forwarder, 
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = 50 * time.Second
 	}
-	return &Proxy{db: db, bots: bots, relays: relays, fwd: fwd, log: log, cfg: cfg, signal: newSignal()}
+	if cfg.PerSecond <= 0 {
+		cfg.PerSecond = 50
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 100
+	}
+	return &Proxy{db: db, bots: bots, relays: relays, fwd: fwd, log: log, cfg: cfg, signal: newSignal(),
+		limit: newTokenLimiter(cfg.PerSecond, cfg.Burst)}
 }
 
 var methodPattern = regexp.MustCompile(`^[A-Za-z]{1,64}$`)
@@ -98,6 +110,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if bot == nil {
 		writeError(w, errNotFound)
+		return
+	}
+	if ok, wait := p.limit.allow(bot.ID); !ok {
+		tooMany(w, wait)
 		return
 	}
 	switch strings.ToLower(method) {
@@ -167,6 +183,10 @@ func (p *Proxy) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
 	}
 	if bot == nil {
 		writeError(w, errNotFound)
+		return
+	}
+	if ok, wait := p.limit.allow(bot.ID); !ok {
+		tooMany(w, wait)
 		return
 	}
 	p.forward(w, r, "file/bot"+token+"/"+path)
