@@ -124,5 +124,13 @@ func HTTPStatusText(code int) string {
 	return strconv.Itoa(code)
 }
 
-// Millis shows a duration in milliseconds.
-func Millis(ms int) string { return (time.Duration(ms) * time.Millisecond).String() }
+// Millis shows a duration given in milliseconds.
+func Millis(ms int) string {
+	if ms < 1 {
+		return "< 1 ms"
+	}
+	if ms < 10_000 {
+		return strconv.Itoa(ms) + " ms"
+	}
+	return (time.Duration(ms) * time.Millisecond).Round(100 * time.Millisecond).String()
+}
