@@ -59,6 +59,8 @@ export default defineConfig({
         BOTDECK_API_RATE_LIMIT: '6000',
         // Check webhook delivery often, so the warning test need not wait.
         BOTDECK_WEBHOOK_CHECK: '2s',
+        // The relay test's bot server listens on 127.0.0.1.
+        BOTDECK_RELAY_ALLOW_PRIVATE: 'true',
       },
     },
   ],

@@ -29,7 +29,9 @@ type Deps struct {
 	Code       *core.Code
 	Uploads    *core.Uploads
 	Replies    *core.Replies
-	Events     *events.Bus // live events for GET /api/events
+	Relays     *core.Relays
+	BotAPI     http.Handler // the Bot API proxy (internal/botapi), mounted at /botapi/
+	Events     *events.Bus  // live events for GET /api/events
 
 	// Operations.
 	Ready   *atomic.Bool

@@ -20,8 +20,12 @@ func Routes(d Deps) *web.Router {
 	mountCampaigns(rt, d)
 	mountCode(rt, d)
 	mountReplies(rt, d)
+	mountRelay(rt, d)
 	rt.Private("GET /api/events", http.HandlerFunc(NewEvents(d).Stream))
 	rt.Public("POST /tg/{botId}", http.HandlerFunc(NewWebhook(d).Receive))
+	if d.BotAPI != nil {
+		rt.Public("/botapi/", d.BotAPI)
+	}
 	return rt
 }
 

@@ -37,10 +37,15 @@ func UnprocessedUpdates(ctx context.Context, db bun.IDB, olderThan time.Time, li
 }
 
 // PruneUpdates deletes processed raw updates received before cutoff, at
-// most limit rows per call so a large backlog is pruned in slices.
+// most limit rows per call so a large backlog is pruned in slices; updates
+// an enabled relay has not delivered yet are kept.
 func PruneUpdates(ctx context.Context, db bun.IDB, cutoff time.Time, limit int) (int64, error) {
 	sub := db.NewSelect().Model((*StoredUpdate)(nil)).Column("bot_id", "update_id").
-		Where("received_at < ?", cutoff).Where("processed_at IS NOT NULL").Limit(int64(limit))
+		Where("received_at < ?", cutoff).Where("processed_at IS NOT NULL").
+		// An enabled relay still has to deliver what lies after its cursor.
+		Where("NOT EXISTS (SELECT 1 FROM bot_relays AS r WHERE r.bot_id = ?TableAlias.bot_id AND r.enabled = ? "+
+			"AND ?TableAlias.update_id > r.delivered_through)", true).
+		Limit(int64(limit))
 	res, err := db.NewDelete().Model((*StoredUpdate)(nil)).Where("(bot_id, update_id) IN (?)", sub).Exec(ctx)
 	if err != nil {
 		return 0, wrap("prune updates", err)

@@ -15,7 +15,7 @@ test('every page passes axe in dark mode, on a desktop and a 390 px phone', asyn
     .poll(async () => (await (await page.request.get(`/api/bots/${bot.botId}`)).json()).data.totalUsers, { timeout: 20_000 })
     .toBe(3);
   const pages = ['/', '/bots', `/bots/${bot.botId}`, `/bots/${bot.botId}/users`, `/bots/${bot.botId}/stats`,
-    `/bots/${bot.botId}/logs`, `/bots/${bot.botId}/chats`, `/bots/${bot.botId}/broadcasts`, `/bots/${bot.botId}/code`,
+    `/bots/${bot.botId}/logs`, `/bots/${bot.botId}/chats`, `/bots/${bot.botId}/broadcasts`, `/bots/${bot.botId}/code`, `/bots/${bot.botId}/relay`,
     '/campaigns', '/campaigns/new', '/bots/new', '/account', '/account/api-keys'];
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });

@@ -23,6 +23,7 @@ import (
 
 	"github.com/botdeck/botdeck/handlers"
 	"github.com/botdeck/botdeck/handlers/openapi"
+	"github.com/botdeck/botdeck/internal/botapi"
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/database"
@@ -31,6 +32,8 @@ import (
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/jsrt"
 	"github.com/botdeck/botdeck/internal/outbox"
+	"github.com/botdeck/botdeck/internal/relay"
+	"github.com/botdeck/botdeck/internal/safehttp"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -63,8 +66,12 @@ type App struct {
 	Greeter       *jobs.Greeter
 	Outbox        *outbox.Outbox // everything bots say (replies, greetings, …) is queued and sent here
 	WebhookWatch  *jobs.WebhookWatch
-	Events        *events.Bus // live events: published by features, streamed by GET /api/events
-	Instance      string      // names this process in database leases
+	Relays        *core.Relays      // where each bot's updates are relayed (the owner's own server)
+	Relay         *relay.Worker     // delivers them
+	BotAPI        *botapi.Forwarder // sends what bots' own code asks of the Bot API
+	BotAPIProxy   *botapi.Proxy     // the Bot API for bots' own code, at /botapi/
+	Events        *events.Bus       // live events: published by features, streamed by GET /api/events
+	Instance      string            // names this process in database leases
 
 	handler  http.Handler
 	ready    atomic.Bool
@@ -158,6 +165,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, a.BroadcastFeed, tg, log, cfg.BroadcastRate)
 	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, a.BroadcastFeed, log, a.Instance, cfg.BroadcastRate).WithGates(a.Outbox.Gates())
 	a.WebhookWatch = jobs.NewWebhookWatch(db, a.Bots, log, cfg.WebhookCheck)
+	relayClient := safehttp.New(safehttp.Options{AllowPrivate: cfg.RelayAllowPrivate})
+	a.Relays = core.NewRelays(db, a.Bots, relayClient)
+	a.BotAPI = botapi.NewForwarder(tg.BaseURL(), nil)
+	a.Relay = relay.New(db, a.Bots, a.Relays, a.BotAPI, relayClient, log, a.Instance, relay.Config{})
+	a.Ingest.AddHook(a.Relay) // only wakes the relay worker
+	a.BotAPIProxy = botapi.NewProxy(db, a.Bots, a.Relays, a.BotAPI, log, botapi.Config{})
+	a.Ingest.AddHook(a.BotAPIProxy) // only wakes long polls
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
@@ -177,6 +191,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Code:       a.Code,
 		Uploads:    a.Uploads,
 		Replies:    a.Replies,
+		Relays:     a.Relays,
+		BotAPI:     a.BotAPIProxy,
 		Events:     bus,
 		Ready:      &a.ready,
 		Ping:       db.PingContext,
@@ -196,7 +212,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		web.Compress(),
 		web.SecurityHeaders(cfg.SecureCookies()),
 		web.CrossOrigin(respond),
-		web.LimitBody(MaxBodyBytes, web.BodyLimit{Max: models.MaxUploadSize + web.UploadOverhead, Match: isUploadRequest}),
+		web.LimitBody(MaxBodyBytes,
+			web.BodyLimit{Max: models.MaxUploadSize + web.UploadOverhead, Match: isUploadRequest},
+			web.BodyLimit{Max: botapi.MaxUpload, Match: isBotAPIRequest}),
 		a.untilReady,
 		authn.Middleware,
 		web.NewRateLimiter(cfg.APIRateLimit, respond).Middleware,
@@ -204,7 +222,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 
 	a.Greeter = greeter
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
-		a.Outbox.Run)
+		a.Outbox.Run, a.Relay.Run)
 	return a, nil
 }
 
@@ -335,3 +353,7 @@ func (a *App) Close() error {
 	a.Ingest.Close()
 	return a.DB.Close()
 }
+
+// isBotAPIRequest selects what the Bot API proxy forwards to Telegram: file
+// uploads may be as large as Telegram takes.
+func isBotAPIRequest(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, botapi.Prefix) }

@@ -34,6 +34,7 @@ type Config struct {
 	BroadcastRate     float64
 	WebhookCheck      time.Duration
 	TrustProxyHeaders bool
+	RelayAllowPrivate bool
 	EventStreams      int // concurrent GET /api/events streams per account on one instance
 }
 
@@ -102,6 +103,10 @@ func Settings() []Setting {
 		{"trust-proxy-headers", "BOTDECK_TRUST_PROXY_HEADERS", "take the client IP from X-Forwarded-For (only behind a proxy you run)",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.BoolVar(&c.TrustProxyHeaders, name, c.TrustProxyHeaders, usage)
+			}},
+		{"relay-allow-private", "BOTDECK_RELAY_ALLOW_PRIVATE", "allow relay URLs on private, loopback and link-local addresses (tests, the demo, a bot server on your LAN)",
+			func(fs *flag.FlagSet, c *Config, name, usage string) {
+				fs.BoolVar(&c.RelayAllowPrivate, name, c.RelayAllowPrivate, usage)
 			}},
 		{"event-streams", "BOTDECK_EVENT_STREAMS", "live event streams (open pages, GET /api/events) one account may hold open at once on one instance",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {

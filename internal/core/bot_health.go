@@ -83,8 +83,8 @@ func (s *Bots) CheckWebhook(ctx context.Context, b *models.Bot) error {
 }
 
 // refreshBotWarning sets a running bot's status from what currently warns
-// about it: failing webhook delivery first, then an active campaign's
-// warning (lost admin rights). With nothing to warn about it is active
+// about it: failing webhook delivery first, then failing relay delivery,
+// then an active campaign's warning (lost admin rights). With nothing to warn about it is active
 // again; stopped, error and deleted bots keep their status. A change is
 // published on bus, in db's transaction. It returns the bot as it now is.
 func refreshBotWarning(ctx context.Context, db bun.IDB, bus *events.Bus, botID string) (*models.Bot, error) {
@@ -96,6 +96,11 @@ func refreshBotWarning(ctx context.Context, db bun.IDB, bus *events.Bus, botID s
 		return b, nil
 	}
 	reason := b.WebhookError
+	if reason == "" {
+		if reason, err = models.RelayWarning(ctx, db, botID); err != nil {
+			return nil, err
+		}
+	}
 	if reason == "" {
 		if reason, err = models.FirstCampaignWarning(ctx, db, botID); err != nil {
 			return nil, err

@@ -91,6 +91,7 @@ func Run(ctx context.Context, o Options) error {
 	cfg.ShutdownTimeout = 3 * time.Second
 	cfg.APIRateLimit = 0
 	cfg.BroadcastRate = demoBroadcastRate
+	cfg.RelayAllowPrivate = true // the weather bot's own server listens on 127.0.0.1
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -116,7 +117,14 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
-	w := &world{app: a, baseURL: "http://" + ln.Addr().String(), fake: fake, rng: rng, people: &people{rng: rng, fake: fake}}
+	own, err := startOwnServer()
+	if err != nil {
+		stopServe()
+		<-served
+		return err
+	}
+	defer own.close()
+	w := &world{app: a, baseURL: "http://" + ln.Addr().String(), fake: fake, rng: rng, people: &people{rng: rng, fake: fake}, own: own}
 	password := models.RandomString(8)
 	if err := w.setup(ctx, DemoEmail, password); err != nil {
 		stopServe()

@@ -132,6 +132,22 @@ func TestDemoRunsAndStopsCleanly(t *testing.T) {
 			t.Errorf("bot %s has %d replies; want the starters and a few more", b.ID, len(replies.Data))
 		}
 	}
+	// The weather bot's own server gets its updates through the relay.
+	relayed := 0
+	for _, b := range allBots.Data {
+		var ds struct {
+			Data []struct {
+				Status string `json:"status"`
+			} `json:"data"`
+		}
+		getJSON(t, client, base+"/api/bots/"+b.ID+"/relay/deliveries", &ds)
+		if len(ds.Data) > 0 {
+			relayed++
+		}
+	}
+	if relayed != 1 {
+		t.Fatalf("one demo bot relays to its own server, got %d", relayed)
+	}
 	if statuses["done"] < 1 || statuses["running"]+statuses["queued"] < 1 {
 		t.Fatalf("one finished and one running broadcast: %v", statuses)
 	}

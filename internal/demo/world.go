@@ -36,6 +36,7 @@ type world struct {
 	owner   *models.User
 	bots    []*demoBot
 	admin   telego.User // owns the demo chats
+	own     *ownServer  // the weather bot's "own server", fed by the relay
 }
 
 // botSpecs are the three demo bots.
@@ -92,7 +93,7 @@ func (w *world) setup(ctx context.Context, email, password string) error {
 			db.link = &l
 		}
 	}
-	return nil
+	return w.setupRelay(ctx)
 }
 
 // history pushes 30 days of activity through the webhook, day by day, then
