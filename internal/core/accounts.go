@@ -64,35 +64,25 @@ func (a *Accounts) CreateUser(ctx context.Context, req contract.SignupRequest) (
 // email from one IP, or loginFailuresPerIP from one IP for any email, within
 // loginWindow, further attempts get 429 until the window passes. Keying on
 // email+IP (not email alone) stops an attacker from locking a victim out.
+// Attempts are claimed before the password is checked (claimAttempts), so
+// parallel guesses stop at the limit too.
 const (
 	loginWindow             = 15 * time.Minute
 	loginFailuresPerAccount = 5
 	loginFailuresPerIP      = 50
 )
 
+func loginLimits(email, ip string) []limit {
+	return []limit{{"login:" + email + "|" + ip, loginFailuresPerAccount}, {"login-ip:" + ip, loginFailuresPerIP}}
+}
+
 // Login checks credentials. ip is the client address, for throttling.
 func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*models.User, error) {
-	now := models.Now()
-	windowStart := now.Add(-loginWindow)
 	email = models.NormalizeEmail(email)
-	keys := []struct {
-		key   string
-		limit int
-	}{
-		{"login:" + email + "|" + ip, loginFailuresPerAccount},
-		{"login-ip:" + ip, loginFailuresPerIP},
+	keys := loginLimits(email, ip)
+	if err := claimAttempts(ctx, a.db, "Too many failed sign-ins.", loginWindow, keys...); err != nil {
+		return nil, err
 	}
-	for _, k := range keys {
-		f, err := models.AuthFailuresFor(ctx, a.db, k.key, windowStart)
-		if err != nil {
-			return nil, err
-		}
-		if f.Failures >= k.limit {
-			wait := f.WindowStartedAt.Add(loginWindow).Sub(now).Round(time.Second)
-			return nil, apperr.RateLimited("Too many failed sign-ins. Try again in "+humanDuration(wait)+".", wait)
-		}
-	}
-
 	u, err := models.UserByEmail(ctx, a.db, email)
 	if err != nil {
 		if _, isNotFound := asNotFound(err); !isNotFound {
@@ -102,14 +92,14 @@ func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*mode
 		u = nil
 	}
 	if u == nil || !checkPassword(password, u.PasswordHash) {
-		for _, k := range keys {
-			if err := models.RecordAuthFailure(ctx, a.db, k.key, now, windowStart); err != nil {
-				return nil, err
-			}
-		}
 		return nil, apperr.ErrInvalidCredentials
 	}
+	// A good password forgets this email's failures and gives back the
+	// attempt it took from the IP's allowance.
 	if err := models.ClearAuthFailures(ctx, a.db, keys[0].key); err != nil {
+		return nil, err
+	}
+	if err := models.ReleaseAuthAttempt(ctx, a.db, keys[1].key); err != nil {
 		return nil, err
 	}
 	return u, nil
