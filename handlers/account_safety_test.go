@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/config"
 )
 
 // Parallel wrong passwords for one email stop at the limit (5): the attempt
@@ -36,4 +37,25 @@ func TestParallelWrongLoginsStopAtLimit(t *testing.T) {
 			t.Fatalf("want 5 checked guesses (401) and %d refused (429), got %v", n-5, counts)
 		}
 	})
+}
+
+// Behind a proxy (the test server's peer, 127.0.0.1, is in the default
+// trusted ranges) a client that writes its own X-Forwarded-For entries
+// cannot pick the address it is throttled under: the proxy's entry, the
+// right-most, is the one that counts.
+func TestSpoofedForwardedForDoesNotEscapeThrottle(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.SignUp(t, "xff-target@example.com")
+		c := env.Client()
+		var last *apptest.Response
+		for i := range 6 {
+			spoofed := "10.9.9." + string(rune('1'+i)) + ", 203.0.113." + string(rune('1'+i))
+			last = c.Post(t, "/api/auth/login", map[string]string{"email": "xff-target@example.com", "password": "guess guess"},
+				"X-Forwarded-For", spoofed+", 198.51.100.4")
+		}
+		last.Expect(t, http.StatusTooManyRequests)
+		// Another real client (another right-most address) is not locked out.
+		c.Post(t, "/api/auth/login", map[string]string{"email": "xff-target@example.com", "password": apptest.Password},
+			"X-Forwarded-For", "198.51.100.5").Expect(t, http.StatusOK)
+	}, apptest.Config(func(c *config.Config) { c.TrustProxyHeaders = true }))
 }

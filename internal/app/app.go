@@ -111,6 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 
+	trusted, _ := cfg.TrustedProxyRanges() // checked by Validate
 	a := &App{Config: cfg, DB: db, Log: log, Events: bus, registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -174,7 +175,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond,
 		LoadUser: func(ctx context.Context, id string) (*models.User, error) { return models.UserByID(ctx, db, id) }}
 	a.handler = web.Chain(a.Router,
-		web.RequestInfo(cfg.TrustProxyHeaders),
+		web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted}),
 		web.AccessLog(log, web.NewMetrics(a.registry)),
 		web.Recover(log, respond),
 		web.SecurityHeaders(cfg.SecureCookies()),

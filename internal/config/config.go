@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type Config struct {
 	BroadcastRate     float64
 	WebhookCheck      time.Duration
 	TrustProxyHeaders bool
+	TrustedProxies    string // comma-separated CIDR ranges of the operator's proxies
 	EventStreams      int // concurrent GET /api/events streams per account on one instance
 }
 
@@ -56,6 +58,7 @@ func Defaults() Config {
 		BroadcastRate:   25,
 		WebhookCheck:    5 * time.Minute,
 		EventStreams:    20,
+		TrustedProxies:  "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
 	}
 }
 
@@ -99,10 +102,12 @@ func Settings() []Setting {
 				fs.Float64Var(&c.BroadcastRate, name, c.BroadcastRate, usage)
 			}},
 		{"webhook-check", "BOTDECK_WEBHOOK_CHECK", "how often each webhook bot's delivery is checked with getWebhookInfo (failing delivery shows the bot as warning)", dur(func(c *Config) *time.Duration { return &c.WebhookCheck })},
-		{"trust-proxy-headers", "BOTDECK_TRUST_PROXY_HEADERS", "take the client IP from X-Forwarded-For (only behind a proxy you run)",
+		{"trust-proxy-headers", "BOTDECK_TRUST_PROXY_HEADERS", "take the client IP from X-Forwarded-For (only behind a proxy you run; see trusted-proxies)",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.BoolVar(&c.TrustProxyHeaders, name, c.TrustProxyHeaders, usage)
 			}},
+		{"trusted-proxies", "BOTDECK_TRUSTED_PROXIES", "comma-separated address ranges (CIDR) of your own reverse proxies; with trust-proxy-headers the client is the right-most X-Forwarded-For address outside them, and the header is ignored unless the connection comes from one of them",
+			str(func(c *Config) *string { return &c.TrustedProxies })},
 		{"event-streams", "BOTDECK_EVENT_STREAMS", "live event streams (open pages, GET /api/events) one account may hold open at once on one instance",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.IntVar(&c.EventStreams, name, c.EventStreams, usage)
@@ -171,7 +176,26 @@ func (c *Config) Validate() error {
 	if c.UpdateRetention < time.Hour {
 		errs = append(errs, errors.New("update-retention must be at least 1h"))
 	}
+	if _, err := c.TrustedProxyRanges(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// TrustedProxyRanges parses TrustedProxies.
+func (c *Config) TrustedProxyRanges() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("trusted-proxies: %q is not an address range like 10.0.0.0/8", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // SecureCookies reports whether cookies must carry the Secure attribute:
