@@ -36,7 +36,7 @@ type Config struct {
 	WebhookCheck      time.Duration
 	TrustProxyHeaders bool
 	TrustedProxies    string // comma-separated CIDR ranges of the operator's proxies
-	EventStreams      int // concurrent GET /api/events streams per account on one instance
+	EventStreams      int    // concurrent GET /api/events streams per account on one instance
 }
 
 // Defaults returns the configuration used when nothing is set.

@@ -42,4 +42,3 @@ func clientIPFrom(r *http.Request) string {
 	}
 	return peerAddr(r)
 }
-
