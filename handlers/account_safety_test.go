@@ -59,3 +59,30 @@ func TestSpoofedForwardedForDoesNotEscapeThrottle(t *testing.T) {
 			"X-Forwarded-For", "198.51.100.5").Expect(t, http.StatusOK)
 	}, apptest.Config(func(c *config.Config) { c.TrustProxyHeaders = true }))
 }
+
+// Sign-up still says 409 email_taken, but one address can ask about at most
+// five registered emails per window: then 429, even for a free email.
+func TestSignupProbingIsThrottled(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.SignUp(t, "known@example.com")
+		c := env.Client()
+		for range 5 {
+			c.Post(t, "/api/auth/signup", map[string]string{"email": "known@example.com", "password": "long enough"}).Expect(t, http.StatusConflict)
+		}
+		res := c.Post(t, "/api/auth/signup", map[string]string{"email": "known@example.com", "password": "long enough"}).Expect(t, http.StatusTooManyRequests)
+		if res.Header.Get("Retry-After") == "" {
+			t.Fatal("429 needs Retry-After")
+		}
+		c.Post(t, "/api/auth/signup", map[string]string{"email": "free@example.com", "password": "long enough"}).Expect(t, http.StatusTooManyRequests)
+	})
+}
+
+// Successful sign-ups give their attempt back: an office signing up many
+// people from one address is not throttled.
+func TestSuccessfulSignupsAreNotThrottled(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		for i := range 8 {
+			env.Client().Post(t, "/api/auth/signup", map[string]string{"email": "person" + string(rune('a'+i)) + "@example.com", "password": "long enough"}).Expect(t, http.StatusCreated)
+		}
+	})
+}

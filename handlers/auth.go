@@ -45,7 +45,7 @@ func (h *Auth) Signup(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	u, err := h.accounts.Signup(r.Context(), in)
+	u, err := h.accounts.Signup(r.Context(), in, web.ClientIP(r))
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return

@@ -29,13 +29,35 @@ func NewAccounts(db *bun.DB, signupOpen bool) *Accounts {
 // SignupOpen reports whether anyone may create an account.
 func (a *Accounts) SignupOpen() bool { return a.signupOpen }
 
+// Sign-up keeps answering 409 email_taken for a registered email (a person
+// who already has an account needs to be told to sign in, and without
+// mandatory mail there is no "check your inbox" to answer instead), but the
+// answer is throttled like a password: every attempt from an IP is claimed
+// before the account is created and a successful one gives its claim back,
+// so one address learns at most signupProbesPerIP registered emails per
+// signupWindow, however many requests it sends in parallel. Creating the
+// account hashes the password first, so a taken email takes as long to
+// refuse as a free one takes to create.
+const (
+	signupWindow      = 15 * time.Minute
+	signupProbesPerIP = 5
+)
+
 // Signup creates an account through the public form or API; refused when
-// sign-up is closed.
-func (a *Accounts) Signup(ctx context.Context, req contract.SignupRequest) (*models.User, error) {
+// sign-up is closed. ip is the client address, for throttling.
+func (a *Accounts) Signup(ctx context.Context, req contract.SignupRequest, ip string) (*models.User, error) {
 	if !a.signupOpen {
 		return nil, apperr.ErrSignupClosed
 	}
-	return a.CreateUser(ctx, req)
+	key := limit{"signup-ip:" + ip, signupProbesPerIP}
+	if err := claimAttempts(ctx, a.db, "Too many sign-up attempts.", signupWindow, key); err != nil {
+		return nil, err
+	}
+	u, err := a.CreateUser(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return u, models.ReleaseAuthAttempt(ctx, a.db, key.key)
 }
 
 // CreateUser creates an account whatever the sign-up setting (the
