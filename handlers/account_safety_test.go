@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -84,5 +85,44 @@ func TestSuccessfulSignupsAreNotThrottled(t *testing.T) {
 		for i := range 8 {
 			env.Client().Post(t, "/api/auth/signup", map[string]string{"email": "person" + string(rune('a'+i)) + "@example.com", "password": "long enough"}).Expect(t, http.StatusCreated)
 		}
+	})
+}
+
+// API keys are not sessions: signing out everywhere or changing the password
+// leaves them working unless revokeApiKeys is asked for; the list shows each
+// key's last use so a forgotten key can be found.
+func TestLogoutAllAndPasswordChangeCanRevokeAPIKeys(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "keys@example.com")
+		key := c.NewAPIKey(t, "ci")
+		integrator := env.Client().WithAPIKey(key)
+		integrator.Get(t, "/api/me").Expect(t, http.StatusOK)
+		keys := c.Get(t, "/api/api-keys").Expect(t, http.StatusOK).List(t)
+		if len(keys) != 1 || keys[0].(map[string]any)["lastUsedAt"] == nil {
+			t.Fatalf("the key's last use must be listed: %v", keys)
+		}
+
+		res := c.Post(t, "/api/auth/logout-all", nil).Expect(t, http.StatusOK).Data(t)
+		if res["apiKeysRevoked"].(float64) != 0 {
+			t.Fatalf("no keys asked to be revoked: %v", res)
+		}
+		integrator.Get(t, "/api/me").Expect(t, http.StatusOK)
+
+		c = env.Client()
+		c.Post(t, "/api/auth/login", map[string]string{"email": "keys@example.com", "password": apptest.Password}).Expect(t, http.StatusOK)
+		res = c.Post(t, "/api/auth/logout-all", map[string]any{"revokeApiKeys": true}).Expect(t, http.StatusOK).Data(t)
+		if res["apiKeysRevoked"].(float64) != 1 {
+			t.Fatalf("apiKeysRevoked = %v", res)
+		}
+		integrator.Get(t, "/api/me").Expect(t, http.StatusUnauthorized)
+
+		// The password change form offers the same.
+		c = env.Client()
+		c.Post(t, "/api/auth/login", map[string]string{"email": "keys@example.com", "password": apptest.Password}).Expect(t, http.StatusOK)
+		key = c.NewAPIKey(t, "ci again")
+		integrator = env.Client().WithAPIKey(key)
+		c.Post(t, "/account/password", url.Values{"current": {apptest.Password}, "new": {"another long one"}, "revokeApiKeys": {"true"}}).Expect(t, http.StatusSeeOther)
+		integrator.Get(t, "/api/me").Expect(t, http.StatusUnauthorized)
+		c.Get(t, "/api/me").Expect(t, http.StatusOK)
 	})
 }

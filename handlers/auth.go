@@ -101,10 +101,16 @@ func (h *Auth) Logout(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, web.Response{Data: map[string]any{"signedOut": true}, Redirect: "/login"})
 }
 
-// LogoutAll ends every session of the user, on every device.
+// LogoutAll ends every session of the user, on every device, and with
+// revokeApiKeys every API key too.
 func (h *Auth) LogoutAll(w http.ResponseWriter, r *http.Request) {
+	var in contract.LogoutAllRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	u := web.UserOf(r)
-	n, err := h.accounts.EndAllSessions(r.Context(), u.ID)
+	n, keys, err := h.accounts.EndAllSessions(r.Context(), u.ID, in.RevokeAPIKeys)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -113,5 +119,5 @@ func (h *Auth) LogoutAll(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: map[string]any{"sessionsEnded": n}, Redirect: "/login"})
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"sessionsEnded": n, "apiKeysRevoked": keys}, Redirect: "/login"})
 }

@@ -47,9 +47,17 @@ func (r *ProfileRequest) Normalize() {
 }
 
 // PasswordChangeRequest is the body of POST /api/me/password.
+// RevokeAPIKeys also deletes every API key of the account: sessions end
+// anyway, keys only when asked (integrations would break).
 type PasswordChangeRequest struct {
-	Current string `json:"current" form:"current" validate:"required,max=256"`
-	New     string `json:"new" form:"new" validate:"required,min=8,max=256"`
+	Current       string `json:"current" form:"current" validate:"required,max=256"`
+	New           string `json:"new" form:"new" validate:"required,min=8,max=256"`
+	RevokeAPIKeys bool   `json:"revokeApiKeys" form:"revokeApiKeys"`
+}
+
+// LogoutAllRequest is the (optional) body of POST /api/auth/logout-all.
+type LogoutAllRequest struct {
+	RevokeAPIKeys bool `json:"revokeApiKeys" form:"revokeApiKeys"`
 }
 
 // UserJSON is the API shape of the signed-in account.

@@ -161,14 +161,30 @@ func (a *Accounts) ChangePassword(ctx context.Context, u *models.User, req contr
 		if err := models.UpdateUser(ctx, tx, &updated); err != nil {
 			return err
 		}
-		_, err := models.DeleteUserSessions(ctx, tx, u.ID, keepSession)
-		return err
+		if _, err := models.DeleteUserSessions(ctx, tx, u.ID, keepSession); err != nil {
+			return err
+		}
+		if req.RevokeAPIKeys {
+			_, err := models.DeleteUserAPIKeys(ctx, tx, u.ID)
+			return err
+		}
+		return nil
 	})
 }
 
-// EndAllSessions signs the user out everywhere.
-func (a *Accounts) EndAllSessions(ctx context.Context, userID string) (int64, error) {
-	return models.DeleteUserSessions(ctx, a.db, userID, "")
+// EndAllSessions signs the user out everywhere and, with revokeKeys, also
+// deletes every API key. It returns how many sessions and keys ended.
+func (a *Accounts) EndAllSessions(ctx context.Context, userID string, revokeKeys bool) (sessions, keys int64, err error) {
+	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if sessions, err = models.DeleteUserSessions(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		if revokeKeys {
+			keys, err = models.DeleteUserAPIKeys(ctx, tx, userID)
+		}
+		return err
+	})
+	return sessions, keys, err
 }
 
 // apiKeyPrefix starts every key, so leaked keys are easy to recognise
