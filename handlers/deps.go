@@ -33,7 +33,7 @@ type Deps struct {
 	Ready   *atomic.Bool
 	Ping    func(ctx context.Context) error
 	AnyUser func(ctx context.Context) (bool, error)
-	Metrics http.Handler
+	Metrics http.Handler // nil when /metrics is not served on the public address
 	OpenAPI *openapi.Document
 	Assets  http.Handler
 }

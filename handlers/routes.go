@@ -28,7 +28,9 @@ func mountOperations(rt *web.Router, d Deps) {
 	health := NewHealth(d.Ready, d.Ping)
 	rt.Public("GET /healthz", http.HandlerFunc(health.Live))
 	rt.Public("GET /readyz", http.HandlerFunc(health.Ready))
-	rt.Public("GET /metrics", d.Metrics)
+	if d.Metrics != nil {
+		rt.Public("GET /metrics", d.Metrics)
+	}
 	rt.Public("GET /api/openapi.json", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=300")

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -166,7 +167,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Ready:      &a.ready,
 		Ping:       db.PingContext,
 		AnyUser:    func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
-		Metrics:    promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
+		Metrics:    a.publicMetrics(cfg),
 		OpenAPI:    doc,
 		Assets:     assets,
 	}
@@ -189,6 +190,38 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Greeter = greeter
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run)
 	return a, nil
+}
+
+// publicMetrics is /metrics on the public address: only to the bearer of
+// cfg.MetricsToken, and nothing when there is no token or the metrics have
+// their own address (MetricsServer). Metrics name routes, instances and load,
+// which are nobody else's business.
+func (a *App) publicMetrics(cfg config.Config) http.Handler {
+	if cfg.MetricsToken == "" || cfg.MetricsAddr != "" {
+		return nil
+	}
+	want := []byte("Bearer " + cfg.MetricsToken)
+	h := promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token (BOTDECK_METRICS_TOKEN)", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// MetricsServer serves /metrics alone, for cfg.MetricsAddr (nil when it is
+// not set). Serve runs it next to the public server.
+func (a *App) MetricsServer() *http.Server {
+	if a.Config.MetricsAddr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	return &http.Server{Addr: a.Config.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
 }
 
 // Handler is the complete HTTP handler with all middleware.
@@ -235,6 +268,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", "http://"+ln.Addr().String())
+	if msrv := a.MetricsServer(); msrv != nil {
+		mln, err := net.Listen("tcp", msrv.Addr)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		a.Log.Info("metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
+	}
 
 	if err := a.Migrate(ctx); err != nil {
 		srv.Close()

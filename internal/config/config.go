@@ -37,6 +37,8 @@ type Config struct {
 	TrustProxyHeaders bool
 	TrustedProxies    string // comma-separated CIDR ranges of the operator's proxies
 	EventStreams      int    // concurrent GET /api/events streams per account on one instance
+	MetricsAddr       string // serve /metrics on this address only
+	MetricsToken      string // or on the public address to this bearer token
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -108,6 +110,10 @@ func Settings() []Setting {
 			}},
 		{"trusted-proxies", "BOTDECK_TRUSTED_PROXIES", "comma-separated address ranges (CIDR) of your own reverse proxies; with trust-proxy-headers the client is the right-most X-Forwarded-For address outside them, and the header is ignored unless the connection comes from one of them",
 			str(func(c *Config) *string { return &c.TrustedProxies })},
+		{"metrics-addr", "BOTDECK_METRICS_ADDR", "serve /metrics (open) on this separate address, e.g. 127.0.0.1:9090, instead of the public one",
+			str(func(c *Config) *string { return &c.MetricsAddr })},
+		{"metrics-token", "BOTDECK_METRICS_TOKEN", "serve /metrics on the public address to requests with `Authorization: Bearer <token>`; with neither this nor metrics-addr there is no /metrics",
+			str(func(c *Config) *string { return &c.MetricsToken })},
 		{"event-streams", "BOTDECK_EVENT_STREAMS", "live event streams (open pages, GET /api/events) one account may hold open at once on one instance",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.IntVar(&c.EventStreams, name, c.EventStreams, usage)
