@@ -53,6 +53,12 @@ func mountAccounts(rt *web.Router, d Deps) {
 	rt.Both("POST /logout", "POST /api/auth/logout", auth.Logout, false)
 	rt.Both("POST /logout-all", "POST /api/auth/logout-all", auth.LogoutAll, true)
 
+	reset := NewPasswordReset(d)
+	rt.Public("GET /forgot-password", http.HandlerFunc(reset.ForgotForm))
+	rt.Both("POST /forgot-password", "POST /api/auth/password-reset", reset.Request, false)
+	rt.Public("GET /password-reset/{token}", http.HandlerFunc(reset.Form))
+	rt.Both("POST /password-reset", "POST /api/auth/password-reset/confirm", reset.Confirm, false)
+
 	rt.Both("GET /account", "GET /api/me", me.Show, true)
 	rt.Both("POST /account", "PATCH /api/me", me.Update, true)
 	rt.Both("POST /account/password", "POST /api/me/password", me.ChangePassword, true)

@@ -30,6 +30,7 @@ import (
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/jsrt"
+	"github.com/botdeck/botdeck/internal/mailer"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -70,8 +71,9 @@ type App struct {
 
 // Options adjust an App for tests and the demo.
 type Options struct {
-	Demo   bool          // show the demo banner
-	Events events.Config // tuning of the live events (tests shorten the keep-alive)
+	Demo   bool           // show the demo banner
+	Events events.Config  // tuning of the live events (tests shorten the keep-alive)
+	Mail   mailer.Options // tests trust their SMTP server's certificate
 }
 
 // New opens the database and builds the server. It does not migrate; call
@@ -117,7 +119,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	signupOpen := cfg.Signup == "open"
-	a.Accounts = core.NewAccounts(db, signupOpen)
+	var mail core.Mail
+	if cfg.SMTPURL != "" {
+		m, err := mailer.New(cfg.SMTPURL, opts.Mail)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		mail = core.Mail{Sender: m, BaseURL: cfg.PublicURL}
+	}
+	a.Accounts = core.NewAccounts(db, signupOpen, mail, log)
 	sealer, err := secrets.NewSealer(keys)
 	if err != nil {
 		db.Close()
@@ -151,25 +162,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
 	validator := web.NewValidator()
 	deps := handlers.Deps{
-		Respond:    respond,
-		Bind:       web.NewBinder(validator),
-		Sessions:   sessions,
-		PublicURL:  cfg.PublicURL,
-		Accounts:   a.Accounts,
-		Bots:       a.Bots,
-		Audience:   a.Audience,
-		Insights:   a.Insights,
-		Ingest:     a.Ingest,
-		Broadcasts: a.Broadcasts,
-		Campaigns:  a.Campaigns,
-		Code:       a.Code,
-		Events:     bus,
-		Ready:      &a.ready,
-		Ping:       db.PingContext,
-		AnyUser:    func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
-		Metrics:    a.publicMetrics(cfg),
-		OpenAPI:    doc,
-		Assets:     assets,
+		Respond:     respond,
+		Bind:        web.NewBinder(validator),
+		Sessions:    sessions,
+		PublicURL:   cfg.PublicURL,
+		Accounts:    a.Accounts,
+		Bots:        a.Bots,
+		Audience:    a.Audience,
+		Insights:    a.Insights,
+		Ingest:      a.Ingest,
+		Broadcasts:  a.Broadcasts,
+		Campaigns:   a.Campaigns,
+		Code:        a.Code,
+		Events:      bus,
+		Ready:       &a.ready,
+		Ping:        db.PingContext,
+		AnyUser:     func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
+		Metrics:     a.publicMetrics(cfg),
+		MailEnabled: mail.Enabled(),
+		OpenAPI:     doc,
+		Assets:      assets,
 	}
 	a.Router = handlers.Routes(deps)
 

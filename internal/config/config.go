@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/botdeck/botdeck/internal/mailer"
 )
 
 // Config is the whole runtime configuration. It is built once in main and
@@ -38,6 +40,7 @@ type Config struct {
 	TrustedProxies    string // comma-separated CIDR ranges of the operator's proxies
 	EventStreams      int    // concurrent GET /api/events streams per account on one instance
 	MetricsAddr       string // serve /metrics on this address only
+	SMTPURL           string // smtp://user:pass@host:587 for password-reset mail
 	MetricsToken      string // or on the public address to this bearer token
 }
 
@@ -110,6 +113,8 @@ func Settings() []Setting {
 			}},
 		{"trusted-proxies", "BOTDECK_TRUSTED_PROXIES", "comma-separated address ranges (CIDR) of your own reverse proxies; with trust-proxy-headers the client is the right-most X-Forwarded-For address outside them, and the header is ignored unless the connection comes from one of them",
 			str(func(c *Config) *string { return &c.TrustedProxies })},
+		{"smtp-url", "BOTDECK_SMTP_URL", "smtp://user:pass@host:587 (STARTTLS required; smtps:// for port 465; ?from=ADDRESS sets the sender) to mail password-reset links; needs public-url. Without it the sign-in page tells people to ask the operator, who runs `botdeck user reset-password`",
+			str(func(c *Config) *string { return &c.SMTPURL })},
 		{"metrics-addr", "BOTDECK_METRICS_ADDR", "serve /metrics (open) on this separate address, e.g. 127.0.0.1:9090, instead of the public one",
 			str(func(c *Config) *string { return &c.MetricsAddr })},
 		{"metrics-token", "BOTDECK_METRICS_TOKEN", "serve /metrics on the public address to requests with `Authorization: Bearer <token>`; with neither this nor metrics-addr there is no /metrics",
@@ -181,6 +186,14 @@ func (c *Config) Validate() error {
 	}
 	if c.UpdateRetention < time.Hour {
 		errs = append(errs, errors.New("update-retention must be at least 1h"))
+	}
+	if c.SMTPURL != "" {
+		if err := mailer.Parse(c.SMTPURL); err != nil {
+			errs = append(errs, err)
+		}
+		if c.PublicURL == "" {
+			errs = append(errs, errors.New("smtp-url needs public-url: links in mail must point at this server, never at the Host header of whoever asked"))
+		}
 	}
 	if _, err := c.TrustedProxyRanges(); err != nil {
 		errs = append(errs, err)

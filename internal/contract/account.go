@@ -72,3 +72,19 @@ type UserJSON struct {
 func UserOf(u *models.User) UserJSON {
 	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, CreatedAt: u.CreatedAt}
 }
+
+// PasswordResetRequest is the body of POST /api/auth/password-reset and the
+// "Forgot password?" form.
+type PasswordResetRequest struct {
+	Email string `json:"email" form:"email" validate:"required,email,max=254"`
+}
+
+// Normalize trims the email.
+func (r *PasswordResetRequest) Normalize() { r.Email = models.NormalizeEmail(r.Email) }
+
+// PasswordResetConfirmRequest is the body of POST
+// /api/auth/password-reset/confirm and of the form the link opens.
+type PasswordResetConfirmRequest struct {
+	Token    string `json:"token" form:"token" validate:"required,max=100"`
+	Password string `json:"password" form:"password" validate:"required,min=8,max=256"`
+}

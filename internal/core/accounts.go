@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -15,15 +16,19 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// Accounts signs people up and in, and manages their profile and API keys.
+// Accounts signs people up and in, and manages their profile, password
+// resets and API keys.
 type Accounts struct {
 	db         *bun.DB
 	signupOpen bool
+	mail       Mail
+	log        *slog.Logger
 }
 
-// NewAccounts returns the accounts use cases.
-func NewAccounts(db *bun.DB, signupOpen bool) *Accounts {
-	return &Accounts{db: db, signupOpen: signupOpen}
+// NewAccounts returns the accounts use cases. mail is how password-reset
+// links reach people (the zero Mail: they do not, an operator prints them).
+func NewAccounts(db *bun.DB, signupOpen bool, mail Mail, log *slog.Logger) *Accounts {
+	return &Accounts{db: db, signupOpen: signupOpen, mail: mail, log: log}
 }
 
 // SignupOpen reports whether anyone may create an account.
