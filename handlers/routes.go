@@ -50,6 +50,7 @@ func mountAccounts(rt *web.Router, d Deps) {
 	rt.Both("POST /signup", "POST /api/auth/signup", auth.Signup, false)
 	rt.Public("GET /login", http.HandlerFunc(auth.LoginForm))
 	rt.Both("POST /login", "POST /api/auth/login", auth.Login, false)
+	rt.Public("POST /login/code", http.HandlerFunc(auth.LoginCode))
 	rt.Both("POST /logout", "POST /api/auth/logout", auth.Logout, false)
 	rt.Both("POST /logout-all", "POST /api/auth/logout-all", auth.LogoutAll, true)
 
@@ -62,6 +63,11 @@ func mountAccounts(rt *web.Router, d Deps) {
 	rt.Both("GET /account", "GET /api/me", me.Show, true)
 	rt.Both("POST /account", "PATCH /api/me", me.Update, true)
 	rt.Both("POST /account/password", "POST /api/me/password", me.ChangePassword, true)
+
+	totp := NewTOTP(d)
+	rt.Both("POST /account/totp", "POST /api/me/totp", totp.Start, true)
+	rt.Both("POST /account/totp/confirm", "POST /api/me/totp/confirm", totp.Confirm, true)
+	rt.Both("POST /account/totp/disable", "DELETE /api/me/totp", totp.Disable, true)
 
 	rt.Both("GET /account/api-keys", "GET /api/api-keys", keys.List, true)
 	rt.Both("POST /account/api-keys", "POST /api/api-keys", keys.Create, true)

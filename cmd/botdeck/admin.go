@@ -125,7 +125,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer db.Close()
-	u, err := core.NewAccounts(db, false, core.Mail{}, nil).CreateUser(ctx, req)
+	u, err := core.NewAccounts(db, core.AccountsConfig{}).CreateUser(ctx, req)
 	if err != nil {
 		return describeError(err)
 	}
@@ -159,7 +159,7 @@ func resetPasswordCmd(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	defer db.Close()
-	link, err := core.NewAccounts(db, false, core.Mail{}, nil).PasswordResetLink(ctx, email, strings.TrimRight(base, "/"))
+	link, err := core.NewAccounts(db, core.AccountsConfig{}).PasswordResetLink(ctx, email, strings.TrimRight(base, "/"))
 	if e, ok := apperr.AsError(err); ok && e.Kind == apperr.KindNotFound {
 		return fmt.Errorf("no account with email %q", email)
 	} else if err != nil {
@@ -195,7 +195,7 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("no account with email %q", email)
 	}
-	key, err := core.NewAccounts(db, false, core.Mail{}, nil).CreateAPIKey(ctx, u.ID, req)
+	key, err := core.NewAccounts(db, core.AccountsConfig{}).CreateAPIKey(ctx, u.ID, req)
 	if err != nil {
 		return describeError(err)
 	}

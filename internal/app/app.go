@@ -128,12 +128,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		}
 		mail = core.Mail{Sender: m, BaseURL: cfg.PublicURL}
 	}
-	a.Accounts = core.NewAccounts(db, signupOpen, mail, log)
 	sealer, err := secrets.NewSealer(keys)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Accounts = core.NewAccounts(db, core.AccountsConfig{SignupOpen: signupOpen, Mail: mail, Sealer: sealer, Log: log})
 	tg, err := telegram.New(telegram.Options{BaseURL: cfg.TelegramAPIURL})
 	if err != nil {
 		db.Close()

@@ -20,11 +20,32 @@ func (r *SignupRequest) Normalize() {
 	r.Name = strings.TrimSpace(r.Name)
 }
 
-// LoginRequest is the body of POST /login and POST /api/auth/login.
+// LoginRequest is the body of POST /login and POST /api/auth/login. TOTP
+// is the second factor's code (or a recovery code), for accounts that
+// have one.
 type LoginRequest struct {
 	Email    string `json:"email" form:"email" validate:"required,email,max=254"`
 	Password string `json:"password" form:"password" validate:"required,max=256"`
+	TOTP     string `json:"totp" form:"totp" validate:"max=40"`
 	Next     string `json:"-" form:"next"`
+}
+
+// LoginCodeRequest is the form of the sign-in's second step (the page asks
+// for the code after the password).
+type LoginCodeRequest struct {
+	TOTP string `json:"totp" form:"totp" validate:"required,max=40"`
+	Next string `json:"-" form:"next"`
+}
+
+// TOTPCodeRequest confirms a TOTP set-up with a first code.
+type TOTPCodeRequest struct {
+	Code string `json:"code" form:"code" validate:"required,max=40"`
+}
+
+// TOTPDisableRequest turns the second factor off.
+type TOTPDisableRequest struct {
+	Password string `json:"password" form:"password" validate:"required,max=256"`
+	Code     string `json:"code" form:"code" validate:"required,max=40"`
 }
 
 // Normalize trims the email.
@@ -87,4 +108,12 @@ func (r *PasswordResetRequest) Normalize() { r.Email = models.NormalizeEmail(r.E
 type PasswordResetConfirmRequest struct {
 	Token    string `json:"token" form:"token" validate:"required,max=100"`
 	Password string `json:"password" form:"password" validate:"required,min=8,max=256"`
+}
+
+// TOTPSetup is what a person needs to add the account to an authenticator
+// app: the answer of POST /api/me/totp.
+type TOTPSetup struct {
+	Secret string `json:"secret"`     // base32, to type in by hand
+	URL    string `json:"otpauthUrl"` // otpauth://totp/…, what the QR code holds
+	QRPNG  string `json:"qrPng"`      // the QR code as a data: URL (PNG)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
+	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -22,13 +24,25 @@ type Accounts struct {
 	db         *bun.DB
 	signupOpen bool
 	mail       Mail
+	sealer     *secrets.Sealer
 	log        *slog.Logger
 }
 
-// NewAccounts returns the accounts use cases. mail is how password-reset
-// links reach people (the zero Mail: they do not, an operator prints them).
-func NewAccounts(db *bun.DB, signupOpen bool, mail Mail, log *slog.Logger) *Accounts {
-	return &Accounts{db: db, signupOpen: signupOpen, mail: mail, log: log}
+// AccountsConfig is what the accounts use cases need besides the database.
+type AccountsConfig struct {
+	SignupOpen bool
+	Mail       Mail            // how password-reset links reach people (zero: an operator prints them)
+	Sealer     *secrets.Sealer // seals TOTP secrets at rest (nil: TOTP cannot be set up)
+	Log        *slog.Logger
+}
+
+// NewAccounts returns the accounts use cases.
+func NewAccounts(db *bun.DB, cfg AccountsConfig) *Accounts {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Accounts{db: db, signupOpen: cfg.SignupOpen, mail: cfg.Mail, sealer: cfg.Sealer, log: log}
 }
 
 // SignupOpen reports whether anyone may create an account.
@@ -103,8 +117,12 @@ func loginLimits(email, ip string) []limit {
 	return []limit{{"login:" + email + "|" + ip, loginFailuresPerAccount}, {"login-ip:" + ip, loginFailuresPerIP}}
 }
 
-// Login checks credentials. ip is the client address, for throttling.
-func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*models.User, error) {
+// Login checks credentials and, for an account with a second factor, the
+// code (a TOTP code or a recovery code). ip is the client address, for
+// throttling. When the password is right but the account needs a code
+// that did not come, it returns the user with ErrTOTPRequired, so the
+// caller can wait for the code (the sign-in is not done).
+func (a *Accounts) Login(ctx context.Context, email, password, code, ip string) (*models.User, error) {
 	email = models.NormalizeEmail(email)
 	keys := loginLimits(email, ip)
 	if err := claimAttempts(ctx, a.db, "Too many failed sign-ins.", loginWindow, keys...); err != nil {
@@ -127,6 +145,25 @@ func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*mode
 		return nil, err
 	}
 	if err := models.ReleaseAuthAttempt(ctx, a.db, keys[1].key); err != nil {
+		return nil, err
+	}
+	if err := a.checkSecondFactor(ctx, u, code); err != nil {
+		if errors.Is(err, ErrTOTPRequired) {
+			return u, err
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// LoginWithCode finishes a sign-in whose password was checked (Login said
+// ErrTOTPRequired) with the code.
+func (a *Accounts) LoginWithCode(ctx context.Context, userID, code string) (*models.User, error) {
+	u, err := models.UserByID(ctx, a.db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkSecondFactor(ctx, u, code); err != nil {
 		return nil, err
 	}
 	return u, nil

@@ -64,7 +64,7 @@ func (a *Accounts) RequestPasswordReset(ctx context.Context, email, ip string) e
 		body := "Someone (hopefully you) asked to reset the password of your Botdeck account " + u.Email + ".\n\n" +
 			"Open this link within an hour to choose a new password (it works once):\n\n" + link + "\n\n" +
 			"If you did not ask for it, ignore this mail: your password stays as it is.\n"
-		if err := a.mail.Sender.Send(ctx, u.Email, "Reset your Botdeck password", body); err != nil && a.log != nil {
+		if err := a.mail.Sender.Send(ctx, u.Email, "Reset your Botdeck password", body); err != nil {
 			a.log.Error("password-reset mail failed", "user", u.ID, "err", err)
 		}
 	}()
