@@ -191,6 +191,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted}),
 		web.AccessLog(log, web.NewMetrics(a.registry)),
 		web.Recover(log, respond),
+		web.Compress(),
 		web.SecurityHeaders(cfg.SecureCookies()),
 		web.CrossOrigin(respond),
 		web.LimitBody(MaxBodyBytes),

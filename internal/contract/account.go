@@ -117,3 +117,9 @@ type TOTPSetup struct {
 	URL    string `json:"otpauthUrl"` // otpauth://totp/…, what the QR code holds
 	QRPNG  string `json:"qrPng"`      // the QR code as a data: URL (PNG)
 }
+
+// ThemeRequest is the body of POST /theme: the header's theme menu.
+type ThemeRequest struct {
+	Theme string `form:"theme" validate:"required,oneof=system light dark"`
+	Next  string `form:"next" validate:"max=2048"`
+}

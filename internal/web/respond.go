@@ -345,6 +345,7 @@ func (x *Responder) chrome(w http.ResponseWriter, r *http.Request, res Response)
 		JS:         x.Assets.URL("app.js"),
 		Demo:       x.Demo,
 		SignupOpen: x.SignupOpen,
+		Theme:      ThemeOf(r),
 	}
 	for _, js := range res.PageJS {
 		c.PageJS = append(c.PageJS, x.Assets.URL(js))
