@@ -126,3 +126,37 @@ func TestLogoutAllAndPasswordChangeCanRevokeAPIKeys(t *testing.T) {
 		c.Get(t, "/api/me").Expect(t, http.StatusOK)
 	})
 }
+
+// Two instances on one database share the count: 20 parallel guesses split
+// between them still stop at 5.
+func TestParallelWrongLoginsStopAtLimitAcrossInstances(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, a *apptest.Env) {
+		b := apptest.Start(t, a.Dialect, apptest.Config(func(c *config.Config) { c.DatabaseURL = a.App.Config.DatabaseURL }))
+		a.SignUp(t, "twin-target@example.com")
+		const n = 20
+		statuses := make(chan int, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			env := a
+			if i%2 == 1 {
+				env = b
+			}
+			wg.Go(func() {
+				c := env.Client()
+				<-start
+				statuses <- c.Post(t, "/api/auth/login", map[string]string{"email": "twin-target@example.com", "password": "guess guess"}).StatusCode
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(statuses)
+		counts := map[int]int{}
+		for s := range statuses {
+			counts[s]++
+		}
+		if counts[http.StatusUnauthorized] != 5 || counts[http.StatusTooManyRequests] != n-5 {
+			t.Fatalf("want 5 checked guesses (401) and %d refused (429) across two instances, got %v", n-5, counts)
+		}
+	})
+}
