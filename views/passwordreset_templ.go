@@ -55,7 +55,7 @@ func ForgotPasswordPage(vm ForgotPasswordVM) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			if !vm.MailEnabled {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"text-sm text-slate-700\">This Botdeck does not send mail. Ask the person who runs it for a reset link: they can make one with</p><pre class=\"mt-2 overflow-x-auto rounded bg-slate-100 p-2 text-xs text-slate-800\"><code>botdeck user reset-password --email you@example.com</code></pre><p class=\"mt-2 text-sm text-slate-700\">The link works once, for one hour.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"text-sm text-slate-700\">This Botdeck does not send mail. Ask the person who runs it for a reset link: they can make one with</p><p class=\"mt-2 break-all rounded bg-slate-100 p-2 font-mono text-xs text-slate-800\"><code>botdeck user reset-password --email you@example.com</code></p><p class=\"mt-2 text-sm text-slate-700\">The link works once, for one hour.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -98,3 +98,33 @@ test('turn on two-factor authentication and sign in with a code', async ({ page 
   await expect(page.getByText('9 unused recovery codes left')).toBeVisible();
   await expectAccessible(page);
 });
+
+test('the account-safety pages pass axe in dark mode on a 390 px phone', async ({ page, baseURL }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const email = await signUp(page);
+  await visit(page, '/account');
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
+  await expectAccessible(page);
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await page.getByLabel('Authentication code').fill(totpCode(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.getByRole('list', { name: 'Recovery codes' })).toBeVisible();
+  await expectAccessible(page);
+  await visit(page, '/account');
+  await expect(page.getByRole('button', { name: 'Turn off two-factor authentication' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signIn(page, email, password);
+  await expect(page.getByLabel('Authentication code')).toBeVisible();
+  await expectAccessible(page);
+  await visit(page, '/forgot-password');
+  await visit(page, resetLink(email, baseURL!));
+  for (const p of ['/forgot-password', '/login']) {
+    await visit(page, p);
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(bg, `background of ${p}`).toBe('rgb(2, 6, 23)');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `no sideways scroll on ${p}`).toBeLessThanOrEqual(390);
+  }
+});
