@@ -131,3 +131,22 @@ func TestPasswordResetRequestsAreThrottled(t *testing.T) {
 		c.Post(t, "/api/auth/password-reset", map[string]string{"email": "flood@example.com"}).Expect(t, http.StatusTooManyRequests)
 	})
 }
+
+// Someone who forgot the password has often locked themselves out trying:
+// after the reset the new password works at once.
+func TestPasswordResetLiftsTheSignInLockout(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.SignUp(t, "locked_out@example.com")
+		c := env.Client()
+		for range 6 {
+			c.Post(t, "/api/auth/login", map[string]string{"email": "locked_out@example.com", "password": "is it this one"})
+		}
+		c.Post(t, "/api/auth/login", map[string]string{"email": "locked_out@example.com", "password": apptest.Password}).Expect(t, http.StatusTooManyRequests)
+		link, err := env.App.Accounts.PasswordResetLink(context.Background(), "locked_out@example.com", env.Server.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Post(t, "/api/auth/password-reset/confirm", map[string]string{"token": resetLink.FindStringSubmatch(link)[1], "password": "the new one at last"}).Expect(t, http.StatusOK)
+		c.Post(t, "/api/auth/login", map[string]string{"email": "locked_out@example.com", "password": "the new one at last"}).Expect(t, http.StatusOK)
+	})
+}

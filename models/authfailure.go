@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 )
@@ -41,6 +42,14 @@ func ReleaseAuthAttempt(ctx context.Context, db bun.IDB, key string) error {
 		Where("key = ?", key).Where("failures > 0").
 		Exec(ctx)
 	return wrap("release auth attempt", err)
+}
+
+// ClearAuthFailuresWithPrefix forgets the attempts of every key starting
+// with prefix (all addresses' failed sign-ins for one email).
+func ClearAuthFailuresWithPrefix(ctx context.Context, db bun.IDB, prefix string) error {
+	_, err := db.NewDelete().Model((*AuthFailure)(nil)).
+		Where("substr(key, 1, ?) = ?", utf8.RuneCountInString(prefix), prefix).Exec(ctx)
+	return wrap("clear auth failures", err)
 }
 
 // ClearAuthFailures forgets the attempts of key (after a good sign-in).

@@ -76,7 +76,10 @@ func (a *Accounts) Signup(ctx context.Context, req contract.SignupRequest, ip st
 	if err != nil {
 		return nil, err
 	}
-	return u, models.ReleaseAuthAttempt(ctx, a.db, key.key)
+	if err := models.ReleaseAuthAttempt(ctx, a.db, key.key); err != nil {
+		a.log.Error("release sign-up attempt", "err", err) // the account exists: say so
+	}
+	return u, nil
 }
 
 // CreateUser creates an account whatever the sign-up setting (the
@@ -114,8 +117,11 @@ const (
 )
 
 func loginLimits(email, ip string) []limit {
-	return []limit{{"login:" + email + "|" + ip, loginFailuresPerAccount}, {"login-ip:" + ip, loginFailuresPerIP}}
+	return []limit{{loginKeyPrefix(email) + ip, loginFailuresPerAccount}, {"login-ip:" + ip, loginFailuresPerIP}}
 }
+
+// loginKeyPrefix starts the throttling keys of one email's sign-ins.
+func loginKeyPrefix(email string) string { return "login:" + email + "|" }
 
 // Login checks credentials and, for an account with a second factor, the
 // code (a TOTP code or a recovery code). ip is the client address, for

@@ -39,8 +39,8 @@ const (
 
 // RequestPasswordReset mails a reset link to email when it has an account
 // and mail is configured. Its answer (nil, or 429 when throttled) and its
-// timing do not depend on whether the account exists: the mail is sent in
-// the background.
+// timing do not depend on whether the account exists: both look the email
+// up, and the link is made and mailed in the background.
 func (a *Accounts) RequestPasswordReset(ctx context.Context, email, ip string) error {
 	email = models.NormalizeEmail(email)
 	err := claimAttempts(ctx, a.db, "Too many password-reset requests.", resetWindow,
@@ -54,13 +54,14 @@ func (a *Accounts) RequestPasswordReset(ctx context.Context, email, ip string) e
 	} else if err != nil {
 		return err
 	}
-	link, err := a.newResetLink(ctx, u.ID, a.mail.BaseURL)
-	if err != nil {
-		return err
-	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), resetMailTimeout)
 		defer cancel()
+		link, err := a.newResetLink(ctx, u.ID, a.mail.BaseURL)
+		if err != nil {
+			a.log.Error("password-reset link", "user", u.ID, "err", err)
+			return
+		}
 		body := "Someone (hopefully you) asked to reset the password of your Botdeck account " + u.Email + ".\n\n" +
 			"Open this link within an hour to choose a new password (it works once):\n\n" + link + "\n\n" +
 			"If you did not ask for it, ignore this mail: your password stays as it is.\n"
@@ -129,7 +130,12 @@ func (a *Accounts) ResetPassword(ctx context.Context, token, password string) er
 		if _, err := models.DeleteUserSessions(ctx, tx, userID, ""); err != nil {
 			return err
 		}
-		return models.DeletePasswordResets(ctx, tx, userID)
+		if err := models.DeletePasswordResets(ctx, tx, userID); err != nil {
+			return err
+		}
+		// Whoever forgot a password has often been locked out by trying:
+		// the new one works at once.
+		return models.ClearAuthFailuresWithPrefix(ctx, tx, loginKeyPrefix(u.Email))
 	})
 }
 
