@@ -18,10 +18,14 @@ const (
 )
 
 // AwaitSecondFactor remembers in this browser's session that userID gave
-// the right password and now owes a code.
+// the right password and now owes a code. The session gets a new id first,
+// so an id planted in the browser beforehand cannot finish the sign-in.
 func (s *SessionStore) AwaitSecondFactor(w http.ResponseWriter, r *http.Request, userID string) error {
 	sess, err := s.Get(r, SessionCookie)
 	if err != nil {
+		return err
+	}
+	if err := s.Rotate(r.Context(), sess); err != nil {
 		return err
 	}
 	sess.Values[sessionPendingUserKey] = userID
