@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/botdeck/botdeck/internal/apperr"
@@ -45,7 +46,7 @@ func (h *Auth) Signup(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	u, err := h.accounts.Signup(r.Context(), in)
+	u, err := h.accounts.Signup(r.Context(), in, web.ClientIP(r))
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -80,7 +81,51 @@ func (h *Auth) Login(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	u, err := h.accounts.Login(r.Context(), in.Email, in.Password, web.ClientIP(r))
+	u, err := h.accounts.Login(r.Context(), in.Email, in.Password, in.TOTP, web.ClientIP(r))
+	if errors.Is(err, core.ErrTOTPRequired) && u != nil {
+		// The password was right: the browser now owes only the code.
+		if err := h.sessions.AwaitSecondFactor(w, r, u.ID); err != nil {
+			h.respond.Fail(w, r, err)
+			return
+		}
+		codeForm := func(f apperr.FieldErrors, msg string) web.Response {
+			return h.codePage(views.LoginCodeVM{Next: web.SafeNext(in.Next)})
+		}
+		h.respond.Fail(w, r, err, codeForm)
+		return
+	}
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	if _, err := h.sessions.StartSession(w, r, u.ID); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: contract.UserOf(u), Redirect: web.SafeNext(in.Next)})
+}
+
+func (h *Auth) codePage(vm views.LoginCodeVM) web.Response {
+	return web.Response{Title: "Two-factor authentication", Page: web.Static(views.LoginCodePage(vm))}
+}
+
+// LoginCode is the sign-in's second step on the page: the code for the
+// account whose password this browser gave (the API sends both at once).
+func (h *Auth) LoginCode(w http.ResponseWriter, r *http.Request) {
+	var in contract.LoginCodeRequest
+	form := func(f apperr.FieldErrors, msg string) web.Response {
+		return h.codePage(views.LoginCodeVM{Next: web.SafeNext(in.Next), Errors: f, Message: msg})
+	}
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	userID, ok := h.sessions.PendingSecondFactor(r)
+	if !ok {
+		h.respond.Respond(w, r, web.Response{Redirect: "/login", Flash: "Sign in again: the code was not entered in time."})
+		return
+	}
+	u, err := h.accounts.LoginWithCode(r.Context(), userID, in.TOTP)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -101,10 +146,16 @@ func (h *Auth) Logout(w http.ResponseWriter, r *http.Request) {
 	h.respond.Respond(w, r, web.Response{Data: map[string]any{"signedOut": true}, Redirect: "/login"})
 }
 
-// LogoutAll ends every session of the user, on every device.
+// LogoutAll ends every session of the user, on every device, and with
+// revokeApiKeys every API key too.
 func (h *Auth) LogoutAll(w http.ResponseWriter, r *http.Request) {
+	var in contract.LogoutAllRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	u := web.UserOf(r)
-	n, err := h.accounts.EndAllSessions(r.Context(), u.ID)
+	n, keys, err := h.accounts.EndAllSessions(r.Context(), u.ID, in.RevokeAPIKeys)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -113,5 +164,5 @@ func (h *Auth) LogoutAll(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: map[string]any{"sessionsEnded": n}, Redirect: "/login"})
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"sessionsEnded": n, "apiKeysRevoked": keys}, Redirect: "/login"})
 }

@@ -34,10 +34,11 @@ type Deps struct {
 	Events     *events.Bus  // live events for GET /api/events
 
 	// Operations.
-	Ready   *atomic.Bool
-	Ping    func(ctx context.Context) error
-	AnyUser func(ctx context.Context) (bool, error)
-	Metrics http.Handler
-	OpenAPI *openapi.Document
-	Assets  http.Handler
+	Ready       *atomic.Bool
+	Ping        func(ctx context.Context) error
+	AnyUser     func(ctx context.Context) (bool, error)
+	MailEnabled bool         // password-reset links are mailed (BOTDECK_SMTP_URL)
+	Metrics     http.Handler // nil when /metrics is not served on the public address
+	OpenAPI     *openapi.Document
+	Assets      http.Handler
 }

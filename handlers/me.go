@@ -40,7 +40,15 @@ func (h *Me) page(r *http.Request, form views.AccountVM) web.Response {
 		}
 		vm.CreatedAt = u.CreatedAt.Format("2 January 2006")
 		n, err := h.accounts.OtherSessions(ctx, u.ID)
+		if err != nil {
+			return vm, err
+		}
 		vm.OtherSessions = n
+		st, err := h.accounts.TOTPStatusOf(ctx, u.ID)
+		vm.TOTP.Enabled, vm.TOTP.RecoveryCodes = st.Enabled, st.RecoveryCodes
+		if st.Enabled {
+			vm.TOTP.Since = st.EnabledAt.Format("2 January 2006")
+		}
 		return vm, err
 	}
 	return web.Response{Title: "Account", Page: web.Render(vm, views.AccountPage), Data: contract.UserOf(u)}

@@ -2,23 +2,50 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/botdeck/botdeck/handlers/openapi"
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/dbtest"
 )
 
 func TestProbesAndMetrics(t *testing.T) {
-	env := apptest.Start(t, "sqlite")
+	env := apptest.Start(t, "sqlite", apptest.Config(func(c *config.Config) { c.MetricsToken = "scrape-secret" }))
 	c := env.Client()
 	c.Get(t, "/healthz").Expect(t, http.StatusOK)
 	c.Get(t, "/readyz").Expect(t, http.StatusOK)
 	c.Get(t, "/signup").Expect(t, http.StatusOK)
-	m := c.Get(t, "/metrics").Expect(t, http.StatusOK).Text()
+	c.Get(t, "/metrics").Expect(t, http.StatusUnauthorized)
+	c.Get(t, "/metrics", "Authorization", "Bearer wrong").Expect(t, http.StatusUnauthorized)
+	m := c.Get(t, "/metrics", "Authorization", "Bearer scrape-secret").Expect(t, http.StatusOK).Text()
 	if !strings.Contains(m, `botdeck_http_requests_total{method="GET",route="GET /signup",status="200"}`) {
 		t.Fatalf("metrics lack the request counter by route:\n%s", m[:min(len(m), 500)])
+	}
+}
+
+// Without a token /metrics is not on the public address; with
+// BOTDECK_METRICS_ADDR it is served (open) on that address alone.
+func TestMetricsAreNotPublicByDefault(t *testing.T) {
+	env := apptest.Start(t, "sqlite")
+	env.Client().Get(t, "/metrics").Expect(t, http.StatusNotFound)
+	if env.App.MetricsServer() != nil {
+		t.Fatal("no metrics server without an address")
+	}
+
+	env = apptest.Start(t, "sqlite", apptest.Config(func(c *config.Config) { c.MetricsAddr = "127.0.0.1:0"; c.MetricsToken = "ignored" }))
+	env.Client().Get(t, "/metrics", "Authorization", "Bearer ignored").Expect(t, http.StatusNotFound)
+	srv := httptest.NewServer(env.App.MetricsServer().Handler)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("metrics address: %d", res.StatusCode)
 	}
 }
 

@@ -33,7 +33,9 @@ func mountOperations(rt *web.Router, d Deps) {
 	health := NewHealth(d.Ready, d.Ping)
 	rt.Public("GET /healthz", http.HandlerFunc(health.Live))
 	rt.Public("GET /readyz", http.HandlerFunc(health.Ready))
-	rt.Public("GET /metrics", d.Metrics)
+	if d.Metrics != nil {
+		rt.Public("GET /metrics", d.Metrics)
+	}
 	rt.Public("GET /api/openapi.json", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=300")
@@ -54,12 +56,24 @@ func mountAccounts(rt *web.Router, d Deps) {
 	rt.Public("GET /login", http.HandlerFunc(auth.LoginForm))
 	rt.Public("POST /theme", http.HandlerFunc(NewTheme(d).Set))
 	rt.Both("POST /login", "POST /api/auth/login", auth.Login, false)
+	rt.Public("POST /login/code", http.HandlerFunc(auth.LoginCode))
 	rt.Both("POST /logout", "POST /api/auth/logout", auth.Logout, false)
 	rt.Both("POST /logout-all", "POST /api/auth/logout-all", auth.LogoutAll, true)
+
+	reset := NewPasswordReset(d)
+	rt.Public("GET /forgot-password", http.HandlerFunc(reset.ForgotForm))
+	rt.Both("POST /forgot-password", "POST /api/auth/password-reset", reset.Request, false)
+	rt.Public("GET /password-reset/{token}", http.HandlerFunc(reset.Form))
+	rt.Both("POST /password-reset", "POST /api/auth/password-reset/confirm", reset.Confirm, false)
 
 	rt.Both("GET /account", "GET /api/me", me.Show, true)
 	rt.Both("POST /account", "PATCH /api/me", me.Update, true)
 	rt.Both("POST /account/password", "POST /api/me/password", me.ChangePassword, true)
+
+	totp := NewTOTP(d)
+	rt.Both("POST /account/totp", "POST /api/me/totp", totp.Start, true)
+	rt.Both("POST /account/totp/confirm", "POST /api/me/totp/confirm", totp.Confirm, true)
+	rt.Both("POST /account/totp/disable", "DELETE /api/me/totp", totp.Disable, true)
 
 	rt.Both("GET /account/api-keys", "GET /api/api-keys", keys.List, true)
 	rt.Both("POST /account/api-keys", "POST /api/api-keys", keys.Create, true)

@@ -63,6 +63,16 @@ func DeleteAPIKey(ctx context.Context, db bun.IDB, userID, id string) error {
 	return nil
 }
 
+// DeleteUserAPIKeys deletes every key of a user and says how many.
+func DeleteUserAPIKeys(ctx context.Context, db bun.IDB, userID string) (int64, error) {
+	res, err := db.NewDelete().Model((*APIKey)(nil)).Where("user_id = ?", userID).Exec(ctx)
+	if err != nil {
+		return 0, wrap("delete user api keys", err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrap("delete user api keys", err)
+}
+
 // TouchAPIKey records when a key was last used.
 func TouchAPIKey(ctx context.Context, db bun.IDB, id string, at time.Time) error {
 	_, err := db.NewUpdate().Model((*APIKey)(nil)).Set("last_used_at = ?", at).Where("id = ?", id).Exec(ctx)

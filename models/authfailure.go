@@ -2,14 +2,14 @@ package models
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 )
 
-// AuthFailure counts failed sign-ins for one throttling key within a window.
+// AuthFailure counts attempts (sign-ins, codes, sign-ups that hit a taken
+// email …) for one throttling key within a window.
 type AuthFailure struct {
 	bun.BaseModel `bun:"table:auth_failures"`
 
@@ -18,29 +18,41 @@ type AuthFailure struct {
 	WindowStartedAt time.Time `bun:"window_started_at"`
 }
 
-// AuthFailuresFor returns the live count for key: zero when there is none or
-// its window has passed.
-func AuthFailuresFor(ctx context.Context, db bun.IDB, key string, windowStart time.Time) (AuthFailure, error) {
-	var f AuthFailure
-	err := db.NewSelect().Model(&f).Where("key = ?", key).Where("window_started_at > ?", windowStart).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return AuthFailure{Key: key}, nil
-	}
-	return f, wrap("auth failures for", err)
-}
-
-// RecordAuthFailure adds one failure for key, starting a new window when the
-// old one has passed. One statement, so concurrent failures all count.
-func RecordAuthFailure(ctx context.Context, db bun.IDB, key string, now, windowStart time.Time) error {
-	_, err := db.NewInsert().Model(&AuthFailure{Key: key, Failures: 1, WindowStartedAt: now}).
+// ClaimAuthAttempt counts one more attempt for key and returns the count
+// including it, starting a new window when the old one began at or before
+// windowStart. One statement (an upsert with RETURNING), so the count and
+// the caller's check of it are atomic: of N parallel attempts against a
+// limit L exactly L see a count ≤ L, on SQLite and PostgreSQL alike.
+func ClaimAuthAttempt(ctx context.Context, db bun.IDB, key string, now, windowStart time.Time) (AuthFailure, error) {
+	f := AuthFailure{Key: key, Failures: 1, WindowStartedAt: now}
+	err := db.NewInsert().Model(&f).
 		On("CONFLICT (key) DO UPDATE").
 		Set("failures = CASE WHEN ?TableAlias.window_started_at > ? THEN ?TableAlias.failures + 1 ELSE 1 END", windowStart).
 		Set("window_started_at = CASE WHEN ?TableAlias.window_started_at > ? THEN ?TableAlias.window_started_at ELSE EXCLUDED.window_started_at END", windowStart).
-		Exec(ctx)
-	return wrap("record auth failure", err)
+		Returning("failures, window_started_at").
+		Scan(ctx, &f.Failures, &f.WindowStartedAt)
+	return f, wrap("claim auth attempt", err)
 }
 
-// ClearAuthFailures forgets the failures of key (after a good sign-in).
+// ReleaseAuthAttempt gives back one attempt of key (one that succeeded and
+// should not count against the limit).
+func ReleaseAuthAttempt(ctx context.Context, db bun.IDB, key string) error {
+	_, err := db.NewUpdate().Model((*AuthFailure)(nil)).
+		Set("failures = failures - 1").
+		Where("key = ?", key).Where("failures > 0").
+		Exec(ctx)
+	return wrap("release auth attempt", err)
+}
+
+// ClearAuthFailuresWithPrefix forgets the attempts of every key starting
+// with prefix (all addresses' failed sign-ins for one email).
+func ClearAuthFailuresWithPrefix(ctx context.Context, db bun.IDB, prefix string) error {
+	_, err := db.NewDelete().Model((*AuthFailure)(nil)).
+		Where("substr(key, 1, ?) = ?", utf8.RuneCountInString(prefix), prefix).Exec(ctx)
+	return wrap("clear auth failures", err)
+}
+
+// ClearAuthFailures forgets the attempts of key (after a good sign-in).
 func ClearAuthFailures(ctx context.Context, db bun.IDB, key string) error {
 	_, err := db.NewDelete().Model((*AuthFailure)(nil)).Where("key = ?", key).Exec(ctx)
 	return wrap("clear auth failures", err)

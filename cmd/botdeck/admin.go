@@ -89,9 +89,15 @@ func openMigrated(ctx context.Context, url string) (*bun.DB, error) {
 	return db, nil
 }
 
+const userUsage = "usage: botdeck user create --email E --password-stdin [--name N]\n" +
+	"       botdeck user reset-password --email E [--base-url URL]"
+
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "reset-password" {
+		return resetPasswordCmd(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: botdeck user create --email E --password-stdin [--name N]")
+		return errors.New(userUsage)
 	}
 	var email, name string
 	var passwordStdin bool
@@ -119,11 +125,48 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer db.Close()
-	u, err := core.NewAccounts(db, false).CreateUser(ctx, req)
+	u, err := core.NewAccounts(db, core.AccountsConfig{}).CreateUser(ctx, req)
 	if err != nil {
 		return describeError(err)
 	}
 	fmt.Fprintf(stdout, "created user %s (%s)\n", u.Email, u.ID)
+	return nil
+}
+
+// resetPasswordCmd prints a one-hour, single-use link that sets a new
+// password for the account (and ends its sessions), for an operator to pass
+// on when this Botdeck sends no mail.
+func resetPasswordCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var email, base string
+	cfg, _, err := loadConfig("user reset-password", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "email of the account")
+		fs.StringVar(&base, "base-url", "", "where people reach this Botdeck (default: public-url, else http://ADDR)")
+	})
+	if err != nil {
+		return err
+	}
+	if email == "" {
+		return errors.New("--email is required")
+	}
+	if base == "" {
+		base = cfg.PublicURL
+	}
+	if base == "" {
+		base = "http://" + cfg.Addr
+	}
+	db, err := openMigrated(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	link, err := core.NewAccounts(db, core.AccountsConfig{}).PasswordResetLink(ctx, email, strings.TrimRight(base, "/"))
+	if e, ok := apperr.AsError(err); ok && e.Kind == apperr.KindNotFound {
+		return fmt.Errorf("no account with email %q", email)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, link)
+	fmt.Fprintln(stderr, "The link works once, within an hour; using it ends every session of the account.")
 	return nil
 }
 
@@ -152,7 +195,7 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("no account with email %q", email)
 	}
-	key, err := core.NewAccounts(db, false).CreateAPIKey(ctx, u.ID, req)
+	key, err := core.NewAccounts(db, core.AccountsConfig{}).CreateAPIKey(ctx, u.ID, req)
 	if err != nil {
 		return describeError(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,13 @@ func TestAdminCommands(t *testing.T) {
 			}
 			if _, err = runCmd(t, "", "apikey", "create", "--email", "nobody@example.com", "--name", "x", db, key); err == nil {
 				t.Fatal("a key for an unknown account must fail")
+			}
+			out, err = runCmd(t, "", "user", "reset-password", "--email", "OPS@example.com", "--base-url", "https://bots.example.com/", db, key)
+			if err != nil || !regexp.MustCompile(`^https://bots\.example\.com/password-reset/[a-z2-7]{52}\n`).MatchString(out) {
+				t.Fatalf("user reset-password: %v\n%s", err, out)
+			}
+			if _, err = runCmd(t, "", "user", "reset-password", "--email", "nobody@example.com", db, key); err == nil {
+				t.Fatal("a link for an unknown account must fail")
 			}
 			if out, err = runCmd(t, "", "migrate", "down", db, key); err != nil || !strings.Contains(out, "rolled back") {
 				t.Fatalf("migrate down: %v\n%s", err, out)

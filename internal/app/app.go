@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,7 @@ import (
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/jsrt"
+	"github.com/botdeck/botdeck/internal/mailer"
 	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/internal/relay"
 	"github.com/botdeck/botdeck/internal/safehttp"
@@ -81,8 +83,9 @@ type App struct {
 
 // Options adjust an App for tests and the demo.
 type Options struct {
-	Demo   bool          // show the demo banner
-	Events events.Config // tuning of the live events (tests shorten the keep-alive)
+	Demo   bool           // show the demo banner
+	Events events.Config  // tuning of the live events (tests shorten the keep-alive)
+	Mail   mailer.Options // tests trust their SMTP server's certificate
 }
 
 // New opens the database and builds the server. It does not migrate; call
@@ -123,16 +126,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 
+	trusted, _ := cfg.TrustedProxyRanges() // checked by Validate
 	a := &App{Config: cfg, DB: db, Log: log, Events: bus, registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	signupOpen := cfg.Signup == "open"
-	a.Accounts = core.NewAccounts(db, signupOpen)
+	var mail core.Mail
+	if cfg.SMTPURL != "" {
+		m, err := mailer.New(cfg.SMTPURL, opts.Mail)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		mail = core.Mail{Sender: m, BaseURL: cfg.PublicURL}
+	}
 	sealer, err := secrets.NewSealer(keys)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Accounts = core.NewAccounts(db, core.AccountsConfig{SignupOpen: signupOpen, Mail: mail, Sealer: sealer, Log: log})
 	tg, err := telegram.New(telegram.Options{BaseURL: cfg.TelegramAPIURL})
 	if err != nil {
 		db.Close()
@@ -177,36 +190,37 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
 	validator := web.NewValidator()
 	deps := handlers.Deps{
-		Respond:    respond,
-		Bind:       web.NewBinder(validator),
-		Sessions:   sessions,
-		PublicURL:  cfg.PublicURL,
-		Accounts:   a.Accounts,
-		Bots:       a.Bots,
-		Audience:   a.Audience,
-		Insights:   a.Insights,
-		Ingest:     a.Ingest,
-		Broadcasts: a.Broadcasts,
-		Campaigns:  a.Campaigns,
-		Code:       a.Code,
-		Uploads:    a.Uploads,
-		Replies:    a.Replies,
-		Relays:     a.Relays,
-		BotAPI:     a.BotAPIProxy,
-		Events:     bus,
-		Ready:      &a.ready,
-		Ping:       db.PingContext,
-		AnyUser:    func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
-		Metrics:    promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
-		OpenAPI:    doc,
-		Assets:     assets,
+		Respond:     respond,
+		Bind:        web.NewBinder(validator),
+		Sessions:    sessions,
+		PublicURL:   cfg.PublicURL,
+		Accounts:    a.Accounts,
+		Bots:        a.Bots,
+		Audience:    a.Audience,
+		Insights:    a.Insights,
+		Ingest:      a.Ingest,
+		Broadcasts:  a.Broadcasts,
+		Campaigns:   a.Campaigns,
+		Code:        a.Code,
+		Uploads:     a.Uploads,
+		Replies:     a.Replies,
+		Relays:      a.Relays,
+		BotAPI:      a.BotAPIProxy,
+		Events:      bus,
+		Ready:       &a.ready,
+		Ping:        db.PingContext,
+		AnyUser:     func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
+		Metrics:     a.publicMetrics(cfg),
+		MailEnabled: mail.Enabled(),
+		OpenAPI:     doc,
+		Assets:      assets,
 	}
 	a.Router = handlers.Routes(deps)
 
 	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond,
 		LoadUser: func(ctx context.Context, id string) (*models.User, error) { return models.UserByID(ctx, db, id) }}
 	a.handler = web.Chain(a.Router,
-		web.RequestInfo(cfg.TrustProxyHeaders),
+		web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted}),
 		web.AccessLog(log, web.NewMetrics(a.registry)),
 		web.Recover(log, respond),
 		web.Compress(),
@@ -234,6 +248,38 @@ func isUploadRequest(r *http.Request) bool {
 	}
 	p := r.URL.Path
 	return p == "/api/uploads" || strings.HasPrefix(p, "/bots/") && strings.Contains(p, "/replies")
+}
+
+// publicMetrics is /metrics on the public address: only to the bearer of
+// cfg.MetricsToken, and nothing when there is no token or the metrics have
+// their own address (MetricsServer). Metrics name routes, instances and load,
+// which are nobody else's business.
+func (a *App) publicMetrics(cfg config.Config) http.Handler {
+	if cfg.MetricsToken == "" || cfg.MetricsAddr != "" {
+		return nil
+	}
+	want := []byte("Bearer " + cfg.MetricsToken)
+	h := promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token (BOTDECK_METRICS_TOKEN)", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// MetricsServer serves /metrics alone, for cfg.MetricsAddr (nil when it is
+// not set). Serve runs it next to the public server.
+func (a *App) MetricsServer() *http.Server {
+	if a.Config.MetricsAddr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	return &http.Server{Addr: a.Config.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
 }
 
 // Handler is the complete HTTP handler with all middleware.
@@ -280,6 +326,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", "http://"+ln.Addr().String())
+	if msrv := a.MetricsServer(); msrv != nil {
+		mln, err := net.Listen("tcp", msrv.Addr)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		a.Log.Info("metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
+	}
 
 	if err := a.Migrate(ctx); err != nil {
 		srv.Close()

@@ -68,6 +68,7 @@ var (
 	ErrUnauthorized       = &Error{Kind: KindUnauthorized, Code: "unauthorized", Message: "Sign in or send a valid API key."}
 	ErrInvalidCredentials = &Error{Kind: KindUnauthorized, Code: "invalid_credentials", Message: "Email or password is wrong."}
 	ErrEmailTaken         = &Error{Kind: KindConflict, Code: "email_taken", Message: "An account with this email already exists.", Fields: FieldErrors{"email": "is already registered"}}
+	ErrResetLinkInvalid   = &Error{Kind: KindInvalid, Code: "reset_link_invalid", Message: "This password-reset link is not valid: it has expired or was already used. Ask for a new one.", Fields: FieldErrors{"token": "is expired, used or unknown"}}
 	ErrSignupClosed       = &Error{Kind: KindForbidden, Code: "signup_closed", Message: "Sign-up is closed on this Botdeck. Ask its administrator for an account."}
 )
 

@@ -18,6 +18,8 @@ import (
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/internal/events"
+	"github.com/botdeck/botdeck/internal/mailer"
+	"github.com/botdeck/botdeck/internal/mailer/mailtest"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 )
 
@@ -37,6 +39,7 @@ type Setup struct {
 	ServerURL string // where this Botdeck will listen, known before it starts
 	Workers   bool
 	Events    events.Config
+	Mail      mailer.Options
 }
 
 // Option adjusts the setup.
@@ -58,6 +61,18 @@ func Workers() Option {
 // keep-alive, a small stream cap).
 func Events(edit func(*events.Config)) Option {
 	return func(s *Setup) { edit(&s.Events) }
+}
+
+// SMTP makes Botdeck mail through srv (and gives it a public URL, which
+// mail needs for its links).
+func SMTP(srv *mailtest.Server) Option {
+	return func(s *Setup) {
+		s.Config.SMTPURL = srv.URL()
+		s.Mail.TLS = srv.TLS
+		if s.Config.PublicURL == "" {
+			s.Config.PublicURL = s.ServerURL
+		}
+	}
 }
 
 // Webhooks runs Botdeck with a public URL (its own test server), so bots
@@ -88,7 +103,7 @@ func Start(t testing.TB, d dbtest.Dialect, opts ...Option) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := app.New(context.Background(), *cfg, log, app.Options{Events: setup.Events})
+	a, err := app.New(context.Background(), *cfg, log, app.Options{Events: setup.Events, Mail: setup.Mail})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}

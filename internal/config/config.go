@@ -7,9 +7,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/botdeck/botdeck/internal/mailer"
 )
 
 // Config is the whole runtime configuration. It is built once in main and
@@ -35,7 +38,11 @@ type Config struct {
 	WebhookCheck      time.Duration
 	TrustProxyHeaders bool
 	RelayAllowPrivate bool
-	EventStreams      int // concurrent GET /api/events streams per account on one instance
+	TrustedProxies    string // comma-separated CIDR ranges of the operator's proxies
+	EventStreams      int    // concurrent GET /api/events streams per account on one instance
+	MetricsAddr       string // serve /metrics on this address only
+	SMTPURL           string // smtp://user:pass@host:587 for password-reset mail
+	MetricsToken      string // or on the public address to this bearer token
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -57,6 +64,7 @@ func Defaults() Config {
 		BroadcastRate:   25,
 		WebhookCheck:    5 * time.Minute,
 		EventStreams:    20,
+		TrustedProxies:  "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
 	}
 }
 
@@ -100,7 +108,7 @@ func Settings() []Setting {
 				fs.Float64Var(&c.BroadcastRate, name, c.BroadcastRate, usage)
 			}},
 		{"webhook-check", "BOTDECK_WEBHOOK_CHECK", "how often each webhook bot's delivery is checked with getWebhookInfo (failing delivery shows the bot as warning)", dur(func(c *Config) *time.Duration { return &c.WebhookCheck })},
-		{"trust-proxy-headers", "BOTDECK_TRUST_PROXY_HEADERS", "take the client IP from X-Forwarded-For (only behind a proxy you run)",
+		{"trust-proxy-headers", "BOTDECK_TRUST_PROXY_HEADERS", "take the client IP from X-Forwarded-For (only behind a proxy you run; see trusted-proxies)",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.BoolVar(&c.TrustProxyHeaders, name, c.TrustProxyHeaders, usage)
 			}},
@@ -108,6 +116,14 @@ func Settings() []Setting {
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.BoolVar(&c.RelayAllowPrivate, name, c.RelayAllowPrivate, usage)
 			}},
+		{"trusted-proxies", "BOTDECK_TRUSTED_PROXIES", "comma-separated address ranges (CIDR) of your own reverse proxies; with trust-proxy-headers the client is the right-most X-Forwarded-For address outside them, and the header is ignored unless the connection comes from one of them",
+			str(func(c *Config) *string { return &c.TrustedProxies })},
+		{"smtp-url", "BOTDECK_SMTP_URL", "smtp://user:pass@host:587 (STARTTLS required; smtps:// for port 465; ?from=ADDRESS sets the sender) to mail password-reset links; needs public-url. Without it the sign-in page tells people to ask the operator, who runs `botdeck user reset-password`",
+			str(func(c *Config) *string { return &c.SMTPURL })},
+		{"metrics-addr", "BOTDECK_METRICS_ADDR", "serve /metrics (open) on this separate address, e.g. 127.0.0.1:9090, instead of the public one",
+			str(func(c *Config) *string { return &c.MetricsAddr })},
+		{"metrics-token", "BOTDECK_METRICS_TOKEN", "serve /metrics on the public address to requests with `Authorization: Bearer <token>`; with neither this nor metrics-addr there is no /metrics",
+			str(func(c *Config) *string { return &c.MetricsToken })},
 		{"event-streams", "BOTDECK_EVENT_STREAMS", "live event streams (open pages, GET /api/events) one account may hold open at once on one instance",
 			func(fs *flag.FlagSet, c *Config, name, usage string) {
 				fs.IntVar(&c.EventStreams, name, c.EventStreams, usage)
@@ -176,7 +192,34 @@ func (c *Config) Validate() error {
 	if c.UpdateRetention < time.Hour {
 		errs = append(errs, errors.New("update-retention must be at least 1h"))
 	}
+	if c.SMTPURL != "" {
+		if err := mailer.Parse(c.SMTPURL); err != nil {
+			errs = append(errs, err)
+		}
+		if c.PublicURL == "" {
+			errs = append(errs, errors.New("smtp-url needs public-url: links in mail must point at this server, never at the Host header of whoever asked"))
+		}
+	}
+	if _, err := c.TrustedProxyRanges(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// TrustedProxyRanges parses TrustedProxies.
+func (c *Config) TrustedProxyRanges() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("trusted-proxies: %q is not an address range like 10.0.0.0/8", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // SecureCookies reports whether cookies must carry the Secure attribute:

@@ -20,11 +20,32 @@ func (r *SignupRequest) Normalize() {
 	r.Name = strings.TrimSpace(r.Name)
 }
 
-// LoginRequest is the body of POST /login and POST /api/auth/login.
+// LoginRequest is the body of POST /login and POST /api/auth/login. TOTP
+// is the second factor's code (or a recovery code), for accounts that
+// have one.
 type LoginRequest struct {
 	Email    string `json:"email" form:"email" validate:"required,email,max=254"`
 	Password string `json:"password" form:"password" validate:"required,max=256"`
+	TOTP     string `json:"totp" form:"totp" validate:"max=40"`
 	Next     string `json:"-" form:"next"`
+}
+
+// LoginCodeRequest is the form of the sign-in's second step (the page asks
+// for the code after the password).
+type LoginCodeRequest struct {
+	TOTP string `json:"totp" form:"totp" validate:"required,max=40"`
+	Next string `json:"-" form:"next"`
+}
+
+// TOTPCodeRequest confirms a TOTP set-up with a first code.
+type TOTPCodeRequest struct {
+	Code string `json:"code" form:"code" validate:"required,max=40"`
+}
+
+// TOTPDisableRequest turns the second factor off.
+type TOTPDisableRequest struct {
+	Password string `json:"password" form:"password" validate:"required,max=256"`
+	Code     string `json:"code" form:"code" validate:"required,max=40"`
 }
 
 // Normalize trims the email.
@@ -52,9 +73,17 @@ func (r *ProfileRequest) Normalize() {
 }
 
 // PasswordChangeRequest is the body of POST /api/me/password.
+// RevokeAPIKeys also deletes every API key of the account: sessions end
+// anyway, keys only when asked (integrations would break).
 type PasswordChangeRequest struct {
-	Current string `json:"current" form:"current" validate:"required,max=256"`
-	New     string `json:"new" form:"new" validate:"required,min=8,max=256"`
+	Current       string `json:"current" form:"current" validate:"required,max=256"`
+	New           string `json:"new" form:"new" validate:"required,min=8,max=256"`
+	RevokeAPIKeys bool   `json:"revokeApiKeys" form:"revokeApiKeys"`
+}
+
+// LogoutAllRequest is the (optional) body of POST /api/auth/logout-all.
+type LogoutAllRequest struct {
+	RevokeAPIKeys bool `json:"revokeApiKeys" form:"revokeApiKeys"`
 }
 
 // UserJSON is the API shape of the signed-in account.
@@ -69,6 +98,30 @@ type UserJSON struct {
 // UserOf is the API shape of u (never its password hash).
 func UserOf(u *models.User) UserJSON {
 	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt}
+}
+
+// PasswordResetRequest is the body of POST /api/auth/password-reset and the
+// "Forgot password?" form.
+type PasswordResetRequest struct {
+	Email string `json:"email" form:"email" validate:"required,email,max=254"`
+}
+
+// Normalize trims the email.
+func (r *PasswordResetRequest) Normalize() { r.Email = models.NormalizeEmail(r.Email) }
+
+// PasswordResetConfirmRequest is the body of POST
+// /api/auth/password-reset/confirm and of the form the link opens.
+type PasswordResetConfirmRequest struct {
+	Token    string `json:"token" form:"token" validate:"required,max=100"`
+	Password string `json:"password" form:"password" validate:"required,min=8,max=256"`
+}
+
+// TOTPSetup is what a person needs to add the account to an authenticator
+// app: the answer of POST /api/me/totp.
+type TOTPSetup struct {
+	Secret string `json:"secret"`     // base32, to type in by hand
+	URL    string `json:"otpauthUrl"` // otpauth://totp/…, what the QR code holds
+	QRPNG  string `json:"qrPng"`      // the QR code as a data: URL (PNG)
 }
 
 // ThemeRequest is the body of POST /theme: the header's theme menu.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -12,30 +14,72 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
+	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/models"
 )
 
-// Accounts signs people up and in, and manages their profile and API keys.
+// Accounts signs people up and in, and manages their profile, password
+// resets and API keys.
 type Accounts struct {
 	db         *bun.DB
 	signupOpen bool
+	mail       Mail
+	sealer     *secrets.Sealer
+	log        *slog.Logger
+}
+
+// AccountsConfig is what the accounts use cases need besides the database.
+type AccountsConfig struct {
+	SignupOpen bool
+	Mail       Mail            // how password-reset links reach people (zero: an operator prints them)
+	Sealer     *secrets.Sealer // seals TOTP secrets at rest (nil: TOTP cannot be set up)
+	Log        *slog.Logger
 }
 
 // NewAccounts returns the accounts use cases.
-func NewAccounts(db *bun.DB, signupOpen bool) *Accounts {
-	return &Accounts{db: db, signupOpen: signupOpen}
+func NewAccounts(db *bun.DB, cfg AccountsConfig) *Accounts {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Accounts{db: db, signupOpen: cfg.SignupOpen, mail: cfg.Mail, sealer: cfg.Sealer, log: log}
 }
 
 // SignupOpen reports whether anyone may create an account.
 func (a *Accounts) SignupOpen() bool { return a.signupOpen }
 
+// Sign-up keeps answering 409 email_taken for a registered email (a person
+// who already has an account needs to be told to sign in, and without
+// mandatory mail there is no "check your inbox" to answer instead), but the
+// answer is throttled like a password: every attempt from an IP is claimed
+// before the account is created and a successful one gives its claim back,
+// so one address learns at most signupProbesPerIP registered emails per
+// signupWindow, however many requests it sends in parallel. Creating the
+// account hashes the password first, so a taken email takes as long to
+// refuse as a free one takes to create.
+const (
+	signupWindow      = 15 * time.Minute
+	signupProbesPerIP = 5
+)
+
 // Signup creates an account through the public form or API; refused when
-// sign-up is closed.
-func (a *Accounts) Signup(ctx context.Context, req contract.SignupRequest) (*models.User, error) {
+// sign-up is closed. ip is the client address, for throttling.
+func (a *Accounts) Signup(ctx context.Context, req contract.SignupRequest, ip string) (*models.User, error) {
 	if !a.signupOpen {
 		return nil, apperr.ErrSignupClosed
 	}
-	return a.CreateUser(ctx, req)
+	key := limit{"signup-ip:" + ip, signupProbesPerIP}
+	if err := claimAttempts(ctx, a.db, "Too many sign-up attempts.", signupWindow, key); err != nil {
+		return nil, err
+	}
+	u, err := a.CreateUser(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := models.ReleaseAuthAttempt(ctx, a.db, key.key); err != nil {
+		a.log.Error("release sign-up attempt", "err", err) // the account exists: say so
+	}
+	return u, nil
 }
 
 // CreateUser creates an account whatever the sign-up setting (the
@@ -64,35 +108,32 @@ func (a *Accounts) CreateUser(ctx context.Context, req contract.SignupRequest) (
 // email from one IP, or loginFailuresPerIP from one IP for any email, within
 // loginWindow, further attempts get 429 until the window passes. Keying on
 // email+IP (not email alone) stops an attacker from locking a victim out.
+// Attempts are claimed before the password is checked (claimAttempts), so
+// parallel guesses stop at the limit too.
 const (
 	loginWindow             = 15 * time.Minute
 	loginFailuresPerAccount = 5
 	loginFailuresPerIP      = 50
 )
 
-// Login checks credentials. ip is the client address, for throttling.
-func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*models.User, error) {
-	now := models.Now()
-	windowStart := now.Add(-loginWindow)
-	email = models.NormalizeEmail(email)
-	keys := []struct {
-		key   string
-		limit int
-	}{
-		{"login:" + email + "|" + ip, loginFailuresPerAccount},
-		{"login-ip:" + ip, loginFailuresPerIP},
-	}
-	for _, k := range keys {
-		f, err := models.AuthFailuresFor(ctx, a.db, k.key, windowStart)
-		if err != nil {
-			return nil, err
-		}
-		if f.Failures >= k.limit {
-			wait := f.WindowStartedAt.Add(loginWindow).Sub(now).Round(time.Second)
-			return nil, apperr.RateLimited("Too many failed sign-ins. Try again in "+humanDuration(wait)+".", wait)
-		}
-	}
+func loginLimits(email, ip string) []limit {
+	return []limit{{loginKeyPrefix(email) + ip, loginFailuresPerAccount}, {"login-ip:" + ip, loginFailuresPerIP}}
+}
 
+// loginKeyPrefix starts the throttling keys of one email's sign-ins.
+func loginKeyPrefix(email string) string { return "login:" + email + "|" }
+
+// Login checks credentials and, for an account with a second factor, the
+// code (a TOTP code or a recovery code). ip is the client address, for
+// throttling. When the password is right but the account needs a code
+// that did not come, it returns the user with ErrTOTPRequired, so the
+// caller can wait for the code (the sign-in is not done).
+func (a *Accounts) Login(ctx context.Context, email, password, code, ip string) (*models.User, error) {
+	email = models.NormalizeEmail(email)
+	keys := loginLimits(email, ip)
+	if err := claimAttempts(ctx, a.db, "Too many failed sign-ins.", loginWindow, keys...); err != nil {
+		return nil, err
+	}
 	u, err := models.UserByEmail(ctx, a.db, email)
 	if err != nil {
 		if _, isNotFound := asNotFound(err); !isNotFound {
@@ -102,14 +143,33 @@ func (a *Accounts) Login(ctx context.Context, email, password, ip string) (*mode
 		u = nil
 	}
 	if u == nil || !checkPassword(password, u.PasswordHash) {
-		for _, k := range keys {
-			if err := models.RecordAuthFailure(ctx, a.db, k.key, now, windowStart); err != nil {
-				return nil, err
-			}
-		}
 		return nil, apperr.ErrInvalidCredentials
 	}
+	// A good password forgets this email's failures and gives back the
+	// attempt it took from the IP's allowance.
 	if err := models.ClearAuthFailures(ctx, a.db, keys[0].key); err != nil {
+		return nil, err
+	}
+	if err := models.ReleaseAuthAttempt(ctx, a.db, keys[1].key); err != nil {
+		return nil, err
+	}
+	if err := a.checkSecondFactor(ctx, u, code); err != nil {
+		if errors.Is(err, ErrTOTPRequired) {
+			return u, err
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// LoginWithCode finishes a sign-in whose password was checked (Login said
+// ErrTOTPRequired) with the code.
+func (a *Accounts) LoginWithCode(ctx context.Context, userID, code string) (*models.User, error) {
+	u, err := models.UserByID(ctx, a.db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkSecondFactor(ctx, u, code); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -156,14 +216,30 @@ func (a *Accounts) ChangePassword(ctx context.Context, u *models.User, req contr
 		if err := models.UpdateUser(ctx, tx, &updated); err != nil {
 			return err
 		}
-		_, err := models.DeleteUserSessions(ctx, tx, u.ID, keepSession)
-		return err
+		if _, err := models.DeleteUserSessions(ctx, tx, u.ID, keepSession); err != nil {
+			return err
+		}
+		if req.RevokeAPIKeys {
+			_, err := models.DeleteUserAPIKeys(ctx, tx, u.ID)
+			return err
+		}
+		return nil
 	})
 }
 
-// EndAllSessions signs the user out everywhere.
-func (a *Accounts) EndAllSessions(ctx context.Context, userID string) (int64, error) {
-	return models.DeleteUserSessions(ctx, a.db, userID, "")
+// EndAllSessions signs the user out everywhere and, with revokeKeys, also
+// deletes every API key. It returns how many sessions and keys ended.
+func (a *Accounts) EndAllSessions(ctx context.Context, userID string, revokeKeys bool) (sessions, keys int64, err error) {
+	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if sessions, err = models.DeleteUserSessions(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		if revokeKeys {
+			keys, err = models.DeleteUserAPIKeys(ctx, tx, userID)
+		}
+		return err
+	})
+	return sessions, keys, err
 }
 
 // apiKeyPrefix starts every key, so leaked keys are easy to recognise

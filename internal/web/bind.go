@@ -52,6 +52,17 @@ func (b *Binder) Bind(r *http.Request, dst any) error {
 // unknown_field), so every route is strict, not only those with a request
 // struct. Pages stay lenient about parameters (see strict.go).
 func (b *Binder) None(r *http.Request) error { return b.Decode(r, &struct{}{}) }
+// BindBody is Bind reading the body whatever the method: for a DELETE that
+// carries secrets (DELETE /api/me/totp takes {password, code}), which must
+// never travel in a URL.
+func (b *Binder) BindBody(r *http.Request, dst any) error {
+	if r.Method == http.MethodDelete {
+		body := *r
+		body.Method = http.MethodPost
+		r = &body
+	}
+	return b.Bind(r, dst)
+}
 
 // Normalizer is implemented by request structs that tidy their input
 // (trim spaces, lower-case emails) before validation, so " Ann@X.io " is

@@ -26,8 +26,9 @@ func Chain(h http.Handler, mws ...Middleware) http.Handler {
 }
 
 // RequestInfo gives every request an id (honouring a sane incoming
-// X-Request-Id), its client IP and start time, and echoes the id back.
-func RequestInfo(trustProxy bool) Middleware {
+// X-Request-Id), its client IP (see Proxies.ClientIP) and start time, and
+// echoes the id back.
+func RequestInfo(proxies Proxies) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := r.Header.Get("X-Request-Id")
@@ -35,7 +36,7 @@ func RequestInfo(trustProxy bool) Middleware {
 				id = models.RandomString(10)
 			}
 			w.Header().Set("X-Request-Id", id)
-			next.ServeHTTP(w, withInfo(r, &requestInfo{ID: id, ClientIP: remoteIP(r, trustProxy), Start: time.Now()}))
+			next.ServeHTTP(w, withInfo(r, &requestInfo{ID: id, ClientIP: proxies.ClientIP(r), Start: time.Now()}))
 		})
 	}
 }

@@ -23,7 +23,7 @@ func testResponder(t *testing.T) *Responder {
 func TestRecoverTurnsPanicIntoA500InTheRequestFormat(t *testing.T) {
 	x := testResponder(t)
 	h := Chain(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }),
-		RequestInfo(false), Recover(x.Log, x))
+		RequestInfo(Proxies{}), Recover(x.Log, x))
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/anything", nil))
@@ -42,7 +42,7 @@ func TestRecoverTurnsPanicIntoA500InTheRequestFormat(t *testing.T) {
 }
 
 func TestRequestIDIsKeptOnlyWhenSane(t *testing.T) {
-	h := RequestInfo(false)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := RequestInfo(Proxies{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for in, keep := range map[string]bool{"abc-123_X": true, "": false, "<script>": false, strings.Repeat("a", 65): false} {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.Header.Set("X-Request-Id", in)

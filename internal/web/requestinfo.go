@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -42,23 +40,5 @@ func clientIPFrom(r *http.Request) string {
 	if ip := infoFrom(r.Context()).ClientIP; ip != "" {
 		return ip
 	}
-	return remoteIP(r, false)
-}
-
-// remoteIP is the peer address, or with trustProxy the first address of
-// X-Forwarded-For (set by a reverse proxy the operator runs).
-func remoteIP(r *http.Request, trustProxy bool) string {
-	if trustProxy {
-		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
-			first, _, _ := strings.Cut(fwd, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return peerAddr(r)
 }

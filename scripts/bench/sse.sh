@@ -37,7 +37,7 @@ bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
 serve() {
   BOTDECK_ADDR=127.0.0.1:$1 BOTDECK_DATABASE_URL="$2" BOTDECK_SECRET_KEY_FILE=$tmp/key \
     BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn \
-    BOTDECK_EVENT_STREAMS=$((N + 10)) bin/botdeck >>"$tmp/botdeck-$1.log" 2>&1 &
+    BOTDECK_EVENT_STREAMS=$((N + 10)) BOTDECK_METRICS_ADDR=127.0.0.1:$(($1 + 1000)) bin/botdeck >>"$tmp/botdeck-$1.log" 2>&1 &
   served=$!; pids+=($served)
   for _ in $(seq 100); do curl -sf http://127.0.0.1:$1/readyz >/dev/null && return; sleep 0.2; done
   echo "botdeck on :$1 did not start" >&2; cat "$tmp/botdeck-$1.log" >&2; exit 1
@@ -70,11 +70,11 @@ load -rounds 0 -stream http://127.0.0.1:$BARE/events -pid $bare -metrics http://
 stop $bare
 echo "== Botdeck on PostgreSQL"
 serve $PORT_A "$pg"; a=$served; account $PORT_A PG
-load -rounds 0 $(events $PORT_A "$PG_KEY") -pid $a -metrics http://127.0.0.1:$PORT_A/metrics
+load -rounds 0 $(events $PORT_A "$PG_KEY") -pid $a -metrics http://127.0.0.1:$((PORT_A + 1000))/metrics
 stop $a
 echo "== Botdeck on SQLite"
 serve $PORT_L "$lite"; l=$served; account $PORT_L LITE
-load -rounds 0 $(events $PORT_L "$LITE_KEY") -pid $l -metrics http://127.0.0.1:$PORT_L/metrics
+load -rounds 0 $(events $PORT_L "$LITE_KEY") -pid $l -metrics http://127.0.0.1:$((PORT_L + 1000))/metrics
 stop $l
 unset GOGC
 
