@@ -43,7 +43,7 @@ func TestTokenNeverLogged(t *testing.T) {
 		proxy := botapi.NewProxy(env.App.DB, env.App.Bots, env.App.Relays, dead, log, botapi.Config{})
 		rt := web.NewRouter(func(h http.Handler) http.Handler { return h })
 		rt.Public(botapi.Prefix, proxy)
-		srv := httptest.NewServer(web.Chain(rt, web.RequestInfo(false), web.AccessLog(log, nil)))
+		srv := httptest.NewServer(web.Chain(rt, web.RequestInfo(web.Proxies{}), web.AccessLog(log, nil)))
 		defer srv.Close()
 
 		for _, path := range []string{"/botapi/bot" + bot.Fake.Token + "/sendMessage", "/botapi/bot" + bot.Fake.Token + "/getUpdates",
