@@ -134,11 +134,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Instance = jobs.NewInstanceID()
 	poller := jobs.NewPoller(db, tg, a.Bots, a.Ingest, log, a.Instance, jobs.PollerConfig{})
 	retention := jobs.NewRetention(db, log, cfg.UpdateRetention)
+	retention.Messages = cfg.MessageRetention
 	jsCfg := jsrt.DefaultConfig()
 	jsCfg.Timeout = cfg.HandlerTimeout
 	a.Code = core.NewCode(db, a.Bots, tg, jsrt.New(jsCfg), log)
 	a.Campaigns = core.NewCampaigns(db, a.Bots, tg, log)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus})
+	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
 	a.BroadcastFeed = core.NewBroadcastFeed(db, bus, log)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, a.BroadcastFeed, tg, log, cfg.BroadcastRate)

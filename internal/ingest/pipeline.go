@@ -54,6 +54,14 @@ type Hook interface {
 	Handle(ctx context.Context, tx bun.Tx, ev *Event) error
 }
 
+// BatchHook acts once on a batch's events of one bot (in update order),
+// after the per-event hooks, inside the same transaction: for work done
+// with one statement per batch rather than one per update (the messages
+// of private chats, for instance).
+type BatchHook interface {
+	HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs []*Event) error
+}
+
 // Event is one update being processed.
 type Event struct {
 	BotID   string
@@ -69,6 +77,7 @@ type Pipeline struct {
 	cfg     Config
 	queues  []chan pending // one per worker; a bot's updates always use the same one
 	hooks   []Hook
+	batched []BatchHook
 	metrics *metrics
 
 	mu       sync.Mutex
@@ -120,6 +129,9 @@ func (p *Pipeline) Close() {
 
 // AddHook registers a hook; call before Run.
 func (p *Pipeline) AddHook(h Hook) { p.hooks = append(p.hooks, h) }
+
+// AddBatchHook registers a batch hook; call before Run.
+func (p *Pipeline) AddBatchHook(h BatchHook) { p.batched = append(p.batched, h) }
 
 // Receive stores one raw update for a bot and queues it for processing.
 // It returns once the update is durably stored (or known from before:

@@ -186,6 +186,11 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 			}
 		}
 	}
+	for _, h := range p.batched {
+		if err := h.HandleBatch(ctx, tx, botID, events); err != nil {
+			return fmt.Errorf("batch hook: %w", err)
+		}
+	}
 	for _, d := range days {
 		if err := models.AddToDay(ctx, tx, d); err != nil {
 			return err
