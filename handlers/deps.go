@@ -19,15 +19,16 @@ type Deps struct {
 	Sessions  *web.SessionStore
 	PublicURL string // for examples shown to users; may be empty
 
-	Accounts   *core.Accounts
-	Bots       *core.Bots
-	Audience   *core.Audience
-	Insights   *core.Insights
-	Ingest     *ingest.Pipeline
-	Broadcasts *core.Broadcasts
-	Campaigns  *core.Campaigns
-	Code       *core.Code
-	Events     *events.Bus // live events for GET /api/events
+	Accounts      *core.Accounts
+	Bots          *core.Bots
+	Audience      *core.Audience
+	Insights      *core.Insights
+	Ingest        *ingest.Pipeline
+	Broadcasts    *core.Broadcasts
+	Campaigns     *core.Campaigns
+	Code          *core.Code
+	Conversations *core.Conversations
+	Events        *events.Bus // live events for GET /api/events
 
 	// Operations.
 	Ready   *atomic.Bool

@@ -141,3 +141,13 @@ func UnreadConversations(ctx context.Context, db bun.IDB, botID string) (int, er
 	n, err := db.NewSelect().Model((*Conversation)(nil)).Where("bot_id = ?", botID).Where("unread > 0").Count(ctx)
 	return int(n), wrap("unread conversations", err)
 }
+
+// UnreadTotalOfOwner is how many messages wait unread in the
+// conversations of an account's live bots.
+func UnreadTotalOfOwner(ctx context.Context, db bun.IDB, ownerID string) (int64, error) {
+	var n int64
+	bots := db.NewSelect().Model((*Bot)(nil)).Column("id").Where("owner_id = ?", ownerID).Where("status <> ?", BotDeleted)
+	err := db.NewSelect().Model((*Conversation)(nil)).ColumnExpr("COALESCE(SUM(unread), 0)").
+		Where("bot_id IN (?)", bots).Where("unread > 0").Scan(ctx, &n)
+	return n, wrap("unread total of owner", err)
+}

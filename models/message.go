@@ -216,3 +216,34 @@ func PruneMessageBodies(ctx context.Context, db bun.IDB, cutoff time.Time, limit
 	n, err := res.RowsAffected()
 	return n, wrap("prune message bodies", err)
 }
+
+// UserCampaignRow is a campaign a bot user is a lead of.
+type UserCampaignRow struct {
+	ID       string     `bun:"id"`
+	Name     string     `bun:"name"`
+	Status   string     `bun:"status"`
+	JoinedAt *time.Time `bun:"joined_at"`
+}
+
+// CampaignsOfUser lists the bot's campaigns the user is a lead of, the
+// earliest joined first.
+func CampaignsOfUser(ctx context.Context, db bun.IDB, botID string, userID int64) ([]UserCampaignRow, error) {
+	var rows []UserCampaignRow
+	err := db.NewSelect().TableExpr("campaign_leads AS l").Join("JOIN campaigns AS c ON c.id = l.campaign_id").
+		ColumnExpr("c.id, c.name, l.status, l.joined_at").
+		Where("c.bot_id = ?", botID).Where("l.user_id = ?", userID).
+		OrderExpr("l.joined_at ASC, c.id ASC").Limit(50).Scan(ctx, &rows)
+	return rows, wrap("campaigns of user", err)
+}
+
+// FirstStart is the first /start message the user sent the bot (its
+// payload is the deep link they came by), or nil.
+func FirstStart(ctx context.Context, db bun.IDB, botID string, userID int64) (*Message, error) {
+	var list []Message
+	err := db.NewSelect().Model(&list).Where("bot_id = ?", botID).Where("user_id = ?", userID).
+		Where("direction = ?", DirectionIn).Where("text LIKE '/start%'").Order("id").Limit(1).Scan(ctx)
+	if err != nil || len(list) == 0 {
+		return nil, wrap("first start", err)
+	}
+	return &list[0], nil
+}

@@ -56,6 +56,7 @@ type App struct {
 	BroadcastFeed *core.BroadcastFeed
 	Campaigns     *core.Campaigns
 	Code          *core.Code
+	Conversations *core.Conversations
 	Greeter       *jobs.Greeter
 	WebhookWatch  *jobs.WebhookWatch
 	Events        *events.Bus // live events: published by features, streamed by GET /api/events
@@ -141,6 +142,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Campaigns = core.NewCampaigns(db, a.Bots, tg, log)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus})
 	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
+	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, log)
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
 	a.BroadcastFeed = core.NewBroadcastFeed(db, bus, log)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, a.BroadcastFeed, tg, log, cfg.BroadcastRate)
@@ -151,25 +153,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
 	validator := web.NewValidator()
 	deps := handlers.Deps{
-		Respond:    respond,
-		Bind:       web.NewBinder(validator),
-		Sessions:   sessions,
-		PublicURL:  cfg.PublicURL,
-		Accounts:   a.Accounts,
-		Bots:       a.Bots,
-		Audience:   a.Audience,
-		Insights:   a.Insights,
-		Ingest:     a.Ingest,
-		Broadcasts: a.Broadcasts,
-		Campaigns:  a.Campaigns,
-		Code:       a.Code,
-		Events:     bus,
-		Ready:      &a.ready,
-		Ping:       db.PingContext,
-		AnyUser:    func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
-		Metrics:    promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
-		OpenAPI:    doc,
-		Assets:     assets,
+		Respond:       respond,
+		Bind:          web.NewBinder(validator),
+		Sessions:      sessions,
+		PublicURL:     cfg.PublicURL,
+		Accounts:      a.Accounts,
+		Bots:          a.Bots,
+		Audience:      a.Audience,
+		Insights:      a.Insights,
+		Ingest:        a.Ingest,
+		Broadcasts:    a.Broadcasts,
+		Campaigns:     a.Campaigns,
+		Code:          a.Code,
+		Conversations: a.Conversations,
+		Events:        bus,
+		Ready:         &a.ready,
+		Ping:          db.PingContext,
+		AnyUser:       func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
+		Metrics:       promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
+		OpenAPI:       doc,
+		Assets:        assets,
 	}
 	a.Router = handlers.Routes(deps)
 

@@ -68,12 +68,11 @@ func RecordMessages(ctx context.Context, tx bun.IDB, bus *events.Bus, ownerID st
 			d.MessageID, d.Direction = m.ID, m.Direction
 		}
 	}
-	for _, k := range order {
-		if err := bus.Publish(ctx, tx, events.Message(ownerID, k.bot, *latest[k])); err != nil {
-			return err
-		}
+	evs := make([]events.Event, len(order))
+	for i, k := range order {
+		evs[i] = events.Message(ownerID, k.bot, *latest[k])
 	}
-	return nil
+	return bus.PublishAll(ctx, tx, evs...)
 }
 
 // IncomingMessage is the record of a message a user sent to a bot.

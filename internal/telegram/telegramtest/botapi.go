@@ -27,6 +27,7 @@ var methods = func() map[string]methodEntry {
 		"getWebhookInfo":         (*Server).getWebhookInfo,
 		"getUpdates":             (*Server).getUpdates,
 		"sendMessage":            (*Server).sendMessage,
+		"sendPhoto":              (*Server).sendPhoto,
 		"answerCallbackQuery":    (*Server).answerCallbackQuery,
 		"deleteMessage":          (*Server).deleteMessage,
 		"getChat":                (*Server).getChat,
