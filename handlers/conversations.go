@@ -108,7 +108,6 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-
 // Done marks a conversation done; Open reopens it; Read clears its unread count.
 func (h *Conversations) Done(w http.ResponseWriter, r *http.Request) { h.change(w, r, "done") }
 
