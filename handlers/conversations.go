@@ -2,14 +2,17 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
+	"github.com/botdeck/botdeck/views"
 )
 
 // Conversations handles a bot's inbox: the conversations, the messages of
@@ -42,7 +45,12 @@ func (h *Conversations) List(w http.ResponseWriter, r *http.Request) {
 		data[i] = contract.InboxRowOf(&inbox.Rows[i])
 	}
 	pagination := contract.Paginate(in.Page, inbox.Total)
+	vm := func(context.Context) (views.InboxVM, error) {
+		return views.InboxVM{Bot: inbox.Bot, Rows: inbox.Rows, Q: in.Q, Status: in.Status, Page: in.Number(), Limit: limitOf(in.Page),
+			Total: inbox.Total, HasNext: inbox.HasNext, Unread: inbox.Unread}, nil
+	}
 	h.respond.Respond(w, r, web.Response{
+		Title: "Inbox · " + inbox.Bot.Name, Page: web.Render(vm, views.InboxPage), Fragment: web.Render(vm, views.InboxFragment),
 		Data: data, Pagination: &pagination, Extra: map[string]any{"unreadConversations": inbox.Unread},
 	})
 }
@@ -73,8 +81,10 @@ func (h *Conversations) Messages(w http.ResponseWriter, r *http.Request) {
 	if th.More {
 		extra["nextBefore"] = th.Messages[len(th.Messages)-1].ID
 	}
+	vm := func(context.Context) (views.ThreadVM, error) { return threadVM(th, in.Before > 0), nil }
 	h.respond.Respond(w, r, web.Response{
-		Data: data, Extra: extra,
+		Title: views.UserDisplayName(th.User) + " · Inbox · " + th.Bot.Name, Page: web.Render(vm, views.ThreadPage),
+		Fragment: web.Render(vm, views.Thread), Data: data, Extra: extra,
 	})
 }
 
@@ -93,19 +103,83 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in contract.SendMessageRequest
+	form := h.composerForm(r, owner, userID, &in)
 	if err := h.bind.Bind(r, &in); err != nil {
-		h.respond.Fail(w, r, err)
+		h.respond.Fail(w, r, err, form)
 		return
 	}
 	sent, err := h.convs.Send(r.Context(), owner, owner, r.PathValue("id"), userID, in)
 	if err != nil {
-		h.respond.Fail(w, r, err)
+		h.respond.Fail(w, r, err, form)
 		return
 	}
 	back := conversationURL(sent.Bot.ID, userID)
+	vm := func(ctx context.Context) (views.ThreadVM, error) {
+		th, err := h.convs.Messages(ctx, owner, sent.Bot.ID, userID, contract.ListMessagesRequest{})
+		if err != nil {
+			return views.ThreadVM{}, err
+		}
+		tvm := threadVM(th, false)
+		tvm.OOB = true
+		return tvm, nil
+	}
 	h.respond.Respond(w, r, web.Response{
 		Status: http.StatusCreated, Data: contract.MessageOf(sent.Message), Redirect: back,
+		Fragment: web.Render(vm, views.ComposerSent),
 	})
+}
+
+// composerForm re-renders the composer with what was typed and what is
+// wrong (the whole conversation page without JavaScript).
+func (h *Conversations) composerForm(r *http.Request, owner string, userID int64, in *contract.SendMessageRequest) web.FormView {
+	return func(fields apperr.FieldErrors, msg string) web.Response {
+		vm := func(ctx context.Context) (views.ThreadVM, error) {
+			th, err := h.convs.Messages(ctx, owner, r.PathValue("id"), userID, contract.ListMessagesRequest{})
+			if err != nil {
+				return views.ThreadVM{}, err
+			}
+			tvm := threadVM(th, false)
+			if tvm.Composer.Disabled == "" || fields != nil {
+				tvm.Composer.Text, tvm.Composer.ParseMode, tvm.Composer.Photo = in.Text, in.ParseMode, in.Photo
+				tvm.Composer.Fields, tvm.Composer.Message = fields, msg
+			}
+			return tvm, nil
+		}
+		composer := func(ctx context.Context) (views.ThreadVM, error) {
+			tvm, err := vm(ctx)
+			tvm.OOB = true
+			return tvm, err
+		}
+		return web.Response{Title: "Inbox", Page: web.Render(vm, views.ThreadPage), Fragment: web.Render(composer, views.ComposerSent)}
+	}
+}
+
+// threadVM is the conversation page of th; paged when showing older
+// messages.
+func threadVM(th *core.Thread, paged bool) views.ThreadVM {
+	return views.NewThreadVM(th.Bot, th.User, th.Conversation, th.Messages, th.More, paged, drawMessage)
+}
+
+// drawMessage renders a message's body as safe HTML: formatted as it was
+// sent, plain for what people wrote.
+func drawMessage(m *models.Message) string {
+	body := m.Body()
+	if body == "" {
+		return ""
+	}
+	plain, ents, err := telegram.ParseMarkup(m.ParseMode, body)
+	if err != nil {
+		plain, ents = body, nil
+	}
+	return renderMessage(plain, ents)
+}
+
+// limitOf is the limit a list was asked for, 0 when the default.
+func limitOf(p contract.Page) int {
+	if p.LimitParam == nil {
+		return 0
+	}
+	return *p.LimitParam
 }
 
 // Done marks a conversation done; Open reopens it; Read clears its unread count.
@@ -148,9 +222,12 @@ func (h *Conversations) change(w http.ResponseWriter, r *http.Request, action st
 		h.respond.Fail(w, r, err)
 		return
 	}
+	controls := func(context.Context) (views.ThreadVM, error) {
+		return views.ThreadVM{Bot: res.Bot, User: res.User, Conversation: res.Conversation}, nil
+	}
 	h.respond.Respond(w, r, web.Response{
 		Data: contract.ConversationOf(res.Conversation, res.User), Redirect: safeBack(in.Back, conversationURL(res.Bot.ID, userID)),
-		Flash: flash,
+		Flash: flash, Fragment: web.Render(controls, views.ThreadControls),
 	})
 }
 

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,5 +198,60 @@ func TestSendFromTheInbox(t *testing.T) {
 		if len(env.Telegram.SentMessagesTo(bot.Fake.Token, ann.ID)) != before {
 			t.Fatal("a user known to block the bot is not sent to")
 		}
+	}, apptest.Webhooks())
+}
+
+func TestInboxPages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "pages@example.com")
+		bot := env.ConnectBot(t, c, "pages_bot")
+		ann := env.Telegram.AddUser(telegramtest.UserSpec{ID: 7201, FirstName: "Ann"})
+		say(t, env, bot, ann, "hi <there>")
+
+		inbox := c.Get(t, "/bots/"+bot.ID+"/conversations").Expect(t, http.StatusOK).Text()
+		for _, want := range []string{"Ann", "hi &lt;there&gt;", `sse-connect="/api/events?bot=` + bot.ID, "1 unread message", `aria-current="page"`} {
+			if !strings.Contains(inbox, want) {
+				t.Fatalf("inbox page lacks %q", want)
+			}
+		}
+		// The navigation shows the unread total.
+		if !strings.Contains(c.Get(t, "/bots").Expect(t, http.StatusOK).Text(), "unread messages</span>") {
+			t.Fatal("the navigation shows unread messages")
+		}
+		page := "/bots/" + bot.ID + "/users/7201/messages"
+		thread := c.Get(t, page).Expect(t, http.StatusOK).Text()
+		for _, want := range []string{"hi &lt;there&gt;", "Today", `name="text"`, "Mark done", "subject=7201"} {
+			if !strings.Contains(thread, want) {
+				t.Fatalf("conversation page lacks %q", want)
+			}
+		}
+		// A form post without JavaScript: sent, then back to the conversation.
+		res := c.Do(t, http.MethodPost, page, url.Values{"text": {"Thanks!"}})
+		if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusOK {
+			t.Fatalf("form send: %d %s", res.StatusCode, res.Text())
+		}
+		if sent := env.Telegram.SentMessagesTo(bot.Fake.Token, ann.ID); len(sent) != 1 || sent[0].Text != "Thanks!" {
+			t.Fatalf("sent %+v", sent)
+		}
+		// An empty message re-renders the composer with the error (htmx).
+		res = c.Do(t, http.MethodPost, page, url.Values{"text": {""}}, "HX-Request", "true")
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Text(), "composer-text-error") {
+			t.Fatalf("empty send: %d %s", res.StatusCode, res.Text())
+		}
+		// The user blocks the bot: the composer is off, with the reason.
+		env.Telegram.SetBlocked(bot.Fake.Token, ann.ID, true)
+		res2, err := env.Telegram.Push(bot.Fake.Token, telegramtest.BotBlockedUpdate(ann, bot.Fake.User()))
+		if err != nil || !res2.Delivered {
+			t.Fatalf("push block: %v", err)
+		}
+		env.Process(t)
+		thread = c.Get(t, page).Expect(t, http.StatusOK).Text()
+		if !strings.Contains(thread, "blocked @pages_bot in Telegram") || strings.Contains(thread, `name="text"`) {
+			t.Fatal("the composer is off when the user blocked the bot")
+		}
+		// Another account: 404 pages.
+		eve := env.SignUp(t, "eve2@example.com")
+		eve.Get(t, "/bots/"+bot.ID+"/conversations").Expect(t, http.StatusNotFound)
+		eve.Get(t, page).Expect(t, http.StatusNotFound)
 	}, apptest.Webhooks())
 }

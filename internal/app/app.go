@@ -151,6 +151,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
+	respond.Unread = a.Conversations.UnreadTotal
 	validator := web.NewValidator()
 	deps := handlers.Deps{
 		Respond:       respond,
