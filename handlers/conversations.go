@@ -252,7 +252,16 @@ func (h *Conversations) User(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: userDetailJSON(d)})
+	vm := func(context.Context) (views.UserPageVM, error) {
+		timeline := views.NewThreadVM(d.Bot, d.User, d.Conversation, d.Recent, false, false, drawMessage).Bubbles
+		out := views.UserPageVM{Bot: d.Bot, User: d.User, NoPhoto: d.NoPhoto, Source: d.Source, Campaigns: d.Campaigns, Timeline: timeline}
+		if c := d.Conversation; c != nil {
+			out.In, out.Out = c.MessagesIn, c.MessagesOut
+		}
+		return out, nil
+	}
+	h.respond.Respond(w, r, web.Response{Title: views.UserDisplayName(d.User) + " · " + d.Bot.Name, Page: web.Render(vm, views.UserPage),
+		Data: userDetailJSON(d)})
 }
 
 func userDetailJSON(d *core.UserDetail) contract.UserDetailJSON {

@@ -249,9 +249,25 @@ func TestInboxPages(t *testing.T) {
 		if !strings.Contains(thread, "blocked @pages_bot in Telegram") || strings.Contains(thread, `name="text"`) {
 			t.Fatal("the composer is off when the user blocked the bot")
 		}
+		// The user page: profile, counts, the timeline, "message", block;
+		// the users table links to it.
+		profile := c.Get(t, "/bots/"+bot.ID+"/users/7201").Expect(t, http.StatusOK).Text()
+		for _, want := range []string{"Ann", "Messages in", "hi &lt;there&gt;", "Thanks!", `href="/bots/` + bot.ID + `/users/7201/messages"`, "Blocked the bot"} {
+			if !strings.Contains(profile, want) {
+				t.Fatalf("user page lacks %q", want)
+			}
+		}
+		if !strings.Contains(c.Get(t, "/bots/"+bot.ID+"/users").Expect(t, http.StatusOK).Text(), `href="/bots/`+bot.ID+`/users/7201"`) {
+			t.Fatal("the users table links to the user page")
+		}
+		res = c.Do(t, http.MethodPost, "/bots/"+bot.ID+"/users/7201/block", url.Values{"back": {"/bots/" + bot.ID + "/users/7201"}})
+		if loc := res.Header.Get("Location"); res.StatusCode == http.StatusSeeOther && loc != "/bots/"+bot.ID+"/users/7201" {
+			t.Fatalf("blocking from the user page returns there, not %q", loc)
+		}
 		// Another account: 404 pages.
 		eve := env.SignUp(t, "eve2@example.com")
 		eve.Get(t, "/bots/"+bot.ID+"/conversations").Expect(t, http.StatusNotFound)
 		eve.Get(t, page).Expect(t, http.StatusNotFound)
+		eve.Get(t, "/bots/"+bot.ID+"/users/7201").Expect(t, http.StatusNotFound)
 	}, apptest.Webhooks())
 }

@@ -3,6 +3,7 @@ package views
 import (
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/botdeck/botdeck/models"
@@ -294,4 +295,53 @@ func (b BubbleVM) Time() string { return b.At.UTC().Format("15:04") }
 // ParseModes are the composer's formatting choices.
 func (c ComposerVM) ParseModes() [][2]string {
 	return [][2]string{{"", "Plain text"}, {"HTML", "HTML"}, {"MarkdownV2", "MarkdownV2"}}
+}
+
+// UserPageVM is one user of a bot: profile, where they came from,
+// campaigns, message counts, the latest messages, block and "message".
+type UserPageVM struct {
+	Bot       *models.Bot
+	User      *models.BotUser
+	NoPhoto   bool
+	Source    string // "start:<payload>", "campaign:<name>" or ""
+	Campaigns []models.UserCampaignRow
+	In, Out   int64
+	Timeline  []BubbleVM // newest last
+}
+
+// Name is the user's display name.
+func (vm UserPageVM) Name() string { return UserDisplayName(vm.User) }
+
+// Initials are the avatar's letters.
+func (vm UserPageVM) Initials() string { return Initials(vm.User) }
+
+// Base is the user's page.
+func (vm UserPageVM) Base() string { return UserPath(vm.Bot.ID, vm.User.UserID) }
+
+// ConversationHref is the conversation with the user.
+func (vm UserPageVM) ConversationHref() string { return ConversationPath(vm.Bot.ID, vm.User.UserID) }
+
+// SourceText says where the user came from.
+func (vm UserPageVM) SourceText() string {
+	kind, value, _ := strings.Cut(vm.Source, ":")
+	switch kind {
+	case "start":
+		return "Deep link t.me/" + vm.Bot.Username + "?start=" + value
+	case "campaign":
+		return "Campaign “" + value + "”"
+	}
+	return "Unknown (they found the bot themselves)"
+}
+
+// Row is the user as a users-table row (for the block button).
+func (vm UserPageVM) Row() UserRowVM {
+	return UserRowVM{BotID: vm.Bot.ID, User: *vm.User, NoPhoto: vm.NoPhoto, Back: vm.Base()}
+}
+
+// blockAction is the route the block button posts to.
+func blockAction(blocked bool) string {
+	if blocked {
+		return "unblock"
+	}
+	return "block"
 }
