@@ -11,6 +11,8 @@ import (
 	"github.com/mymmrac/telego"
 
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/config"
+	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 )
 
@@ -261,7 +263,7 @@ func TestInboxPages(t *testing.T) {
 			t.Fatal("the users table links to the user page")
 		}
 		res = c.Do(t, http.MethodPost, "/bots/"+bot.ID+"/users/7201/block", url.Values{"back": {"/bots/" + bot.ID + "/users/7201"}})
-		if loc := res.Header.Get("Location"); res.StatusCode == http.StatusSeeOther && loc != "/bots/"+bot.ID+"/users/7201" {
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/bots/"+bot.ID+"/users/7201" {
 			t.Fatalf("blocking from the user page returns there, not %q", loc)
 		}
 		// Another account: 404 pages.
@@ -270,4 +272,33 @@ func TestInboxPages(t *testing.T) {
 		eve.Get(t, page).Expect(t, http.StatusNotFound)
 		eve.Get(t, "/bots/"+bot.ID+"/users/7201").Expect(t, http.StatusNotFound)
 	}, apptest.Webhooks())
+}
+
+// TestAMessageOnOneInstanceReachesAStreamOnAnother runs two Botdecks on
+// one database: a message processed by instance A reaches an open stream
+// of the conversation on instance B, which also lists it.
+func TestAMessageOnOneInstanceReachesAStreamOnAnother(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			a := apptest.Start(t, d, apptest.Webhooks())
+			b := apptest.Start(t, d, apptest.Config(func(c *config.Config) {
+				c.DatabaseURL, c.SecretKeyFile = a.App.Config.DatabaseURL, a.App.Config.SecretKeyFile
+			}))
+			onA := a.SignUp(t, "two@example.com")
+			bot := a.ConnectBot(t, onA, "two_bot")
+			onB := b.Client().WithAPIKey(onA.NewAPIKey(t, "inbox"))
+			ann := a.Telegram.AddUser(telegramtest.UserSpec{ID: 7301, FirstName: "Ann"})
+
+			s := onB.Stream(t, "/api/events?bot="+bot.ID+"&kind=message&subject=7301")
+			say(t, a, bot, ann, "from far away")
+			f := s.NextEvent(t).JSON(t)
+			if f.Kind != "message" || f.BotID != bot.ID || f.Subject != "7301" {
+				t.Fatalf("instance B streamed %+v", f)
+			}
+			msgs := onB.Get(t, "/api/bots/"+bot.ID+"/users/7301/messages").Expect(t, http.StatusOK).List(t)
+			if len(msgs) != 1 || msgs[0].(map[string]any)["text"] != "from far away" {
+				t.Fatalf("instance B lists %v", msgs)
+			}
+		})
+	}
 }
