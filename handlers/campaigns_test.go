@@ -77,6 +77,9 @@ func (w *campaignWorld) link(t *testing.T, c map[string]any) *telego.ChatInviteL
 
 func (w *campaignWorld) greet(t *testing.T) {
 	t.Helper()
+	if _, err := w.env.App.Outbox.SendDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.env.App.Greeter.RunDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +91,7 @@ func (w *campaignWorld) greet(t *testing.T) {
 func (w *campaignWorld) waitJoined(t *testing.T, campaignID string, userID int64) {
 	t.Helper()
 	apptest.Eventually(t, 5*time.Second, "the join after approval", func() bool {
+		w.env.App.Outbox.SendDue(context.Background()) //nolint:errcheck
 		w.env.App.Greeter.RunDue(context.Background()) //nolint:errcheck
 		w.env.Process(t)
 		l := w.lead(t, campaignID, userID)

@@ -135,15 +135,32 @@ func TestSendFromTheInbox(t *testing.T) {
 			t.Fatalf("answering marks read: %v", conv)
 		}
 
-		// A photo by URL: recorded with its file, served through the proxy.
+		// A photo by URL, with a caption.
 		p := c.Post(t, path, map[string]any{"text": "look", "photo": "https://example.com/cat.png"}).Expect(t, http.StatusCreated).Data(t)
-		if p["kind"] != "photo" || p["text"] != "look" || p["photoUrl"] == nil {
+		if p["kind"] != "photo" || p["text"] != "look" || p["telegramMessageId"] == nil {
 			t.Fatalf("photo: %v", p)
 		}
-		img := c.Get(t, p["photoUrl"].(string)).Expect(t, http.StatusOK)
+		sent = env.Telegram.SentMessagesTo(bot.Fake.Token, ann.ID)
+		if len(sent) != 2 || len(sent[1].Message.Photo) == 0 || sent[1].Text != "look" {
+			t.Fatalf("the fake received %+v", sent)
+		}
+		// Ann sends that picture back: her photo is served through the
+		// proxy, never by a Telegram URL.
+		back := telegramtest.MessageUpdate(ann, "")
+		back.Message.Text, back.Message.Photo, back.Message.Caption = "", sent[1].Message.Photo, "yours?"
+		if res, err := env.Telegram.Push(bot.Fake.Token, back); err != nil || !res.Delivered {
+			t.Fatalf("push photo: %v", err)
+		}
+		env.Process(t)
+		in := c.Get(t, path+"?limit=1").Expect(t, http.StatusOK).List(t)[0].(map[string]any)
+		if in["kind"] != "photo" || in["text"] != "yours?" || in["photoUrl"] == nil {
+			t.Fatalf("incoming photo: %v", in)
+		}
+		img := c.Get(t, in["photoUrl"].(string)).Expect(t, http.StatusOK)
 		if !strings.HasPrefix(img.Header.Get("Content-Type"), "image/") || strings.Contains(img.Text(), bot.Fake.Token) {
 			t.Fatalf("photo proxy: %s", img.Header)
 		}
+		p = in
 
 		// Bad input.
 		for _, tc := range []struct {
@@ -200,7 +217,7 @@ func TestSendFromTheInbox(t *testing.T) {
 		if len(env.Telegram.SentMessagesTo(bot.Fake.Token, ann.ID)) != before {
 			t.Fatal("a user known to block the bot is not sent to")
 		}
-	}, apptest.Webhooks())
+	}, apptest.Webhooks(), apptest.Workers())
 }
 
 func TestInboxPages(t *testing.T) {
@@ -271,7 +288,7 @@ func TestInboxPages(t *testing.T) {
 		eve.Get(t, "/bots/"+bot.ID+"/conversations").Expect(t, http.StatusNotFound)
 		eve.Get(t, page).Expect(t, http.StatusNotFound)
 		eve.Get(t, "/bots/"+bot.ID+"/users/7201").Expect(t, http.StatusNotFound)
-	}, apptest.Webhooks())
+	}, apptest.Webhooks(), apptest.Workers())
 }
 
 // TestAMessageOnOneInstanceReachesAStreamOnAnother runs two Botdecks on

@@ -22,12 +22,13 @@ const (
 	OriginCode      = "code"      // the bot's JavaScript handler
 	OriginBroadcast = "broadcast" // a broadcast
 	OriginDashboard = "dashboard" // a member answering from the inbox (or the API)
+	OriginGreeting  = "greeting"  // a campaign's greeting
 	OriginRelay     = "relay"     // the owner's own bot server through the relay
 	OriginProxy     = "proxy"     // the owner's own bot server through the Bot API proxy
 )
 
 // Origins lists every origin, for validation and documentation.
-var Origins = []string{OriginUser, OriginReply, OriginCode, OriginBroadcast, OriginDashboard, OriginRelay, OriginProxy}
+var Origins = []string{OriginUser, OriginReply, OriginCode, OriginGreeting, OriginBroadcast, OriginDashboard, OriginRelay, OriginProxy}
 
 // Message kinds: what a message carries besides text.
 const (

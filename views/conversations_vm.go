@@ -283,6 +283,8 @@ func SentVia(via string) string {
 		return "bot code"
 	case models.OriginBroadcast:
 		return "broadcast"
+	case models.OriginGreeting:
+		return "campaign greeting"
 	case models.OriginRelay, models.OriginProxy:
 		return "your bot server"
 	}

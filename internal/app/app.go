@@ -29,6 +29,7 @@ import (
 	"github.com/botdeck/botdeck/internal/ingest"
 	"github.com/botdeck/botdeck/internal/jobs"
 	"github.com/botdeck/botdeck/internal/jsrt"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/internal/secrets"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/internal/web"
@@ -58,6 +59,7 @@ type App struct {
 	Code          *core.Code
 	Conversations *core.Conversations
 	Greeter       *jobs.Greeter
+	Outbox        *outbox.Outbox // everything bots say (replies, greetings, …) is queued and sent here
 	WebhookWatch  *jobs.WebhookWatch
 	Events        *events.Bus // live events: published by features, streamed by GET /api/events
 	Instance      string      // names this process in database leases
@@ -133,6 +135,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Insights = core.NewInsights(db, a.Bots, log)
 	a.Ingest = ingest.New(db, log, a.registry, ingest.Config{})
 	a.Instance = jobs.NewInstanceID()
+	a.Outbox, err = outbox.New(ctx, db, cfg.DatabaseURL, tg, a.Bots, outbox.StoredFiles{DB: db}, nil, log, a.Instance, outbox.Config{})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	poller := jobs.NewPoller(db, tg, a.Bots, a.Ingest, log, a.Instance, jobs.PollerConfig{})
 	retention := jobs.NewRetention(db, log, cfg.UpdateRetention)
 	retention.Messages = cfg.MessageRetention
@@ -140,13 +147,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	jsCfg.Timeout = cfg.HandlerTimeout
 	a.Code = core.NewCode(db, a.Bots, tg, jsrt.New(jsCfg), log)
 	a.Campaigns = core.NewCampaigns(db, a.Bots, tg, log)
-	a.Ingest.AddHook(core.CampaignTracker{Events: bus})
+	a.Ingest.AddHook(core.CampaignTracker{Events: bus, Outbox: a.Outbox})
+	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome(db, log))
 	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
-	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, log)
+	a.Ingest.AddBatchHook(&core.Answerer{Outbox: a.Outbox, Cache: core.NewRepliesCache()})
+	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, a.Outbox, log)
+	for origin := range core.OutboxOrigins {
+		a.Outbox.Observe(origin, core.OutboxRecorder(db, bus, log))
+	}
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
 	a.BroadcastFeed = core.NewBroadcastFeed(db, bus, log)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, a.BroadcastFeed, tg, log, cfg.BroadcastRate)
-	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, a.BroadcastFeed, log, a.Instance, cfg.BroadcastRate)
+	a.Broadcaster = jobs.NewBroadcaster(db, tg, a.Bots, a.BroadcastFeed, log, a.Instance, cfg.BroadcastRate).WithGates(a.Outbox.Gates())
 	a.WebhookWatch = jobs.NewWebhookWatch(db, a.Bots, log, cfg.WebhookCheck)
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
@@ -193,7 +205,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	)
 
 	a.Greeter = greeter
-	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run)
+	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
+		a.Outbox.Run)
 	return a, nil
 }
 

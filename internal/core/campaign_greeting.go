@@ -1,9 +1,18 @@
 package core
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/mymmrac/telego"
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/ingest"
+	"github.com/botdeck/botdeck/internal/outbox"
+	"github.com/botdeck/botdeck/models"
 )
 
 // GreetingPlaceholders are the placeholders a greeting may use, with what
@@ -31,4 +40,55 @@ func RenderGreeting(tmpl string, u telego.User, chatTitle string) string {
 		"{username}", username,
 		"{chat_title}", chatTitle,
 	).Replace(tmpl)
+}
+
+// GreetingRef is the outbox origin_ref of a campaign's greeting of a user.
+func GreetingRef(campaignID string, userID int64) string {
+	return campaignID + "/" + strconv.FormatInt(userID, 10)
+}
+
+// greeting is the outbox message greeting userID (in chatID) for a join or
+// join request of update ev; the key makes a replayed update queue nothing.
+func greeting(ev *ingest.Event, camp *models.Campaign, userID int64, text string, chatID int64) outbox.Message {
+	m := outbox.Text(ev.BotID, chatID, text, "", nil)
+	m.Priority, m.Origin, m.OriginRef = outbox.PriorityGreeting, outbox.OriginGreeting, GreetingRef(camp.ID, userID)
+	m.Key = fmt.Sprintf("greeting:%s:%d", camp.ID, ev.Update.ID)
+	return m
+}
+
+// GreetingOutcome records on the lead what became of a greeting the outbox
+// sent (its greeted_at, or the reason it was not sent, also written in the
+// bot's log). Register it with outbox.Observe for outbox.OriginGreeting.
+func GreetingOutcome(db bun.IDB, log *slog.Logger) func(context.Context, *models.OutboxMessage) {
+	return func(ctx context.Context, m *models.OutboxMessage) {
+		campaignID, user, ok := strings.Cut(m.OriginRef, "/")
+		userID, err := strconv.ParseInt(user, 10, 64)
+		if !ok || err != nil {
+			return
+		}
+		if m.Status == models.OutboxSent {
+			at := m.UpdatedAt
+			if m.SentAt != nil {
+				at = *m.SentAt
+			} else {
+				at = models.Now()
+			}
+			if err := models.SetLeadGreeting(ctx, db, campaignID, userID, &at, ""); err != nil {
+				log.ErrorContext(ctx, "record greeting", "err", err)
+			}
+			return
+		}
+		why := "Telegram refused it: " + m.Error
+		if m.Status == models.OutboxUnconfirmed || strings.HasPrefix(m.Error, "Not sent") {
+			why = m.Error
+		}
+		if err := models.SetLeadGreeting(ctx, db, campaignID, userID, nil, why); err != nil {
+			log.ErrorContext(ctx, "record greeting failure", "err", err)
+		}
+		err = models.InsertLogs(ctx, db, &models.BotLog{BotID: m.BotID, Level: models.LogError, Source: models.SourceCampaign,
+			Message: fmt.Sprintf("The greeting for user %d failed: %s", userID, why)})
+		if err != nil {
+			log.ErrorContext(ctx, "write bot log", "err", err)
+		}
+	}
 }

@@ -2,28 +2,27 @@ package core
 
 import (
 	"context"
-	"time"
 
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/ingest"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/models"
 )
-
-// joinRequestWindow is how long Telegram lets a bot message a user who
-// asked to join, through user_chat_id (TELEGRAM.md).
-const joinRequestWindow = 5 * time.Minute
 
 // CampaignTracker turns chat_member, chat_join_request and my_chat_member
 // updates into campaign leads, counters, warnings and queued Telegram
 // actions. It runs inside the ingest transaction (ingest.Hook): what it
 // writes commits with the update's claim, so a replayed update is never
-// counted twice. It never calls Telegram itself; the greeter job does.
-// A bot status it changes is published on Events, in that transaction.
+// counted twice. It never calls Telegram itself: greetings are queued on
+// Outbox (sent at PriorityGreeting, recorded on the lead by
+// GreetingOutcome) and join-request approvals for the greeter job. A bot
+// status it changes is published on Events, in that transaction.
 type CampaignTracker struct {
 	Events *events.Bus
+	Outbox *outbox.Outbox
 }
 
 // Handle implements ingest.Hook.
@@ -31,9 +30,9 @@ func (c CampaignTracker) Handle(ctx context.Context, tx bun.Tx, ev *ingest.Event
 	t := ev.Update.T
 	switch {
 	case t.ChatMember != nil:
-		return trackMemberChange(ctx, tx, ev, t.ChatMember)
+		return c.trackMemberChange(ctx, tx, ev, t.ChatMember)
 	case t.ChatJoinRequest != nil:
-		return trackJoinRequest(ctx, tx, ev, t.ChatJoinRequest)
+		return c.trackJoinRequest(ctx, tx, ev, t.ChatJoinRequest)
 	case ev.Effects.Chat != nil:
 		return trackBotRights(ctx, tx, c.Events, ev.BotID, ev.Effects.Chat)
 	}
@@ -48,7 +47,7 @@ func inChat(m telego.ChatMember) bool {
 	return m.MemberIsMember()
 }
 
-func trackMemberChange(ctx context.Context, tx bun.Tx, ev *ingest.Event, cm *telego.ChatMemberUpdated) error {
+func (c CampaignTracker) trackMemberChange(ctx context.Context, tx bun.Tx, ev *ingest.Event, cm *telego.ChatMemberUpdated) error {
 	if cm.NewChatMember == nil {
 		return nil // malformed: nothing to learn from it
 	}
@@ -75,7 +74,7 @@ func trackMemberChange(ctx context.Context, tx bun.Tx, ev *ingest.Event, cm *tel
 			// Telegram sent without invite_link: the chat's "other joins".
 			return models.AddOtherJoin(ctx, tx, ev.BotID, cm.Chat.ID, day)
 		}
-		return leadJoined(ctx, tx, ev, camp, user, cm.ViaJoinRequest)
+		return c.leadJoined(ctx, tx, ev, camp, user, cm.ViaJoinRequest)
 	case was && !is:
 		return leadsLeft(ctx, tx, ev, cm.Chat.ID, user.ID)
 	}
@@ -84,7 +83,7 @@ func trackMemberChange(ctx context.Context, tx bun.Tx, ev *ingest.Event, cm *tel
 
 // leadJoined opens (or reopens) the lead and queues the greeting of a
 // plain-link join for a joiner who has started the bot.
-func leadJoined(ctx context.Context, tx bun.Tx, ev *ingest.Event, camp *models.Campaign, user telego.User, viaRequest bool) error {
+func (c CampaignTracker) leadJoined(ctx context.Context, tx bun.Tx, ev *ingest.Event, camp *models.Campaign, user telego.User, viaRequest bool) error {
 	lead, err := models.LeadOf(ctx, tx, camp.ID, user.ID)
 	if err != nil {
 		return err
@@ -116,9 +115,7 @@ func leadJoined(ctx context.Context, tx bun.Tx, ev *ingest.Event, camp *models.C
 	if err != nil || bu.BotBlocked || bu.Blocked {
 		return nil
 	}
-	return models.InsertActions(ctx, tx, &models.CampaignAction{CampaignID: camp.ID, BotID: ev.BotID, UserID: user.ID,
-		ChatID: user.ID, Kind: models.ActionGreet, Text: RenderGreeting(camp.Greeting, user, camp.ChatTitle),
-		Status: models.ActionPending, NotBefore: models.Now(), CreatedAt: models.Now()})
+	return c.Outbox.Enqueue(ctx, tx, greeting(ev, camp, user.ID, RenderGreeting(camp.Greeting, user, camp.ChatTitle), user.ID))
 }
 
 // leadsLeft closes the open leads of a user in a chat's campaigns.
@@ -153,7 +150,7 @@ func leadsLeft(ctx context.Context, tx bun.Tx, ev *ingest.Event, chatID, userID 
 // trackJoinRequest records a request through a join-request campaign's
 // link as a pending lead and queues the greeting (through user_chat_id,
 // inside Telegram's window) and then the approval.
-func trackJoinRequest(ctx context.Context, tx bun.Tx, ev *ingest.Event, r *telego.ChatJoinRequest) error {
+func (c CampaignTracker) trackJoinRequest(ctx context.Context, tx bun.Tx, ev *ingest.Event, r *telego.ChatJoinRequest) error {
 	if r.InviteLink == nil || r.InviteLink.InviteLink == "" {
 		return nil
 	}
@@ -187,20 +184,20 @@ func trackJoinRequest(ctx context.Context, tx bun.Tx, ev *ingest.Event, r *teleg
 		return nil // blocked by the owner: recorded, not greeted, not approved
 	}
 	now := models.Now()
-	deadline := date.Add(joinRequestWindow)
-	var actions []*models.CampaignAction
 	if camp.Greeting != "" {
 		chatID := r.UserChatID
 		if chatID == 0 {
 			chatID = r.From.ID
 		}
-		actions = append(actions, &models.CampaignAction{CampaignID: camp.ID, BotID: ev.BotID, UserID: r.From.ID, ChatID: chatID,
-			Kind: models.ActionGreet, Text: RenderGreeting(camp.Greeting, r.From, camp.ChatTitle), Status: models.ActionPending,
-			NotBefore: now, Deadline: &deadline, CreatedAt: now})
+		// Greeted through user_chat_id, inside Telegram's window; the
+		// greeter approves once the greeting is out (the requester reads it
+		// while waiting).
+		if err := c.Outbox.Enqueue(ctx, tx, greeting(ev, camp, r.From.ID, RenderGreeting(camp.Greeting, r.From, camp.ChatTitle), chatID)); err != nil {
+			return err
+		}
 	}
-	actions = append(actions, &models.CampaignAction{CampaignID: camp.ID, BotID: ev.BotID, UserID: r.From.ID, ChatID: r.Chat.ID,
+	return models.InsertActions(ctx, tx, &models.CampaignAction{CampaignID: camp.ID, BotID: ev.BotID, UserID: r.From.ID, ChatID: r.Chat.ID,
 		Kind: models.ActionApprove, Status: models.ActionPending, NotBefore: now, CreatedAt: now})
-	return models.InsertActions(ctx, tx, actions...)
 }
 
 // trackBotRights warns when the bot loses what a campaign needs in its

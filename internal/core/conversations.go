@@ -2,11 +2,12 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -14,6 +15,7 @@ import (
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/events"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -33,12 +35,13 @@ type Conversations struct {
 	bots *Bots
 	tg   *telegram.Client
 	bus  *events.Bus
+	out  *outbox.Outbox
 	log  *slog.Logger
 }
 
 // NewConversations returns the conversation use cases.
-func NewConversations(db *bun.DB, bots *Bots, tg *telegram.Client, bus *events.Bus, log *slog.Logger) *Conversations {
-	return &Conversations{db: db, bots: bots, tg: tg, bus: bus, log: log}
+func NewConversations(db *bun.DB, bots *Bots, tg *telegram.Client, bus *events.Bus, out *outbox.Outbox, log *slog.Logger) *Conversations {
+	return &Conversations{db: db, bots: bots, tg: tg, bus: bus, out: out, log: log}
 }
 
 // Inbox is one page of a bot's conversations.
@@ -169,11 +172,18 @@ type Sent struct {
 	Message *models.Message
 }
 
-// Send sends a message to a user now and records it in the conversation
-// (origin dashboard, by memberID), which it marks read: whoever answers
-// has read it. A message Telegram refuses is recorded with the reason and
-// the error is returned (409 user_blocked_bot when the user blocked the
-// bot, which is then recorded on the user).
+// sendWait is how long Send waits for the outbox's answer before it
+// returns the message as queued (it is then sent as soon as the bot's
+// rate allows, and the conversation shows the outcome).
+const sendWait = 10 * time.Second
+
+// Send answers a user now: the message is recorded in the conversation
+// (origin dashboard, by memberID), which it marks read — whoever answers
+// has read it — and queued in the bot's outbox ahead of everything but
+// other answers to people, in one transaction. Send then waits (up to
+// sendWait) for Telegram's answer, recorded on the message by
+// OutboxRecorder: a refused message keeps the reason, and the error is
+// returned (409 user_blocked_bot when the user blocked the bot).
 func (s *Conversations) Send(ctx context.Context, ownerID, memberID, botID string, userID int64, req contract.SendMessageRequest) (*Sent, error) {
 	b, u, err := s.botUser(ctx, ownerID, botID, userID)
 	if err != nil {
@@ -188,52 +198,82 @@ func (s *Conversations) Send(ctx context.Context, ownerID, memberID, botID strin
 	if !CanSend(b) {
 		return nil, errBotCannotSend(b, "answer")
 	}
-	token, err := s.bots.Token(b)
-	if err != nil {
-		return nil, err
-	}
 	m := &models.Message{BotID: b.ID, UserID: userID, Direction: models.DirectionOut, Origin: models.OriginDashboard,
 		Kind: models.MessageText, Text: req.Text, ParseMode: req.ParseMode, By: memberID}
 	if req.Photo != "" {
 		m.Kind, m.Text, m.Caption = models.MessagePhoto, "", req.Text
 	}
-	tm, sendErr := s.sendNow(ctx, token, userID, req)
-	if sendErr != nil {
-		m.Error = telegramReason(sendErr)
-		s.bots.NoteTelegramError(ctx, b, sendErr)
-	} else {
-		m.TelegramID = tm.id
-		m.FileID = tm.fileID
-	}
-	blocked := errors.Is(sendErr, telegram.ErrForbidden)
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := RecordMessages(ctx, tx, s.bus, b.OwnerID, m); err != nil {
 			return err
-		}
-		if blocked {
-			if err := models.SetBotBlocked(ctx, tx, b.ID, userID, true, models.Now()); err != nil {
-				return err
-			}
 		}
 		c, err := models.MarkConversationRead(ctx, tx, b.ID, userID)
 		if err != nil {
 			return err
 		}
-		return s.bus.Publish(ctx, tx, events.ConversationChanged(b.OwnerID, b.ID,
-			events.ConversationData{UserID: userID, Status: c.Status, Unread: c.Unread}))
+		if err := s.bus.Publish(ctx, tx, events.ConversationChanged(b.OwnerID, b.ID,
+			events.ConversationData{UserID: userID, Status: c.Status, Unread: c.Unread})); err != nil {
+			return err
+		}
+		return s.out.Enqueue(ctx, tx, dashboardMessage(m, req))
 	})
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case blocked:
-		u.BotBlocked = true
-		return &Sent{Bot: b, User: u, Message: m}, ErrUserBlockedBot
-	case sendErr != nil:
-		return &Sent{Bot: b, User: u, Message: m}, &apperr.Error{Kind: apperr.KindUpstream, Code: "telegram_failed",
-			Message: "Telegram did not accept the message: " + m.Error + ".", Err: sendErr}
+	sent := &Sent{Bot: b, User: u, Message: m}
+	if err := s.awaitOutcome(ctx, m); err != nil {
+		return sent, err
 	}
-	return &Sent{Bot: b, User: u, Message: m}, nil
+	switch {
+	case m.Error == "":
+		return sent, nil
+	case strings.Contains(strings.ToLower(m.Error), "blocked"):
+		u.BotBlocked = true
+		return sent, ErrUserBlockedBot
+	}
+	return sent, &apperr.Error{Kind: apperr.KindUpstream, Code: "telegram_failed",
+		Message: "Telegram did not accept the message: " + m.Error + "."}
+}
+
+// dashboardMessage is the outbox message of a dashboard answer; its
+// OriginRef is the recorded message's id, so OutboxRecorder fills in the
+// outcome, and its key makes it queued once.
+func dashboardMessage(m *models.Message, req contract.SendMessageRequest) outbox.Message {
+	ref := strconv.FormatInt(m.ID, 10)
+	om := outbox.Text(m.BotID, m.UserID, req.Text, req.ParseMode, nil)
+	if req.Photo != "" {
+		p := map[string]any{"photo": req.Photo}
+		if req.Text != "" {
+			p["caption"] = req.Text
+			if req.ParseMode != "" {
+				p["parse_mode"] = req.ParseMode
+			}
+		}
+		om = outbox.Message{BotID: m.BotID, ChatID: m.UserID, Method: "sendPhoto", Params: p}
+	}
+	om.Priority, om.Origin, om.OriginRef, om.Key = outbox.PriorityPerson, outbox.OriginDashboard, ref, "dashboard:"+ref
+	return om
+}
+
+// awaitOutcome waits until the outbox recorded Telegram's answer on m (or
+// sendWait passed: m is then still queued) and fills it in.
+func (s *Conversations) awaitOutcome(ctx context.Context, m *models.Message) error {
+	deadline := time.Now().Add(sendWait)
+	for delay := 5 * time.Millisecond; ; delay = min(delay*2, 100*time.Millisecond) {
+		got, err := models.MessageByID(ctx, s.db, m.BotID, m.UserID, m.ID)
+		if err != nil {
+			return err
+		}
+		if got.TelegramID != 0 || got.Error != "" || time.Now().After(deadline) {
+			m.TelegramID, m.Error = got.TelegramID, got.Error
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
 }
 
 // checkSend validates a message as Telegram will: text, or a photo with
@@ -290,51 +330,6 @@ func looksLikeFileID(s string) bool {
 		}
 	}
 	return true
-}
-
-// sentMessage is what Telegram answered to a send.
-type sentMessage struct {
-	id     int64
-	fileID string
-}
-
-// sendNow sends a dashboard message through the Bot API right away. It is
-// the one place the dashboard's composer reaches Telegram: when the
-// per-bot outbox (priorities, the bot's shared rate limit) exists, route
-// this call through it.
-func (s *Conversations) sendNow(ctx context.Context, token string, userID int64, req contract.SendMessageRequest) (sentMessage, error) {
-	if req.Photo == "" {
-		tm, err := s.tg.SendMessage(ctx, token, userID, req.Text, telegram.SendOptions{ParseMode: req.ParseMode})
-		if err != nil {
-			return sentMessage{}, err
-		}
-		return sentMessage{id: int64(tm.MessageID)}, nil
-	}
-	params := map[string]any{"chat_id": userID, "photo": req.Photo}
-	if req.Text != "" {
-		params["caption"] = req.Text
-		if req.ParseMode != "" {
-			params["parse_mode"] = req.ParseMode
-		}
-	}
-	raw, err := s.tg.Call(ctx, token, "sendPhoto", params)
-	if err != nil {
-		return sentMessage{}, err
-	}
-	var tm struct {
-		MessageID int64 `json:"message_id"`
-		Photo     []struct {
-			FileID string `json:"file_id"`
-		} `json:"photo"`
-	}
-	if err := json.Unmarshal(raw, &tm); err != nil {
-		return sentMessage{}, err
-	}
-	out := sentMessage{id: tm.MessageID}
-	if n := len(tm.Photo); n > 0 {
-		out.fileID = tm.Photo[n-1].FileID
-	}
-	return out, nil
 }
 
 // MessagePhoto fetches the picture of a photo message through the Bot API

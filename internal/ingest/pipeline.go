@@ -54,10 +54,10 @@ type Hook interface {
 	Handle(ctx context.Context, tx bun.Tx, ev *Event) error
 }
 
-// BatchHook acts once on a batch's events of one bot (in update order),
-// after the per-event hooks, inside the same transaction: for work done
-// with one statement per batch rather than one per update (the messages
-// of private chats, for instance).
+// BatchHook acts on all of one bot's processed updates of a batch at once
+// (in update_id order), inside the processing transaction, after every
+// Hook: for work that is cheaper set-based, such as reading the state of
+// all the batch's users in one query. The same rules as for Hook apply.
 type BatchHook interface {
 	HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs []*Event) error
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -292,7 +293,13 @@ func (s *botSender) waitTurn(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	return s.limiter.Wait(ctx)
+	if err := s.limiter.Wait(ctx); err != nil {
+		return err
+	}
+	if s.b.gates != nil {
+		return s.b.gates.Of(s.fence.BotID).Wait(ctx, outbox.PriorityBroadcast)
+	}
+	return nil
 }
 
 // process sends one recipient's message: wait for the bucket, claim, send,
@@ -384,6 +391,9 @@ func (s *botSender) sendClaimed(ctx, dctx context.Context, j job) {
 				s.floodUntil = until
 			}
 			s.mu.Unlock()
+			if s.b.gates != nil {
+				s.b.gates.Of(s.fence.BotID).Hold(time.Now().Add(wait))
+			}
 			s.throttledLog(dctx, "flood", time.Minute, models.LogInfo,
 				fmt.Sprintf("Telegram asked to slow down: waiting %s before sending the same message again.", wait), err)
 			if s.waitTurn(ctx) != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -21,7 +22,9 @@ import (
 // Sending is leased per bot, not per broadcast (broadcast_leases): the
 // instance holding a bot's lease sends all of that bot's queued and
 // running broadcasts, round-robin, through one token bucket
-// (golang.org/x/time/rate) at the configured rate. So the bot's rate is
+// (golang.org/x/time/rate) at the configured rate, and then through the
+// bot's gate shared with the outbox (WithGates), where replies to people
+// take every free slot first (see internal/outbox). So the bot's rate is
 // shared by its broadcasts without any per-message coordination between
 // instances, and two instances can never together exceed it. Different
 // bots go to whichever instances take them first; a holder renews its
@@ -86,6 +89,8 @@ type Broadcaster struct {
 	rate     float64
 	cfg      BroadcasterConfig
 
+	gates *outbox.Gates // shared with the outbox: replies go first (nil: none)
+
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
 	wg      sync.WaitGroup
@@ -144,6 +149,14 @@ func NewBroadcaster(db *bun.DB, tg *telegram.Client, bots *core.Bots, feed *core
 		cfg: BroadcasterConfig{}.withDefaults(), running: map[string]context.CancelFunc{}}
 }
 
+// WithGates makes the broadcaster send through the bots' gates shared
+// with the outbox (at outbox.PriorityBroadcast), so every free slot of a
+// bot goes to a waiting reply first. Call before Run.
+func (b *Broadcaster) WithGates(g *outbox.Gates) *Broadcaster {
+	b.gates = g
+	return b
+}
+
 // WithConfig changes the tuning (before Run) and returns b.
 func (b *Broadcaster) WithConfig(cfg BroadcasterConfig) *Broadcaster {
 	b.cfg = cfg.withDefaults()
@@ -191,6 +204,13 @@ func (b *Broadcaster) scan(ctx context.Context) {
 			continue
 		}
 		now := models.Now()
+		if b.gates != nil {
+			// Another instance sends this bot's replies: its gate must
+			// see the broadcast too, so leave the bot to it.
+			if other, err := models.OutboxLeaseHeldByOther(ctx, b.db, id, b.instance, now); err != nil || other {
+				continue
+			}
+		}
 		epoch, ok, err := models.AcquireBroadcastLease(ctx, b.db, id, b.instance, now.Add(b.cfg.Lease), now)
 		if err != nil || !ok {
 			continue // another instance sends for this bot, or the database hiccupped: next scan

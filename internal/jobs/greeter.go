@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/core"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -21,8 +22,9 @@ type greeterTelegram interface {
 	ApproveChatJoinRequest(ctx context.Context, token string, chatID, userID int64) error
 }
 
-// Greeter performs the campaign actions the tracker queued: greetings and
-// join-request approvals. Each action is leased before it is attempted, so
+// Greeter performs the campaign actions the tracker queued: join-request
+// approvals (greetings go through the outbox now; greetings queued here by
+// an older version are still sent). Each action is leased before it is attempted, so
 // two instances never make the same call; an action Telegram refuses is
 // logged and given up after maxActionAttempts, never retried forever.
 type Greeter struct {
@@ -139,8 +141,12 @@ func (g *Greeter) perform(ctx context.Context, a *models.CampaignAction) {
 }
 
 // greetingPending reports whether the greeting of the same request still
-// waits (it was queued just before the approval).
+// waits in the outbox (it was queued just before the approval), or, for
+// actions queued before greetings moved to the outbox, among the actions.
 func (g *Greeter) greetingPending(ctx context.Context, a *models.CampaignAction) bool {
+	if queued, err := models.OutboxPending(ctx, g.db, a.BotID, outbox.OriginGreeting, core.GreetingRef(a.CampaignID, a.UserID)); err != nil || queued {
+		return true
+	}
 	n, err := g.db.NewSelect().Model((*models.CampaignAction)(nil)).Where("campaign_id = ?", a.CampaignID).
 		Where("user_id = ?", a.UserID).Where("kind = ?", models.ActionGreet).Where("status = ?", models.ActionPending).
 		Where("id < ?", a.ID).Count(ctx)

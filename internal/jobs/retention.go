@@ -55,7 +55,8 @@ func (r *Retention) Run(ctx context.Context) {
 	}
 }
 
-// Prune deletes raw updates past retention and old cached photos (in
+// Prune deletes raw updates and finished outbox messages past retention
+// and old cached photos (in
 // slices, so a long backlog never holds one huge transaction) and expired
 // sessions. It returns how many raw updates it deleted.
 func (r *Retention) Prune(ctx context.Context) (int64, error) {
@@ -80,6 +81,12 @@ func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	}
 	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
 		return models.PruneEvents(ctx, r.db, now.Add(-events.Retention), r.slices)
+	}); err != nil {
+		return total, err
+	}
+	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+		// What bots said is kept as long as what they were told.
+		return models.PruneOutbox(ctx, r.db, now.Add(-r.keep), r.slices)
 	}); err != nil {
 		return total, err
 	}

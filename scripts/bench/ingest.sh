@@ -7,10 +7,14 @@
 # and a forged-secret POST (middleware + one bot lookup, nothing stored).
 #
 #   scripts/bench/ingest.sh [duration, default 30s]
+#
+# With REPLY=1 the bot gets a keyword reply ("hello") that every update of
+# the run matches, so each one is answered: the answering hook's full path
+# (users' states, use counts, outbox rows) runs inside processing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-30s}
-PORT=18280 FAKE=18281
+PORT=${PORT:-18280}; FAKE=$((PORT + 1))
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebotapi
 
@@ -37,6 +41,11 @@ curl -s -c $tmp/jar -H 'Content-Type: application/json' -d '{"email":"bench@exam
   http://127.0.0.1:$PORT/api/auth/signup >/dev/null
 export BOT_ID=$(curl -s -b $tmp/jar -H 'Content-Type: application/json' -d "{\"token\":\"$token\"}" \
   http://127.0.0.1:$PORT/api/bots | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
+if [ -n "${REPLY:-}" ]; then
+  psql -h 127.0.0.1 -U postgres -d $db -qc "INSERT INTO replies (id, bot_id, position, spec, enabled, created_at, updated_at)
+    VALUES ('rpl_bench', '$BOT_ID', 1, '{\"id\":\"rpl_bench\",\"trigger\":{\"kind\":\"keyword\",\"keywords\":[\"hello\"]},\"text\":\"Hi {first_name}!\",\"parseMode\":null,\"showInMenu\":false,\"description\":\"\",\"groups\":false,\"enabled\":true}', true, now(), now());
+    UPDATE bots SET replies_version = replies_version + 1 WHERE id = '$BOT_ID'"
+fi
 export SECRET=$(curl -s "http://127.0.0.1:$FAKE/_fake/bots/state?botToken=$token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["webhookSecret"])')
 
 echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgres -Atc 'show server_version'
@@ -48,4 +57,4 @@ echo "== ingest: POST /tg/{botId}, distinct updates, 1 in 5 from a new user"
 wrk -t2 -c40 -d"$DURATION" --latency -s scripts/bench/ingest.lua http://127.0.0.1:$PORT | grep -E 'Requests/sec|50%|75%|90%|99%|Non-2xx|requests in'
 sleep 3
 echo "== after the run"
-psql -h 127.0.0.1 -U postgres -d $db -Atc "select 'stored', count(*) from updates union all select 'unprocessed', count(*) from updates where processed_at is null union all select 'users', count(*) from bot_users"
+psql -h 127.0.0.1 -U postgres -d $db -Atc "select 'stored', count(*) from updates union all select 'unprocessed', count(*) from updates where processed_at is null union all select 'users', count(*) from bot_users union all select 'answers queued', count(*) from outbox union all select 'reply uses', coalesce(sum(uses), 0) from replies"

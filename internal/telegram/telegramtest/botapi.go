@@ -28,6 +28,7 @@ var methods = func() map[string]methodEntry {
 		"getUpdates":             (*Server).getUpdates,
 		"sendMessage":            (*Server).sendMessage,
 		"sendPhoto":              (*Server).sendPhoto,
+		"sendDocument":           (*Server).sendDocument,
 		"answerCallbackQuery":    (*Server).answerCallbackQuery,
 		"deleteMessage":          (*Server).deleteMessage,
 		"getChat":                (*Server).getChat,

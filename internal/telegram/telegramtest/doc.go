@@ -12,7 +12,7 @@
 // POST or GET /bot<token>/<method>, parameters as JSON, urlencoded form,
 // multipart form or query string. Method names are case-insensitive.
 // Implemented: getMe, setWebhook, deleteWebhook, getWebhookInfo, getUpdates,
-// sendMessage, answerCallbackQuery, deleteMessage, getChat, getChatMember,
+// sendMessage, sendPhoto, sendDocument, answerCallbackQuery, deleteMessage, getChat, getChatMember,
 // getChatAdministrators, getChatMemberCount, leaveChat, createChatInviteLink,
 // revokeChatInviteLink, approveChatJoinRequest, declineChatJoinRequest,
 // getUserProfilePhotos, getFile; GET /file/bot<token>/<file_path> serves

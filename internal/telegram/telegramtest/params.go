@@ -53,6 +53,14 @@ func parseParams(r *http.Request) (params, *apiError) {
 		for k, vs := range r.MultipartForm.Value {
 			p.setString(k, vs[len(vs)-1])
 		}
+		// An uploaded file is noted as "attach://<field>" with its name and
+		// size beside it, so methods can tell bytes from a file_id.
+		for k, fs := range r.MultipartForm.File {
+			f := fs[len(fs)-1]
+			p.setString(k, "attach://"+k)
+			p.setString(k+"#name", f.Filename)
+			p.setString(k+"#size", strconv.FormatInt(f.Size, 10))
+		}
 	}
 	return p, nil
 }

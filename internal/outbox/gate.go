@@ -1,0 +1,141 @@
+package outbox
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Priorities: lower goes first. A person waiting for an answer (a reply,
+// the bot's code, a message typed in the dashboard, a proxied call, a
+// notification) goes before campaign greetings, which go before
+// broadcasts.
+const (
+	PriorityPerson    = 0
+	PriorityGreeting  = 1
+	PriorityBroadcast = 2
+	priorities        = 3
+)
+
+// Gates holds one Gate per bot: the rate limiter every sender of a bot on
+// this instance draws from (the outbox and the broadcaster alike).
+type Gates struct {
+	interval time.Duration
+	mu       sync.Mutex
+	m        map[string]*Gate
+}
+
+// NewGates returns gates letting perSecond calls through per bot.
+func NewGates(perSecond float64) *Gates {
+	if perSecond <= 0 {
+		perSecond = DefaultRate
+	}
+	return &Gates{interval: time.Duration(float64(time.Second) / perSecond), m: map[string]*Gate{}}
+}
+
+// Of returns the bot's gate.
+func (gs *Gates) Of(botID string) *Gate {
+	gs.mu.Lock()
+	defer gs.mu.Unlock()
+	g := gs.m[botID]
+	if g == nil {
+		g = &Gate{interval: gs.interval, changed: make(chan struct{})}
+		gs.m[botID] = g
+	}
+	return g
+}
+
+// Gate spaces a bot's calls evenly (no bursts: Telegram counts per second,
+// and an even pace never trips it) and hands each free slot to the waiter
+// of the lowest priority number; waiters of one priority go in no
+// particular order. Hold stops everyone until a time (a 429's
+// retry_after).
+type Gate struct {
+	interval time.Duration
+
+	mu      sync.Mutex
+	next    time.Time // the earliest time of the next slot
+	hold    time.Time // nothing passes before this
+	waiting [priorities]int
+	changed chan struct{} // closed and replaced whenever waiters or slots change
+}
+
+// Wait blocks until the caller may make one call at priority p.
+func (g *Gate) Wait(ctx context.Context, p int) error {
+	p = min(max(p, 0), priorities-1)
+	g.mu.Lock()
+	g.waiting[p]++
+	for {
+		now := time.Now()
+		ahead := false
+		for q := range p {
+			if g.waiting[q] > 0 {
+				ahead = true
+				break
+			}
+		}
+		at := g.next
+		if g.hold.After(at) {
+			at = g.hold
+		}
+		if !ahead && !now.Before(at) {
+			g.next = now.Add(g.interval)
+			g.waiting[p]--
+			g.changedLocked()
+			g.mu.Unlock()
+			return nil
+		}
+		ch := g.changed
+		g.mu.Unlock()
+		var timer *time.Timer
+		var tick <-chan time.Time
+		if !ahead {
+			timer = time.NewTimer(at.Sub(now))
+			tick = timer.C
+		}
+		var err error
+		select {
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-ch:
+		case <-tick:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		g.mu.Lock()
+		if err != nil {
+			g.waiting[p]--
+			g.changedLocked()
+			g.mu.Unlock()
+			return err
+		}
+	}
+}
+
+// Hold keeps every caller waiting until until.
+func (g *Gate) Hold(until time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if until.After(g.hold) {
+		g.hold = until
+		g.changedLocked()
+	}
+}
+
+// Waiting reports how many callers wait at priorities before p (the
+// broadcaster's view: is someone more urgent queued here).
+func (g *Gate) Waiting(p int) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for q := range min(max(p, 0), priorities) {
+		n += g.waiting[q]
+	}
+	return n
+}
+
+func (g *Gate) changedLocked() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
