@@ -114,14 +114,8 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := conversationURL(sent.Bot.ID, userID)
-	vm := func(ctx context.Context) (views.ThreadVM, error) {
-		th, err := h.convs.Messages(ctx, owner, sent.Bot.ID, userID, contract.ListMessagesRequest{})
-		if err != nil {
-			return views.ThreadVM{}, err
-		}
-		tvm := threadVM(th, false)
-		tvm.OOB = true
-		return tvm, nil
+	vm := func(context.Context) (views.ThreadVM, error) {
+		return views.ThreadVM{Composer: views.ComposerVM{Action: back}}, nil
 	}
 	h.respond.Respond(w, r, web.Response{
 		Status: http.StatusCreated, Data: contract.MessageOf(sent.Message), Redirect: back,
@@ -145,12 +139,7 @@ func (h *Conversations) composerForm(r *http.Request, owner string, userID int64
 			}
 			return tvm, nil
 		}
-		composer := func(ctx context.Context) (views.ThreadVM, error) {
-			tvm, err := vm(ctx)
-			tvm.OOB = true
-			return tvm, err
-		}
-		return web.Response{Title: "Inbox", Page: web.Render(vm, views.ThreadPage), Fragment: web.Render(composer, views.ComposerSent)}
+		return web.Response{Title: "Inbox", Page: web.Render(vm, views.ThreadPage), Fragment: web.Render(vm, views.ComposerSent)}
 	}
 }
 

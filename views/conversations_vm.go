@@ -163,7 +163,6 @@ type ThreadVM struct {
 	OlderBefore  int64                // the before= of older messages, 0 when none
 	Paged        bool                 // showing older messages (not the newest)
 	Composer     ComposerVM
-	OOB          bool // drawn as an out-of-band swap (after sending)
 }
 
 // BubbleVM is one message as a bubble.
