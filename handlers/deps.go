@@ -19,19 +19,20 @@ type Deps struct {
 	Sessions  *web.SessionStore
 	PublicURL string // for examples shown to users; may be empty
 
-	Accounts   *core.Accounts
-	Bots       *core.Bots
-	Audience   *core.Audience
-	Insights   *core.Insights
-	Ingest     *ingest.Pipeline
-	Broadcasts *core.Broadcasts
-	Campaigns  *core.Campaigns
-	Code       *core.Code
-	Uploads    *core.Uploads
-	Replies    *core.Replies
-	Relays     *core.Relays
-	BotAPI     http.Handler // the Bot API proxy (internal/botapi), mounted at /botapi/
-	Events     *events.Bus  // live events for GET /api/events
+	Accounts      *core.Accounts
+	Bots          *core.Bots
+	Audience      *core.Audience
+	Insights      *core.Insights
+	Ingest        *ingest.Pipeline
+	Broadcasts    *core.Broadcasts
+	Campaigns     *core.Campaigns
+	Code          *core.Code
+	Conversations *core.Conversations
+	Uploads       *core.Uploads
+	Replies       *core.Replies
+	Relays        *core.Relays
+	BotAPI        http.Handler // the Bot API proxy (internal/botapi), mounted at /botapi/
+	Events        *events.Bus  // live events for GET /api/events
 
 	// Operations.
 	Ready       *atomic.Bool

@@ -12,3 +12,17 @@ func mountAudience(rt *web.Router, d Deps) {
 	rt.Both("POST /bots/{id}/users/{userId}/unblock", "POST /api/bots/{id}/users/{userId}/unblock", users.Unblock, true)
 	rt.Both("GET /bots/{id}/users/{userId}/photo", "GET /api/bots/{id}/users/{userId}/photo", users.Photo, true)
 }
+
+// mountConversations registers the inbox: conversations, messages of a
+// user, answering, read/open/done, and the user page.
+func mountConversations(rt *web.Router, d Deps) {
+	c := NewConversations(d)
+	rt.Both("GET /bots/{id}/conversations", "GET /api/bots/{id}/conversations", c.List, true)
+	rt.Both("POST /bots/{id}/conversations/{userId}/done", "POST /api/bots/{id}/conversations/{userId}/done", c.Done, true)
+	rt.Both("POST /bots/{id}/conversations/{userId}/open", "POST /api/bots/{id}/conversations/{userId}/open", c.Open, true)
+	rt.Both("POST /bots/{id}/conversations/{userId}/read", "POST /api/bots/{id}/conversations/{userId}/read", c.Read, true)
+	rt.Both("GET /bots/{id}/users/{userId}", "GET /api/bots/{id}/users/{userId}", c.User, true)
+	rt.Both("GET /bots/{id}/users/{userId}/messages", "GET /api/bots/{id}/users/{userId}/messages", c.Messages, true)
+	rt.Both("POST /bots/{id}/users/{userId}/messages", "POST /api/bots/{id}/users/{userId}/messages", c.Send, true)
+	rt.Both("GET /bots/{id}/users/{userId}/messages/{messageId}/photo", "GET /api/bots/{id}/users/{userId}/messages/{messageId}/photo", c.MessagePhoto, true)
+}

@@ -193,11 +193,17 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 }
 
 // usersListURL is where a block form returns: the list it came from when
-// that is this bot's users list, else the list's first page.
+// that is this bot's users list (or the user's page), else the list's
+// first page.
 func usersListURL(botID, back string) string {
 	base := "/bots/" + botID + "/users"
 	if rest, ok := strings.CutPrefix(back, base); ok && (rest == "" || rest[0] == '?') && web.SafeNext(back) == back {
 		return back
+	}
+	if rest, ok := strings.CutPrefix(back, base+"/"); ok { // the user's own page
+		if id, err := strconv.ParseInt(rest, 10, 64); err == nil && id > 0 && strconv.FormatInt(id, 10) == rest {
+			return back
+		}
 	}
 	return base
 }

@@ -231,3 +231,10 @@ func BotsOfOwnerByIDs(ctx context.Context, db bun.IDB, ownerID string, ids []str
 func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// BotOwnerID is the id of the account that owns a bot.
+func BotOwnerID(ctx context.Context, db bun.IDB, botID string) (string, error) {
+	var owner string
+	err := db.NewSelect().Model((*Bot)(nil)).Column("owner_id").Where("id = ?", botID).Scan(ctx, &owner)
+	return owner, wrap("bot owner id", notFoundAs(err, "bot"))
+}

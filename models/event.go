@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -45,6 +46,39 @@ func InsertEvent(ctx context.Context, db bun.IDB, e *EventRecord, channel string
 	}
 	if _, err := db.NewInsert().Model(e).Returning("id").Exec(ctx); err != nil {
 		return fmt.Errorf("store: insert event: %w", err)
+	}
+	return nil
+}
+
+// InsertEvents appends several events in one statement (and, on
+// PostgreSQL with channel set, one NOTIFY), setting their ids in order.
+func InsertEvents(ctx context.Context, db bun.IDB, es []*EventRecord, channel string) error {
+	if len(es) == 0 {
+		return nil
+	}
+	now := Now()
+	for _, e := range es {
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now
+		}
+	}
+	ins := db.NewInsert().Model(&es).Returning("id")
+	var ids []int64
+	var err error
+	if channel != "" && sqldialect.IsPostgres(db) {
+		err = db.NewRaw(`WITH e AS (?), n AS (SELECT pg_notify(?, '')) SELECT e.id FROM e, n ORDER BY e.id`, ins, channel).Scan(ctx, &ids)
+	} else {
+		_, err = ins.Exec(ctx, &ids)
+		slices.Sort(ids)
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert events: %w", err)
+	}
+	if len(ids) != len(es) {
+		return fmt.Errorf("store: insert events: %d ids for %d events", len(ids), len(es))
+	}
+	for i, e := range es {
+		e.ID = ids[i] // a multi-row insert takes ids from the sequence in row order
 	}
 	return nil
 }

@@ -65,6 +65,7 @@ type App struct {
 	Code          *core.Code
 	Uploads       *core.Uploads
 	Replies       *core.Replies
+	Conversations *core.Conversations
 	Greeter       *jobs.Greeter
 	Outbox        *outbox.Outbox // everything bots say (replies, greetings, …) is queued and sent here
 	WebhookWatch  *jobs.WebhookWatch
@@ -164,6 +165,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	poller := jobs.NewPoller(db, tg, a.Bots, a.Ingest, log, a.Instance, jobs.PollerConfig{})
 	retention := jobs.NewRetention(db, log, cfg.UpdateRetention)
+	retention.Messages = cfg.MessageRetention
 	jsCfg := jsrt.DefaultConfig()
 	jsCfg.Timeout = cfg.HandlerTimeout
 	a.Code = core.NewCode(db, a.Bots, tg, jsrt.New(jsCfg), log)
@@ -172,7 +174,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Replies = core.NewReplies(db, a.Bots, a.Uploads, tg, log)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus, Outbox: a.Outbox})
 	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome(db, log))
+	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
 	a.Ingest.AddBatchHook(&core.Answerer{Outbox: a.Outbox, Cache: core.NewRepliesCache()})
+	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, a.Outbox, log)
+	for origin := range core.OutboxOrigins {
+		a.Outbox.Observe(origin, core.OutboxRecorder(db, bus, log))
+	}
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
 	a.BroadcastFeed = core.NewBroadcastFeed(db, bus, log)
 	a.Broadcasts = core.NewBroadcasts(db, a.Bots, a.BroadcastFeed, tg, log, cfg.BroadcastRate)
@@ -188,32 +195,34 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
+	respond.Unread = a.Conversations.UnreadTotal
 	validator := web.NewValidator()
 	deps := handlers.Deps{
-		Respond:     respond,
-		Bind:        web.NewBinder(validator),
-		Sessions:    sessions,
-		PublicURL:   cfg.PublicURL,
-		Accounts:    a.Accounts,
-		Bots:        a.Bots,
-		Audience:    a.Audience,
-		Insights:    a.Insights,
-		Ingest:      a.Ingest,
-		Broadcasts:  a.Broadcasts,
-		Campaigns:   a.Campaigns,
-		Code:        a.Code,
-		Uploads:     a.Uploads,
-		Replies:     a.Replies,
-		Relays:      a.Relays,
-		BotAPI:      a.BotAPIProxy,
-		Events:      bus,
-		Ready:       &a.ready,
-		Ping:        db.PingContext,
-		AnyUser:     func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
-		Metrics:     a.publicMetrics(cfg),
-		MailEnabled: mail.Enabled(),
-		OpenAPI:     doc,
-		Assets:      assets,
+		Respond:       respond,
+		Bind:          web.NewBinder(validator),
+		Sessions:      sessions,
+		PublicURL:     cfg.PublicURL,
+		Accounts:      a.Accounts,
+		Bots:          a.Bots,
+		Audience:      a.Audience,
+		Insights:      a.Insights,
+		Ingest:        a.Ingest,
+		Broadcasts:    a.Broadcasts,
+		Campaigns:     a.Campaigns,
+		Code:          a.Code,
+		Conversations: a.Conversations,
+		Uploads:       a.Uploads,
+		Replies:       a.Replies,
+		Relays:        a.Relays,
+		BotAPI:        a.BotAPIProxy,
+		Events:        bus,
+		Ready:         &a.ready,
+		Ping:          db.PingContext,
+		AnyUser:       func(ctx context.Context) (bool, error) { return models.AnyUserExists(ctx, db) },
+		Metrics:       a.publicMetrics(cfg),
+		MailEnabled:   mail.Enabled(),
+		OpenAPI:       doc,
+		Assets:        assets,
 	}
 	a.Router = handlers.Routes(deps)
 

@@ -33,6 +33,7 @@ type Config struct {
 	SessionAbsolute   time.Duration
 	ShutdownTimeout   time.Duration
 	UpdateRetention   time.Duration
+	MessageRetention  time.Duration // how long message bodies are kept; 0 keeps them forever
 	HandlerTimeout    time.Duration
 	BroadcastRate     float64
 	WebhookCheck      time.Duration
@@ -101,6 +102,7 @@ func Settings() []Setting {
 		{"session-idle", "BOTDECK_SESSION_IDLE", "a session ends after this long without a request", dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
 		{"session-absolute", "BOTDECK_SESSION_ABSOLUTE", "a session ends this long after sign-in, whatever happens", dur(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
 		{"shutdown-timeout", "BOTDECK_SHUTDOWN_TIMEOUT", "how long a shutdown waits for requests and workers", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{"message-retention", "BOTDECK_MESSAGE_RETENTION", "how long the bodies of conversation messages (text, media, buttons) are kept; 0 keeps them (the messages stay, blanked, for counts and timelines)", dur(func(c *Config) *time.Duration { return &c.MessageRetention })},
 		{"update-retention", "BOTDECK_UPDATE_RETENTION", "how long raw Telegram updates are kept (counts and daily series are kept forever)", dur(func(c *Config) *time.Duration { return &c.UpdateRetention })},
 		{"handler-timeout", "BOTDECK_HANDLER_TIMEOUT", "deadline of one run of a bot's JavaScript handler", dur(func(c *Config) *time.Duration { return &c.HandlerTimeout })},
 		{"broadcast-rate", "BOTDECK_BROADCAST_RATE", "broadcast messages per second per bot (at most 30)",
@@ -188,6 +190,9 @@ func (c *Config) Validate() error {
 	}
 	if c.EventStreams < 1 {
 		errs = append(errs, errors.New("event-streams must be at least 1"))
+	}
+	if c.MessageRetention != 0 && c.MessageRetention < time.Hour {
+		errs = append(errs, errors.New("message-retention must be 0 (keep) or at least 1h"))
 	}
 	if c.UpdateRetention < time.Hour {
 		errs = append(errs, errors.New("update-retention must be at least 1h"))

@@ -169,6 +169,37 @@ func (b *Bus) Publish(ctx context.Context, db bun.IDB, e Event) error {
 	return nil
 }
 
+// PublishAll records several events inside db with one statement (and
+// one NOTIFY): what Publish does for each, for a feature that raises many
+// at once (the messages of an ingest batch).
+func (b *Bus) PublishAll(ctx context.Context, db bun.IDB, evs ...Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	recs := make([]*models.EventRecord, len(evs))
+	for i := range evs {
+		e := &evs[i]
+		if err := e.validate(); err != nil {
+			return err
+		}
+		recs[i] = &models.EventRecord{Scope: e.Scope, BotID: e.BotID, Kind: string(e.Kind), Subject: e.Subject, Data: string(e.Data)}
+	}
+	if err := models.InsertEvents(ctx, db, recs, b.channel); err != nil {
+		return err
+	}
+	if !b.pg {
+		last := recs[len(recs)-1].ID
+		for {
+			cur := b.published.Load()
+			if last <= cur || b.published.CompareAndSwap(cur, last) {
+				break
+			}
+		}
+		b.poke()
+	}
+	return nil
+}
+
 func (b *Bus) poke() {
 	select {
 	case b.wake <- struct{}{}:

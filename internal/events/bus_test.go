@@ -482,3 +482,28 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestPublishAllDeliversEveryEventInOrderOnEveryInstance: several events
+// of one transaction, one statement, reach both instances in order, and
+// a bad one refuses them all.
+func TestPublishAllDeliversEveryEventInOrderOnEveryInstance(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *shared) {
+		a, b := s.bus(events.Config{}), s.bus(events.Config{})
+		onA := subscribe(t, a, "usr_a", nil, events.Filter{})
+		onB := subscribe(t, b, "usr_a", nil, events.Filter{})
+		err := s.db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+			return a.PublishAll(ctx, tx, note("usr_a", "one"), note("usr_b", "other scope"), note("usr_a", "two"), note("usr_a", "three"))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []*events.Subscription{onA, onB} {
+			if got, _ := receive(t, sub, 3); texts(t, got) != "one,two,three" {
+				t.Fatalf("got %s", texts(t, got))
+			}
+		}
+		if err := a.PublishAll(context.Background(), s.db, note("usr_a", "fine"), events.Event{Kind: events.KindBot}); err == nil {
+			t.Fatal("an event without a scope is refused")
+		}
+	})
+}

@@ -1,5 +1,7 @@
 package events
 
+import "strconv"
+
 // The data of each kind, and constructors that build a publishable Event.
 // A page reacting to an event usually fetches its fragment again; the data
 // lets API clients (and pages that need no more) act without a request.
@@ -34,4 +36,34 @@ type BroadcastData struct {
 // changed. Its subject is the broadcast id.
 func BroadcastProgress(scope, botID string, d BroadcastData) Event {
 	return Event{Scope: scope, BotID: botID, Kind: KindBroadcast, Subject: d.ID, Data: marshal(d)}
+}
+
+// MessageData is the data of a KindMessage event: messages were recorded
+// in the conversation with UserID (several, when one batch of updates
+// carried more than one), the latest being MessageID.
+type MessageData struct {
+	UserID    int64  `json:"userId"`
+	MessageID int64  `json:"messageId"` // the latest message
+	Direction string `json:"direction"` // of the latest: in or out
+	Count     int    `json:"count"`     // how many messages this event stands for
+}
+
+// Message is the event of messages recorded in a conversation. Its
+// subject is the Telegram user id, so a conversation's page can follow
+// only its own.
+func Message(scope, botID string, d MessageData) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindMessage, Subject: strconv.FormatInt(d.UserID, 10), Data: marshal(d)}
+}
+
+// ConversationData is the data of a KindConversation event.
+type ConversationData struct {
+	UserID int64  `json:"userId"`
+	Status string `json:"status"` // open or done
+	Unread int64  `json:"unread"`
+}
+
+// ConversationChanged is the event of a conversation marked read, open or
+// done. Its subject is the Telegram user id.
+func ConversationChanged(scope, botID string, d ConversationData) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindConversation, Subject: strconv.FormatInt(d.UserID, 10), Data: marshal(d)}
 }

@@ -193,7 +193,7 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 	}
 	for _, h := range p.batched {
 		if err := h.HandleBatch(ctx, tx, botID, events); err != nil {
-			return fmt.Errorf("hook: %w", err)
+			return fmt.Errorf("batch hook: %w", err)
 		}
 	}
 	for _, d := range days {

@@ -13,16 +13,20 @@ import (
 
 // Retention prunes what must not grow without bound: raw updates older
 // than the retention period (their counts and daily series live on in
-// bot_daily and bot_update_kinds), cached profile photos nobody opened for
+// bot_daily and bot_update_kinds), message bodies past their own
+// retention when one is set, cached profile photos nobody opened for
 // photoKeep, live events past events.Retention, and expired sessions.
 // Deleting is idempotent, so several instances may run it without
 // coordination.
 type Retention struct {
-	db     *bun.DB
-	log    *slog.Logger
-	keep   time.Duration
-	every  time.Duration
-	slices int
+	db   *bun.DB
+	log  *slog.Logger
+	keep time.Duration
+	// Messages is how long message bodies are kept (0: forever); set it
+	// before Run.
+	Messages time.Duration
+	every    time.Duration
+	slices   int
 }
 
 // photoKeep is how long an unviewed cached profile photo is kept: viewed
@@ -62,6 +66,13 @@ func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	})
 	if err != nil {
 		return total, err
+	}
+	if r.Messages > 0 {
+		if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+			return models.PruneMessageBodies(ctx, r.db, now.Add(-r.Messages), r.slices)
+		}); err != nil {
+			return total, err
+		}
 	}
 	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
 		return models.PruneUserPhotos(ctx, r.db, now.Add(-photoKeep), r.slices)

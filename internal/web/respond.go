@@ -75,6 +75,9 @@ type Responder struct {
 	Assets     *static.Assets
 	Demo       bool
 	SignupOpen bool
+	// Unread counts the messages waiting unread in a signed-in account's
+	// conversations, for the navigation; nil shows no count.
+	Unread func(ctx context.Context, userID string) (int64, error)
 }
 
 // Respond writes res in the format the request asks for.
@@ -356,6 +359,13 @@ func (x *Responder) chrome(w http.ResponseWriter, r *http.Request, res Response)
 	auth := AuthOf(r)
 	if auth.User != nil {
 		c.UserName, c.UserEmail, c.TimeZone = auth.User.DisplayName(), auth.User.Email, auth.User.TimeZone
+		if x.Unread != nil {
+			n, err := x.Unread(r.Context(), auth.User.ID)
+			if err != nil {
+				x.Log.WarnContext(r.Context(), "count unread messages for the navigation", "err", err)
+			}
+			c.Unread = n
+		}
 	}
 	if sess := auth.Session; sess != nil {
 		if flashes := sess.Flashes(sessionFlashKey); len(flashes) > 0 {

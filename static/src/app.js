@@ -156,3 +156,26 @@ for (const list of document.querySelectorAll('datalist[data-time-zones]')) {
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
   list.append(...['UTC', ...zones].map((z) => Object.assign(document.createElement('option'), { value: z })));
 }
+
+// The conversation composer: Ctrl+Enter (⌘+Enter) sends; the toolbar
+// wraps the selection in HTML tags and switches the format to HTML.
+document.addEventListener('keydown', (e) => {
+  const t = e.target;
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && t.matches && t.matches('textarea[data-send-on-ctrl-enter]')) {
+    e.preventDefault();
+    t.form.requestSubmit();
+  }
+});
+document.addEventListener('click', (e) => {
+  const btn = e.target.closest && e.target.closest('button[data-wrap]');
+  if (!btn || !btn.form) return;
+  const ta = btn.form.querySelector('textarea[name="text"]');
+  if (!ta) return;
+  const tag = btn.dataset.wrap;
+  const open = tag === 'a' ? '<a href="https://">' : `<${tag}>`;
+  const { selectionStart: s, selectionEnd: end } = ta;
+  ta.setRangeText(open + ta.value.slice(s, end) + `</${tag}>`, s, end, 'select');
+  const mode = btn.form.querySelector('select[name="parseMode"]');
+  if (mode) mode.value = 'HTML';
+  ta.focus();
+});

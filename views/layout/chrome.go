@@ -2,6 +2,8 @@
 // the toast region and the main landmark every page lives in.
 package layout
 
+import "strconv"
+
 // Chrome is the view model of everything around a page's own content. The
 // web layer builds it from the request; pages never see it.
 type Chrome struct {
@@ -18,6 +20,7 @@ type Chrome struct {
 	SignupOpen bool
 	Theme      string // "light", "dark", or "" to follow the system
 	TimeZone   string // the signed-in member's IANA zone; "" until known
+	Unread     int64  // messages waiting unread in the account's conversations
 }
 
 // ThemeChoice is the theme menu's current choice.
@@ -51,6 +54,14 @@ func Nav() []NavItem {
 		{"Campaigns", "/campaigns"},
 		{"Account", "/account"},
 	}
+}
+
+// UnreadLabel is the navigation's unread count, e.g. "3" ("99+" beyond).
+func (c Chrome) UnreadLabel() string {
+	if c.Unread > 99 {
+		return "99+"
+	}
+	return strconv.FormatInt(c.Unread, 10)
 }
 
 // Active reports whether item is the current section.

@@ -12,8 +12,8 @@ import (
 
 const maxCaptionLength = 1024
 
-// sendPhoto and sendDocument accept the file as an upload (multipart) or as
-// a file_id this fake handed out; a new upload gets a new file_id, which
+// sendPhoto and sendDocument accept the file as an upload (multipart), a
+// URL, or a file_id this fake handed out; a new upload gets a new file_id, which
 // the answer carries (the largest photo size, or the document). They are
 // recorded with the other sent messages (Text is the caption) and share
 // sendMessage's flood control.
@@ -54,7 +54,9 @@ func (s *Server) sendMedia(_ *http.Request, b *botState, p params, field string)
 			return nil, "", tooManyRequests(retry)
 		}
 	}
-	uploaded := strings.HasPrefix(file, "attach://")
+	// An upload, or a URL Telegram would fetch (the fake makes up the
+	// picture it would have found there).
+	uploaded := strings.HasPrefix(file, "attach://") || strings.HasPrefix(file, "https://") || strings.HasPrefix(file, "http://")
 	var f *fileState
 	if uploaded {
 		f = s.newFileLocked(320, int64(len(s.w.files)))

@@ -1,0 +1,56 @@
+package core
+
+import (
+	"context"
+	"strings"
+
+	"github.com/botdeck/botdeck/models"
+)
+
+// UserDetail is what the user page shows about one user of a bot.
+type UserDetail struct {
+	Bot          *models.Bot
+	User         *models.BotUser
+	NoPhoto      bool
+	Source       string // "campaign:<name>", "start:<payload>" or "" when unknown
+	Campaigns    []models.UserCampaignRow
+	Conversation *models.Conversation // nil when nothing was exchanged
+	Recent       []models.Message     // the latest messages, newest first (the timeline)
+}
+
+// userTimeline is how many messages the user page shows.
+const userTimeline = 20
+
+// User returns the detail of a user of the owner's bot.
+func (s *Conversations) User(ctx context.Context, ownerID, botID string, userID int64) (*UserDetail, error) {
+	b, u, err := s.botUser(ctx, ownerID, botID, userID)
+	if err != nil {
+		return nil, err
+	}
+	d := &UserDetail{Bot: b, User: u}
+	noPhoto, err := models.UsersWithoutPhoto(ctx, s.db, b.ID, []int64{userID}, models.Now().Add(-PhotoTTL))
+	if err != nil {
+		return nil, err
+	}
+	d.NoPhoto = noPhoto[userID]
+	if d.Campaigns, err = models.CampaignsOfUser(ctx, s.db, b.ID, userID); err != nil {
+		return nil, err
+	}
+	if d.Conversation, err = s.conversationOrNil(ctx, b.ID, userID); err != nil {
+		return nil, err
+	}
+	if d.Recent, _, err = models.MessagesOf(ctx, s.db, b.ID, userID, 0, userTimeline); err != nil {
+		return nil, err
+	}
+	start, err := models.FirstStart(ctx, s.db, b.ID, userID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case start != nil && strings.TrimSpace(strings.TrimPrefix(start.Text, "/start")) != "":
+		d.Source = "start:" + strings.TrimSpace(strings.TrimPrefix(start.Text, "/start"))
+	case len(d.Campaigns) > 0:
+		d.Source = "campaign:" + d.Campaigns[0].Name
+	}
+	return d, nil
+}
