@@ -52,6 +52,7 @@ func (b *Binder) Bind(r *http.Request, dst any) error {
 // unknown_field), so every route is strict, not only those with a request
 // struct. Pages stay lenient about parameters (see strict.go).
 func (b *Binder) None(r *http.Request) error { return b.Decode(r, &struct{}{}) }
+
 // BindBody is Bind reading the body whatever the method: for a DELETE that
 // carries secrets (DELETE /api/me/totp takes {password, code}), which must
 // never travel in a URL.
