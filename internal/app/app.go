@@ -175,7 +175,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus, Outbox: a.Outbox})
 	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome(db, log))
 	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
-	a.Ingest.AddBatchHook(&core.Answerer{Outbox: a.Outbox, Cache: core.NewRepliesCache()})
+	a.Ingest.AddBatchHook(&core.Answerer{Outbox: a.Outbox, Cache: core.NewRepliesCache(),
+		Code: &core.CodeForUpdates{Code: a.Code, Outbox: a.Outbox, DB: db, Log: log}})
 	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, a.Outbox, log)
 	for origin := range core.OutboxOrigins {
 		a.Outbox.Observe(origin, core.OutboxRecorder(db, bus, log))

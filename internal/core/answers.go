@@ -15,12 +15,16 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// UpdateCode is the bot's code as replies matching sees it: whether a
-// handler of the bot's script wants an update (replies.Set.Match asks it
-// after commands, asks and keywords, before the fallback). The code runs
-// the update itself; the answerer then sends nothing for it.
+// UpdateCode is the bot's code as the answerer sees it (CodeForUpdates):
+// whether the bot has code for updates at all (Active, cheap), whether a
+// handler of its script wants an update (replies.Set.Match asks it after
+// commands, asks and keywords, before the fallback; updates replies never
+// answer, such as chat_member, go to it directly), and running it once the
+// processing transaction has committed (Run, through Event.AfterCommit).
 type UpdateCode interface {
-	Wants(botID string) func(replies.Input) bool
+	Active(ctx context.Context, botID string) bool
+	Wants(ctx context.Context, botID string, ev *ingest.Event) bool
+	Run(ctx context.Context, botID string, ev *ingest.Event)
 }
 
 // Answerer answers people with the bot's replies. It is an ingest batch
@@ -56,10 +60,14 @@ type answerable struct {
 
 // HandleBatch implements ingest.BatchHook.
 func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs []*ingest.Event) error {
+	hasCode := a.Code != nil && a.Code.Active(ctx, botID)
 	var todo []answerable
 	for _, ev := range evs {
 		in, ok := replies.InputFromUpdate(ev.Update.T)
 		if !ok {
+			if hasCode && a.Code.Wants(ctx, botID, ev) {
+				a.runCode(botID, ev)
+			}
 			continue
 		}
 		it := answerable{ev: ev, in: in}
@@ -80,11 +88,7 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 	if err != nil {
 		return err
 	}
-	var wants func(replies.Input) bool
-	if a.Code != nil {
-		wants = a.Code.Wants(botID)
-	}
-	if len(set.Replies()) == 0 && wants == nil {
+	if len(set.Replies()) == 0 && !hasCode {
 		return recordSources(ctx, tx, botID, set, todo) // nothing can answer: skip the users' states
 	}
 	ids := make([]int64, 0, len(todo))
@@ -108,7 +112,15 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 				vars.Source = src // {source} in the answer to a first "/start SOURCE"
 			}
 		}
+		var wants func(replies.Input) bool
+		if hasCode {
+			ev := it.ev
+			wants = func(replies.Input) bool { return a.Code.Wants(ctx, botID, ev) }
+		}
 		plan := set.Respond(in, vars, wants)
+		if plan.By == replies.ByCode {
+			a.runCode(botID, it.ev)
+		}
 		if plan.Source != "" && st != nil && st.Source == "" && !it.in.Group {
 			st.Source = plan.Source
 			w.sources[it.from.ID] = plan.Source
@@ -126,6 +138,12 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		w.queue(it, plan)
 	}
 	return w.save(ctx, tx, a.Outbox)
+}
+
+// runCode hands an update to the bot's code once the processing
+// transaction has committed.
+func (a *Answerer) runCode(botID string, ev *ingest.Event) {
+	ev.AfterCommit(func(ctx context.Context) { a.Code.Run(ctx, botID, ev) })
 }
 
 // recordSources records the deep-link sources of "/start SOURCE" messages

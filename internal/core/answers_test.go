@@ -25,6 +25,10 @@ func newAnswering(t *testing.T, env *apptest.Env, username string, specs ...repl
 	t.Helper()
 	owner := env.SignUp(t, username+"@example.com")
 	bot := env.ConnectBot(t, owner, username)
+	// Only the test's replies: a new bot's starter replies would answer first.
+	if _, err := env.App.DB.NewDelete().Model((*models.Reply)(nil)).Where("bot_id = ?", bot.ID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	insertReplies(t, env, bot.ID, specs...)
 	return &answering{env: env, bot: bot}
 }

@@ -68,7 +68,17 @@ type Event struct {
 	Update  *Update
 	Effects Effects
 	Date    time.Time // when it happened (Telegram's date, else when received)
+
+	afterCommit []func(context.Context)
 }
+
+// AfterCommit asks for fn to run once the processing transaction has
+// committed, in update_id order with the bot's other updates and before its
+// next batch: for work that must not hold the transaction open, such as
+// running the bot's code. It runs at most once: not if the transaction
+// fails (the update is processed again, and asks again), nor after a crash
+// between the commit and the call.
+func (ev *Event) AfterCommit(fn func(context.Context)) { ev.afterCommit = append(ev.afterCommit, fn) }
 
 // Pipeline stores and processes updates.
 type Pipeline struct {

@@ -35,13 +35,20 @@ func (p *Pipeline) processBatch(ctx context.Context, batch []pending) {
 // overtake the unblock that preceded it.
 func (p *Pipeline) processBot(ctx context.Context, botID string, items []pending) bool {
 	start := time.Now()
+	var applied []*Event
 	err := p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return p.apply(ctx, tx, botID, items)
+		applied = nil // a retried transaction starts over
+		return p.apply(ctx, tx, botID, items, &applied)
 	})
 	p.metrics.batchSeconds.Observe(time.Since(start).Seconds())
 	if err == nil {
 		p.metrics.processed.Add(float64(len(items)))
 		p.forget(items)
+		for _, ev := range applied {
+			for _, fn := range ev.afterCommit {
+				fn(ctx)
+			}
+		}
 		return true
 	}
 	if len(items) > 1 {
@@ -79,7 +86,7 @@ type batchUser struct {
 // activity, and per-event statements only for rare events (blocks, chats,
 // profile changes, hooks). A batch of hundreds of updates costs a handful of
 // round trips.
-func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []pending) error {
+func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []pending, applied *[]*Event) error {
 	now := models.Now()
 	ids := make([]int64, len(items))
 	for i, it := range items {
@@ -196,6 +203,7 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 			return fmt.Errorf("batch hook: %w", err)
 		}
 	}
+	*applied = events
 	for _, d := range days {
 		if err := models.AddToDay(ctx, tx, d); err != nil {
 			return err

@@ -99,7 +99,9 @@ func encodeParams(m Message) (string, error) {
 	for k, v := range m.Params {
 		p[k] = v
 	}
-	if m.Method != "answerCallbackQuery" {
+	// A message without ChatID keeps its own chat_id ("@channel", from bot
+	// code) or has none (answerCallbackQuery, setMyCommands).
+	if m.Method != "answerCallbackQuery" && m.ChatID != 0 {
 		p["chat_id"] = m.ChatID
 	}
 	b, err := json.Marshal(p)
