@@ -27,6 +27,8 @@ type Deps struct {
 	Broadcasts *core.Broadcasts
 	Campaigns  *core.Campaigns
 	Code       *core.Code
+	Uploads    *core.Uploads
+	Replies    *core.Replies
 	Events     *events.Bus // live events for GET /api/events
 
 	// Operations.

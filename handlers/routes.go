@@ -19,6 +19,7 @@ func Routes(d Deps) *web.Router {
 	mountBroadcasts(rt, d)
 	mountCampaigns(rt, d)
 	mountCode(rt, d)
+	mountReplies(rt, d)
 	rt.Private("GET /api/events", http.HandlerFunc(NewEvents(d).Stream))
 	rt.Public("POST /tg/{botId}", http.HandlerFunc(NewWebhook(d).Receive))
 	return rt

@@ -168,3 +168,11 @@ func bumpRepliesVersion(ctx context.Context, db bun.IDB, botID string) error {
 	_, err := db.NewUpdate().Model((*Bot)(nil)).Set("replies_version = replies_version + 1").Where("id = ?", botID).Exec(ctx)
 	return err
 }
+
+// LockBotReplies serializes changes to a bot's replies: it moves the
+// replies version first, which holds the bot's row until the transaction
+// ends, so a change validated against the bot's other replies cannot race
+// another one. Run it first in the transaction that changes them.
+func LockBotReplies(ctx context.Context, db bun.IDB, botID string) error {
+	return wrap("lock bot replies", bumpRepliesVersion(ctx, db, botID))
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,8 @@ type App struct {
 	BroadcastFeed *core.BroadcastFeed
 	Campaigns     *core.Campaigns
 	Code          *core.Code
+	Uploads       *core.Uploads
+	Replies       *core.Replies
 	Greeter       *jobs.Greeter
 	Outbox        *outbox.Outbox // everything bots say (replies, greetings, …) is queued and sent here
 	WebhookWatch  *jobs.WebhookWatch
@@ -145,6 +148,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	jsCfg.Timeout = cfg.HandlerTimeout
 	a.Code = core.NewCode(db, a.Bots, tg, jsrt.New(jsCfg), log)
 	a.Campaigns = core.NewCampaigns(db, a.Bots, tg, log)
+	a.Uploads = core.NewUploads(db)
+	a.Replies = core.NewReplies(db, a.Bots, a.Uploads, tg, log)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus, Outbox: a.Outbox})
 	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome(db, log))
 	a.Ingest.AddBatchHook(&core.Answerer{Outbox: a.Outbox, Cache: core.NewRepliesCache()})
@@ -170,6 +175,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Broadcasts: a.Broadcasts,
 		Campaigns:  a.Campaigns,
 		Code:       a.Code,
+		Uploads:    a.Uploads,
+		Replies:    a.Replies,
 		Events:     bus,
 		Ready:      &a.ready,
 		Ping:       db.PingContext,
@@ -189,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		web.Compress(),
 		web.SecurityHeaders(cfg.SecureCookies()),
 		web.CrossOrigin(respond),
-		web.LimitBody(MaxBodyBytes),
+		web.LimitBody(MaxBodyBytes, web.BodyLimit{Max: models.MaxUploadSize + web.UploadOverhead, Match: isUploadRequest}),
 		a.untilReady,
 		authn.Middleware,
 		web.NewRateLimiter(cfg.APIRateLimit, respond).Middleware,
@@ -199,6 +206,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
 		a.Outbox.Run)
 	return a, nil
+}
+
+// isUploadRequest selects the requests that may carry a file: POST
+// /api/uploads and the reply editor's forms.
+func isUploadRequest(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	p := r.URL.Path
+	return p == "/api/uploads" || strings.HasPrefix(p, "/bots/") && strings.Contains(p, "/replies")
 }
 
 // Handler is the complete HTTP handler with all middleware.

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/replies"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
 )
@@ -51,7 +52,38 @@ func (s *Bots) Connect(ctx context.Context, ownerID, token string) (bot *models.
 		s.releaseClaim(ctx, c)
 		return nil, false, err
 	}
+	if c.kind == claimNew {
+		s.publishStarterMenu(ctx, b, token)
+	}
 	return b, c.kind == claimRestore, nil
+}
+
+// insertStarters gives a new bot its first replies (replies.Starters): a
+// /start greeting and a /help for the owner to edit.
+func insertStarters(ctx context.Context, db bun.IDB, botID string) error {
+	for _, r := range replies.Starters(func() string { return models.NewID(models.ReplyIDPrefix) }) {
+		if err := models.InsertReply(ctx, db, &models.Reply{BotID: botID, Spec: r}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publishStarterMenu puts a new bot's starter commands in its menu. A
+// failure is logged: the bot is connected, and the next save of a reply
+// publishes the menu again.
+func (s *Bots) publishStarterMenu(ctx context.Context, b *models.Bot, token string) {
+	menu, ok := s.tg.(menuTelegram)
+	if !ok {
+		return
+	}
+	rows, err := models.ListReplies(ctx, s.db, b.ID)
+	if err == nil {
+		err = menu.SetMyCommands(ctx, token, replies.MenuCommands(models.Specs(rows)))
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "publish starter menu", "bot", b.ID, "err", err)
+	}
 }
 
 type claimKind int
@@ -118,7 +150,10 @@ func (s *Bots) claim(ctx context.Context, ownerID, token string, me *telego.User
 		}
 		b.Status, b.UpdatedAt = models.BotConnecting, now
 		if c.kind == claimNew {
-			return models.InsertBot(ctx, tx, b)
+			if err := models.InsertBot(ctx, tx, b); err != nil {
+				return err
+			}
+			return insertStarters(ctx, tx, b.ID)
 		}
 		return models.UpdateBotColumns(ctx, tx, b, "status", "username", "name", "token_ciphertext", "token_hash", "token_masked")
 	})

@@ -122,6 +122,15 @@ func TestDemoRunsAndStopsCleanly(t *testing.T) {
 		for _, bc := range list.Data {
 			statuses[bc.Status]++
 		}
+		var replies struct {
+			Data []struct {
+				ID string `json:"id"`
+			} `json:"data"`
+		}
+		getJSON(t, client, base+"/api/bots/"+b.ID+"/replies", &replies)
+		if len(replies.Data) < 4 {
+			t.Errorf("bot %s has %d replies; want the starters and a few more", b.ID, len(replies.Data))
+		}
 	}
 	if statuses["done"] < 1 || statuses["running"]+statuses["queued"] < 1 {
 		t.Fatalf("one finished and one running broadcast: %v", statuses)

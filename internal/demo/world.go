@@ -105,6 +105,9 @@ func (w *world) history(ctx context.Context, out io.Writer) error {
 	if err := w.seedCode(ctx); err != nil {
 		return err
 	}
+	if err := w.seedReplies(ctx); err != nil {
+		return err
+	}
 	for range 12 {
 		w.handlerTraffic(ctx)
 	}

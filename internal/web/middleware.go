@@ -185,10 +185,24 @@ func SecurityHeaders(https bool) Middleware {
 	}
 }
 
+// BodyLimit is a larger body cap for the requests Match selects (uploads).
+type BodyLimit struct {
+	Max   int64
+	Match func(*http.Request) bool
+}
+
 // LimitBody caps request bodies; a larger body fails with 413 when read.
-func LimitBody(max int64) Middleware {
+// The first of larger that matches a request sets its cap instead.
+func LimitBody(max int64, larger ...BodyLimit) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			max := max
+			for _, l := range larger {
+				if l.Match(r) {
+					max = l.Max
+					break
+				}
+			}
 			if r.ContentLength > max {
 				// Refuse before reading anything.
 				r.Body = http.MaxBytesReader(w, r.Body, 0)

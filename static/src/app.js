@@ -8,6 +8,7 @@ import htmx from 'htmx.org';
 // sse-swap). The browser resends Last-Event-ID when it reconnects, so
 // nothing that happened meanwhile is missed.
 import 'htmx-ext-sse';
+import './format.js';
 
 window.htmx = htmx;
 

@@ -42,6 +42,7 @@ var methods = func() map[string]methodEntry {
 		"declineChatJoinRequest": (*Server).declineChatJoinRequest,
 		"getUserProfilePhotos":   (*Server).getUserProfilePhotos,
 		"getFile":                (*Server).getFile,
+		"setMyCommands":          (*Server).setMyCommands,
 	} {
 		m[strings.ToLower(name)] = methodEntry{name: name, handler: h}
 	}

@@ -66,6 +66,7 @@ type botState struct {
 	limiter     *sendLimiter
 	rateLimited int
 	calls       map[string]int
+	commands    []telego.BotCommand // the menu set with setMyCommands
 }
 
 func newBotState(user telego.User, token string) *botState {
