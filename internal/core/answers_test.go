@@ -25,6 +25,7 @@ func newAnswering(t *testing.T, env *apptest.Env, username string, specs ...repl
 	t.Helper()
 	owner := env.SignUp(t, username+"@example.com")
 	bot := env.ConnectBot(t, owner, username)
+	dropStarters(t, env, bot.ID)
 	insertReplies(t, env, bot.ID, specs...)
 	return &answering{env: env, bot: bot}
 }
@@ -33,6 +34,21 @@ func insertReplies(t testing.TB, env *apptest.Env, botID string, specs ...replie
 	t.Helper()
 	for _, r := range specs {
 		if err := models.InsertReply(context.Background(), env.App.DB, &models.Reply{BotID: botID, Spec: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// dropStarters removes the replies a new bot starts with, so a test's own
+// replies are the bot's only ones.
+func dropStarters(t testing.TB, env *apptest.Env, botID string) {
+	t.Helper()
+	rows, err := models.ListReplies(context.Background(), env.App.DB, botID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if err := models.DeleteReply(context.Background(), env.App.DB, botID, r.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
