@@ -294,10 +294,15 @@ func TestOutboxOutcomes(t *testing.T) {
 		// 400: bad markup is refused for good, with the reason.
 		enqueue(t, env, o, outbox.Message{BotID: bot.ID, ChatID: 13, Method: "sendMessage", Origin: outbox.OriginReply,
 			Params: map[string]any{"text": "<b>oops", "parse_mode": "HTML"}})
+		// (The /start above was answered by the bot's starter reply: to the
+		// blocker too, so refused as well.)
 		apptest.Eventually(t, 20*time.Second, "all settled", func() bool {
 			st := statuses(t, env, bot.ID)
-			return st[models.OutboxSent] == 2 && st[models.OutboxFailed] == 2
+			return st[models.OutboxQueued] == 0 && st[models.OutboxSending] == 0
 		})
+		if st := statuses(t, env, bot.ID); st[models.OutboxSent] != 2 || st[models.OutboxFailed] != 3 {
+			t.Fatalf("outcomes: %v", st)
+		}
 		rows, _ := models.OutboxOfBot(ctx, env.App.DB, bot.ID)
 		for _, r := range rows {
 			switch r.ChatID {
