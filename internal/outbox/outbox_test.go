@@ -378,3 +378,33 @@ func TestOutboxUploadsOnceThenUsesTheFileID(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxStopsForABotThatCannotSend: a revoked token fails the message
+// and puts the bot in error; what is still queued for a bot that cannot
+// send fails with the reason instead of waiting forever.
+func TestOutboxStopsForABotThatCannotSend(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		owner := env.SignUp(t, "revoked@example.com")
+		bot := env.ConnectBot(t, owner, "revoked_bot")
+		o := newOutbox(t, env, "a", outbox.Config{Workers: 1})
+		must(t, env.Telegram.Fail(bot.Fake.Token, "sendMessage", telegramtest.FailSpec{Code: 401}))
+		enqueue(t, env, o, text(bot, 21, "first", outbox.PriorityPerson), text(bot, 22, "second", outbox.PriorityPerson))
+		run(t, o)
+		apptest.Eventually(t, 20*time.Second, "both failed", func() bool { return statuses(t, env, bot.ID)[models.OutboxFailed] == 2 })
+		b, err := models.BotByID(ctx, env.App.DB, bot.ID)
+		must(t, err)
+		if b.Status != models.BotError {
+			t.Fatalf("bot status %q after a 401", b.Status)
+		}
+		enqueue(t, env, o, text(bot, 23, "third", outbox.PriorityPerson))
+		apptest.Eventually(t, 20*time.Second, "the third failed", func() bool { return statuses(t, env, bot.ID)[models.OutboxFailed] == 3 })
+		rows, _ := models.OutboxOfBot(ctx, env.App.DB, bot.ID)
+		if rows[0].Error != "401 Unauthorized" || rows[2].Error != "Not sent: Telegram rejects the token of @revoked_bot." {
+			t.Fatalf("reasons: %q / %q", rows[0].Error, rows[2].Error)
+		}
+		if n := len(env.Telegram.SentMessages(bot.Fake.Token)); n != 0 {
+			t.Fatalf("%d sent", n)
+		}
+	})
+}
