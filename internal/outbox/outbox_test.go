@@ -408,3 +408,26 @@ func TestOutboxStopsForABotThatCannotSend(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxDropsExpiredMessages: a message past its expiry (a join
+// requester's 5-minute window) fails unsent.
+func TestOutboxDropsExpiredMessages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "late@example.com")
+		bot := env.ConnectBot(t, owner, "late_bot")
+		o := newOutbox(t, env, "a", outbox.Config{})
+		late := text(bot, 31, "too late", outbox.PriorityGreeting)
+		late.Expires = time.Now().Add(-time.Second)
+		enqueue(t, env, o, late, text(bot, 32, "in time", outbox.PriorityGreeting))
+		if _, err := o.SendDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := models.OutboxOfBot(context.Background(), env.App.DB, bot.ID)
+		if rows[0].Status != models.OutboxFailed || rows[0].Error != outbox.TooLate || rows[1].Status != models.OutboxSent {
+			t.Fatalf("rows: %+v", rows)
+		}
+		if sent := env.Telegram.SentMessages(bot.Fake.Token); len(sent) != 1 || sent[0].ChatID != 32 {
+			t.Fatalf("sent: %+v", sent)
+		}
+	})
+}
