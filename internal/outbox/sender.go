@@ -207,7 +207,7 @@ func (r *botRun) drain(ctx context.Context) int {
 		if r.gate.Wait(ctx, next.Priority) != nil {
 			return n
 		}
-		m, err := models.ClaimOutbox(ctx, r.o.db, r.botID, r.o.instance, r.epoch, models.Now(), nil)
+		m, err := models.ClaimOutbox(ctx, r.o.db, r.botID, r.o.instance, r.epoch, models.Now(), skip)
 		if err != nil || m == nil {
 			return n
 		}
