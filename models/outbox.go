@@ -46,7 +46,8 @@ type OutboxMessage struct {
 	Status      string     `bun:"status"`
 	Attempts    int        `bun:"attempts"`
 	NotBefore   time.Time  `bun:"not_before"`
-	Epoch       int64      `bun:"epoch"` // the lease epoch of the claim
+	ExpiresAt   *time.Time `bun:"expires_at"` // not sent after this (nil: no limit)
+	Epoch       int64      `bun:"epoch"`      // the lease epoch of the claim
 	Error       string     `bun:"error"`
 	MessageID   int64      `bun:"message_id"`
 	CreatedAt   time.Time  `bun:"created_at"`

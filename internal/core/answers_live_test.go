@@ -53,6 +53,7 @@ func BenchmarkReplyLatency(b *testing.B) {
 			}
 			owner := env.SignUp(b, "latency@example.com")
 			bot := env.ConnectBot(b, owner, "latency_bot")
+			dropStarters(b, env, bot.ID)
 			insertReplies(b, env, bot.ID, startReply())
 			var took []time.Duration
 			for b.Loop() {

@@ -25,10 +25,7 @@ func newAnswering(t *testing.T, env *apptest.Env, username string, specs ...repl
 	t.Helper()
 	owner := env.SignUp(t, username+"@example.com")
 	bot := env.ConnectBot(t, owner, username)
-	// Only the test's replies: a new bot's starter replies would answer first.
-	if _, err := env.App.DB.NewDelete().Model((*models.Reply)(nil)).Where("bot_id = ?", bot.ID).Exec(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	dropStarters(t, env, bot.ID)
 	insertReplies(t, env, bot.ID, specs...)
 	return &answering{env: env, bot: bot}
 }
@@ -37,6 +34,21 @@ func insertReplies(t testing.TB, env *apptest.Env, botID string, specs ...replie
 	t.Helper()
 	for _, r := range specs {
 		if err := models.InsertReply(context.Background(), env.App.DB, &models.Reply{BotID: botID, Spec: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// dropStarters removes the replies a new bot starts with, so a test's own
+// replies are the bot's only ones.
+func dropStarters(t testing.TB, env *apptest.Env, botID string) {
+	t.Helper()
+	rows, err := models.ListReplies(context.Background(), env.App.DB, botID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if err := models.DeleteReply(context.Background(), env.App.DB, botID, r.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

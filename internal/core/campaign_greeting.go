@@ -79,7 +79,10 @@ func GreetingOutcome(db bun.IDB, log *slog.Logger) func(context.Context, *models
 			return
 		}
 		why := "Telegram refused it: " + m.Error
-		if m.Status == models.OutboxUnconfirmed || strings.HasPrefix(m.Error, "Not sent") {
+		switch {
+		case m.Error == outbox.TooLate:
+			why = "Telegram's 5-minute window to message a join requester had passed"
+		case m.Status == models.OutboxUnconfirmed || strings.HasPrefix(m.Error, "Not sent"):
 			why = m.Error
 		}
 		if err := models.SetLeadGreeting(ctx, db, campaignID, userID, nil, why); err != nil {

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
@@ -11,6 +12,10 @@ import (
 	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/models"
 )
+
+// joinRequestWindow is how long Telegram lets a bot message a user who
+// asked to join, through user_chat_id.
+const joinRequestWindow = 5 * time.Minute
 
 // CampaignTracker turns chat_member, chat_join_request and my_chat_member
 // updates into campaign leads, counters, warnings and queued Telegram
@@ -192,7 +197,9 @@ func (c CampaignTracker) trackJoinRequest(ctx context.Context, tx bun.Tx, ev *in
 		// Greeted through user_chat_id, inside Telegram's window; the
 		// greeter approves once the greeting is out (the requester reads it
 		// while waiting).
-		if err := c.Outbox.Enqueue(ctx, tx, greeting(ev, camp, r.From.ID, RenderGreeting(camp.Greeting, r.From, camp.ChatTitle), chatID)); err != nil {
+		m := greeting(ev, camp, r.From.ID, RenderGreeting(camp.Greeting, r.From, camp.ChatTitle), chatID)
+		m.Expires = date.Add(joinRequestWindow)
+		if err := c.Outbox.Enqueue(ctx, tx, m); err != nil {
 			return err
 		}
 	}

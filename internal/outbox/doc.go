@@ -81,5 +81,7 @@
 // made before taking a lease, not atomically with it, so two instances
 // starting at the same instant may send for one bot side by side until
 // the outbox lease is next released; a 429 then holds that instance's
-// gate and nothing is lost.
+// gate and nothing is lost. And an instance that dies holding a bot's
+// broadcast lease holds up that bot's replies too, until the lease expires
+// (the broadcaster's Lease, 30 s by default).
 package outbox

@@ -37,7 +37,13 @@ type Message struct {
 	// same key again queues nothing.
 	Key       string
 	NotBefore time.Time // zero: now
+	// Expires, when set, is when sending it becomes pointless: it then
+	// fails unsent with TooLate.
+	Expires time.Time
 }
+
+// TooLate is the error of a message that expired before it could be sent.
+const TooLate = "Not sent: it was too late to send it."
 
 // Text is a plain sendMessage.
 func Text(botID string, chatID int64, text string, parseMode string, markup telego.ReplyMarkup) Message {

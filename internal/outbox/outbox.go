@@ -182,6 +182,10 @@ func (o *Outbox) Enqueue(ctx context.Context, db bun.IDB, msgs ...Message) error
 		if row.NotBefore.IsZero() {
 			row.NotBefore = now
 		}
+		if !m.Expires.IsZero() {
+			exp := m.Expires
+			row.ExpiresAt = &exp
+		}
 		if m.Key != "" {
 			key := m.Key
 			row.IdemKey = &key

@@ -294,10 +294,15 @@ func TestOutboxOutcomes(t *testing.T) {
 		// 400: bad markup is refused for good, with the reason.
 		enqueue(t, env, o, outbox.Message{BotID: bot.ID, ChatID: 13, Method: "sendMessage", Origin: outbox.OriginReply,
 			Params: map[string]any{"text": "<b>oops", "parse_mode": "HTML"}})
+		// (The /start above was answered by the bot's starter reply: to the
+		// blocker too, so refused as well.)
 		apptest.Eventually(t, 20*time.Second, "all settled", func() bool {
 			st := statuses(t, env, bot.ID)
-			return st[models.OutboxSent] == 2 && st[models.OutboxFailed] == 2
+			return st[models.OutboxQueued] == 0 && st[models.OutboxSending] == 0
 		})
+		if st := statuses(t, env, bot.ID); st[models.OutboxSent] != 2 || st[models.OutboxFailed] != 3 {
+			t.Fatalf("outcomes: %v", st)
+		}
 		rows, _ := models.OutboxOfBot(ctx, env.App.DB, bot.ID)
 		for _, r := range rows {
 			switch r.ChatID {
@@ -370,6 +375,59 @@ func TestOutboxUploadsOnceThenUsesTheFileID(t *testing.T) {
 		}
 		if sent[0].Message.Caption != "Cat" || sent[1].ParseMode != "HTML" {
 			t.Fatalf("caption: %+v", sent[0].Message)
+		}
+	})
+}
+
+// TestOutboxStopsForABotThatCannotSend: a revoked token fails the message
+// and puts the bot in error; what is still queued for a bot that cannot
+// send fails with the reason instead of waiting forever.
+func TestOutboxStopsForABotThatCannotSend(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		owner := env.SignUp(t, "revoked@example.com")
+		bot := env.ConnectBot(t, owner, "revoked_bot")
+		o := newOutbox(t, env, "a", outbox.Config{Workers: 1})
+		must(t, env.Telegram.Fail(bot.Fake.Token, "sendMessage", telegramtest.FailSpec{Code: 401}))
+		enqueue(t, env, o, text(bot, 21, "first", outbox.PriorityPerson), text(bot, 22, "second", outbox.PriorityPerson))
+		run(t, o)
+		apptest.Eventually(t, 20*time.Second, "both failed", func() bool { return statuses(t, env, bot.ID)[models.OutboxFailed] == 2 })
+		b, err := models.BotByID(ctx, env.App.DB, bot.ID)
+		must(t, err)
+		if b.Status != models.BotError {
+			t.Fatalf("bot status %q after a 401", b.Status)
+		}
+		enqueue(t, env, o, text(bot, 23, "third", outbox.PriorityPerson))
+		apptest.Eventually(t, 20*time.Second, "the third failed", func() bool { return statuses(t, env, bot.ID)[models.OutboxFailed] == 3 })
+		rows, _ := models.OutboxOfBot(ctx, env.App.DB, bot.ID)
+		if rows[0].Error != "401 Unauthorized" || rows[2].Error != "Not sent: Telegram rejects the token of @revoked_bot." {
+			t.Fatalf("reasons: %q / %q", rows[0].Error, rows[2].Error)
+		}
+		if n := len(env.Telegram.SentMessages(bot.Fake.Token)); n != 0 {
+			t.Fatalf("%d sent", n)
+		}
+	})
+}
+
+// TestOutboxDropsExpiredMessages: a message past its expiry (a join
+// requester's 5-minute window) fails unsent.
+func TestOutboxDropsExpiredMessages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "late@example.com")
+		bot := env.ConnectBot(t, owner, "late_bot")
+		o := newOutbox(t, env, "a", outbox.Config{})
+		late := text(bot, 31, "too late", outbox.PriorityGreeting)
+		late.Expires = time.Now().Add(-time.Second)
+		enqueue(t, env, o, late, text(bot, 32, "in time", outbox.PriorityGreeting))
+		if _, err := o.SendDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := models.OutboxOfBot(context.Background(), env.App.DB, bot.ID)
+		if rows[0].Status != models.OutboxFailed || rows[0].Error != outbox.TooLate || rows[1].Status != models.OutboxSent {
+			t.Fatalf("rows: %+v", rows)
+		}
+		if sent := env.Telegram.SentMessages(bot.Fake.Token); len(sent) != 1 || sent[0].ChatID != 32 {
+			t.Fatalf("sent: %+v", sent)
 		}
 	})
 }

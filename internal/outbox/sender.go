@@ -207,7 +207,7 @@ func (r *botRun) drain(ctx context.Context) int {
 		if r.gate.Wait(ctx, next.Priority) != nil {
 			return n
 		}
-		m, err := models.ClaimOutbox(ctx, r.o.db, r.botID, r.o.instance, r.epoch, models.Now(), nil)
+		m, err := models.ClaimOutbox(ctx, r.o.db, r.botID, r.o.instance, r.epoch, models.Now(), skip)
 		if err != nil || m == nil {
 			return n
 		}
@@ -350,6 +350,10 @@ func (r *botRun) send(ctx context.Context, m *models.OutboxMessage) {
 	r.mu.Lock()
 	token, bot := r.token, r.bot
 	r.mu.Unlock()
+	if m.ExpiresAt != nil && time.Now().After(*m.ExpiresAt) {
+		r.finish(dctx, m, models.OutboxOutcome{Status: models.OutboxFailed, Error: TooLate})
+		return
+	}
 	var params map[string]any
 	if err := json.Unmarshal([]byte(m.Params), &params); err != nil {
 		r.finish(dctx, m, models.OutboxOutcome{Status: models.OutboxFailed, Error: "unreadable parameters: " + err.Error()})
