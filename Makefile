@@ -30,7 +30,7 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 test-go: ## Go tests on SQLite, and on PostgreSQL when one is reachable
-	scripts/with-test-postgres.sh $(GO) test -count=1 ./...
+	scripts/with-test-postgres.sh $(GO) test -count=1 -timeout 30m ./...
 
 e2e: node_modules/.installed build ## the Playwright suite against a real botdeck process
 	$(NPM) run --silent e2e

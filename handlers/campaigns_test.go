@@ -29,6 +29,10 @@ func newCampaignWorld(t *testing.T, env *apptest.Env) *campaignWorld {
 	t.Helper()
 	w := &campaignWorld{env: env, owner: env.SignUp(t, "campaigner@example.com")}
 	w.bot = env.ConnectBot(t, w.owner, "greeter_bot")
+	// Greetings only: a new bot's starter replies would also answer /start.
+	if _, err := env.App.DB.NewDelete().Model((*models.Reply)(nil)).Where("bot_id = ?", w.bot.ID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	w.admin = env.Telegram.AddUser(telegramtest.UserSpec{FirstName: "Chat", LastName: "Owner"})
 	w.chat = env.Telegram.AddChat(telegramtest.ChatSpec{Type: telego.ChatTypeSupergroup, Title: "Fans of Go", Owner: &w.admin})
 	w.promote(t, true)
