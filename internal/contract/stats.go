@@ -27,12 +27,12 @@ func (r StatsRequest) Days() int {
 
 // Stats is the API shape of a bot's numbers, or the sum over several bots.
 type Stats struct {
-	TotalUsers           int64      `json:"totalUsers"`
-	NewUsersLast7Days    int64      `json:"newUsersLast7Days"`
-	ActiveUsersLast7Days int64      `json:"activeUsersLast7Days"`
-	BlockedUsers         int64      `json:"blockedUsers"` // users who blocked the bot in Telegram
-	TotalErrors          int64      `json:"totalErrors"`  // error entries in the log
-	TotalLogs            int64      `json:"totalLogs"`    // all entries in the log
+	TotalUsers           int64 `json:"totalUsers"`
+	NewUsersLast7Days    int64 `json:"newUsersLast7Days"`
+	ActiveUsersLast7Days int64 `json:"activeUsersLast7Days"`
+	BlockedUsers         int64 `json:"blockedUsers"` // users who blocked the bot in Telegram
+	TotalErrors          int64 `json:"totalErrors"`  // error entries in the log
+	TotalLogs            int64 `json:"totalLogs"`    // all entries in the log
 	// ActiveUsers counts each person seen within the period (the days of
 	// Daily) once: never a sum of the daily counts. ActiveUsersPrevious is
 	// the same for the period of the same length just before, null when
