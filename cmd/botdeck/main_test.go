@@ -69,8 +69,8 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		done <- run(ctx, []string{"serve", "--addr=127.0.0.1:0", "--database-url=sqlite:" + filepath.Join(dir, "db"),
 			"--secret-key-file=" + filepath.Join(dir, "key")}, strings.NewReader(""), out, out)
 	}()
-	// Wait until it serves (migrations first; slow on a loaded machine).
-	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(out.String(), "listening"); time.Sleep(20 * time.Millisecond) {
+	// Wait until it has migrated and serves (slow on a loaded machine).
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(out.String(), "applied migrations"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("serve did not start within 60 s:\n%s", out.String())
 		}
