@@ -39,8 +39,8 @@ func TestGroupUpgradedToSupergroupMovesChatAndCampaigns(t *testing.T) {
 				`"chat":{"id":%d,"title":"Go meetup","type":"group","all_members_are_administrators":false},"date":%d,"migrate_to_chat_id":%d}}`,
 				w.admin.ID, oldID, date, newID),
 			fmt.Sprintf(`{"update_id":900002,"message":{"message_id":1,"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},`+
-				`"sender_chat":{"id":%d,"title":"Go meetup","type":"supergroup"},`+
-				`"chat":{"id":%d,"title":"Go meetup","type":"supergroup"},"date":%d,"migrate_from_chat_id":%d}}`,
+				`"sender_chat":{"id":%d,"title":"Go Meetup Zürich","type":"supergroup"},`+
+				`"chat":{"id":%d,"title":"Go Meetup Zürich","type":"supergroup"},"date":%d,"migrate_from_chat_id":%d}}`,
 				newID, newID, date, oldID),
 		}
 		for _, u := range pair {
@@ -61,8 +61,11 @@ func TestGroupUpgradedToSupergroupMovesChatAndCampaigns(t *testing.T) {
 			t.Fatalf("admin chats after the upgrade: the supergroup only, tracked by the campaign: %v", chats)
 		}
 		got := w.owner.Get(t, "/api/campaigns/"+c["id"].(string)).Expect(t, http.StatusOK).Data(t)
-		if got["chatId"] != float64(newID) {
-			t.Fatalf("campaign chat after the upgrade: %v", got["chatId"])
+		if got["chatId"] != float64(newID) || got["chatTitle"] != "Go Meetup Zürich" {
+			t.Fatalf("campaign chat after the upgrade: %v %v", got["chatId"], got["chatTitle"])
+		}
+		if found := w.owner.Get(t, "/api/campaigns?q=ZURICH").Expect(t, http.StatusOK).List(t); len(found) != 1 {
+			t.Fatalf("the campaign is found by the supergroup's title: %v", found)
 		}
 
 		// A join through the campaign's link, now reported under the new id, counts.

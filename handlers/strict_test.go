@@ -40,7 +40,8 @@ func TestEveryAPIRouteRefusesUnknownInput(t *testing.T) {
 				continue // a made-up sub-object: ownership is checked before the body is read
 			}
 			if res.StatusCode != http.StatusUnprocessableEntity || res.ErrorCode(t) != "unknown_field" || res.Fields(t)["zzUnknown"] == nil {
-				t.Errorf("%s %s with an unknown member: %d %s, want 422 unknown_field naming it", r.Method, path, res.StatusCode, truncateText(res.Text()))
+				t.Errorf("%s %s with an unknown member: %d %s, want 422 unknown_field naming it "+
+					"(bind a request struct, or call h.bind.None(r) in a handler that takes no input)", r.Method, path, res.StatusCode, truncateText(res.Text()))
 			}
 		}
 		if walked < 30 {

@@ -25,6 +25,8 @@ func init() {
 					user_id BIGINT NOT NULL,
 					PRIMARY KEY (bot_id, day, user_id)
 				)`,
+				// Retention deletes the oldest days.
+				`CREATE INDEX bot_user_days_day_idx ON bot_user_days (day)`,
 				`CREATE TABLE stats_tracking (
 					name TEXT PRIMARY KEY,
 					since_day TEXT NOT NULL

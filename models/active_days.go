@@ -47,6 +47,22 @@ func CountActiveBetween(ctx context.Context, db bun.IDB, s StatsScope, first, la
 	return n, true, wrap("count active between", err)
 }
 
+// ActiveDaysKept is how long active days are kept: two of the longest
+// stats periods, so the longest period can be compared with the one before.
+const ActiveDaysKept = 2 * 365
+
+// PruneActiveDays deletes at most limit active-day rows from before the
+// day before (YYYY-MM-DD), oldest first, and returns how many it deleted.
+func PruneActiveDays(ctx context.Context, db bun.IDB, before string, limit int) (int64, error) {
+	old := db.NewSelect().Model((*BotUserDay)(nil)).Column("bot_id", "day", "user_id").
+		Where("day < ?", before).Order("day").Limit(int64(limit))
+	res, err := db.NewDelete().Model((*BotUserDay)(nil)).Where("(bot_id, day, user_id) IN (?)", old).Exec(ctx)
+	if err != nil {
+		return 0, wrap("prune active days", err)
+	}
+	return res.RowsAffected()
+}
+
 // SetActivityTrackedSince moves the day activity tracking began (tests
 // that seed history use it).
 func SetActivityTrackedSince(ctx context.Context, db bun.IDB, day string) error {

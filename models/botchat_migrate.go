@@ -43,11 +43,21 @@ func MigrateChat(ctx context.Context, db bun.IDB, botID string, from, to int64, 
 		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
 			return q.Where("status <> ?", CampaignActive).WhereOr("NOT EXISTS (?)", activeThere)
 		})
-	if title != "" {
-		q = q.Set("chat_title = ?", title)
-	}
 	if _, err := q.Exec(ctx); err != nil {
 		return wrap("migrate chat", err)
+	}
+	if title != "" {
+		// Through the model, so search_key follows the new title.
+		var moved []Campaign
+		if err := db.NewSelect().Model(&moved).Where("bot_id = ?", botID).Where("chat_id = ?", to).Where("chat_title <> ?", title).Scan(ctx); err != nil {
+			return wrap("migrate chat", err)
+		}
+		for i := range moved {
+			moved[i].ChatTitle = title
+			if err := UpdateCampaignColumns(ctx, db, &moved[i], "chat_title"); err != nil {
+				return err
+			}
+		}
 	}
 	if _, err := db.NewRaw(`INSERT INTO chat_other_joins (bot_id, chat_id, day, joins)
 		SELECT bot_id, ?, day, joins FROM chat_other_joins WHERE bot_id = ? AND chat_id = ?

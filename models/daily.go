@@ -58,3 +58,10 @@ func AddBotUsersAndSeen(ctx context.Context, db bun.IDB, botID string, newUsers 
 		Where("id = ?", botID).Exec(ctx)
 	return wrap("add bot users and seen", err)
 }
+
+// UpdateKindCounted reports whether the bot has received an update of kind
+// before (bot_update_kinds has it).
+func UpdateKindCounted(ctx context.Context, db bun.IDB, botID, kind string) (bool, error) {
+	ok, err := db.NewSelect().Model((*UpdateKindCount)(nil)).Where("bot_id = ?", botID).Where("kind = ?", kind).Exists(ctx)
+	return ok, wrap("update kind counted", err)
+}

@@ -49,3 +49,28 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 }
+
+// TestPruneActiveDays deletes only days before the cutoff, in slices.
+func TestPruneActiveDays(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		botID := seedBot(t, db)
+		for _, day := range []string{"2024-01-01", "2024-01-02", "2026-01-01"} {
+			if err := models.RecordActiveDay(ctx, db, botID, day, []int64{1, 2}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := models.PruneActiveDays(ctx, db, "2025-01-01", 3)
+		if err != nil || n != 3 {
+			t.Fatalf("first slice: %d %v", n, err)
+		}
+		n, err = models.PruneActiveDays(ctx, db, "2025-01-01", 3)
+		if err != nil || n != 1 {
+			t.Fatalf("second slice: %d %v", n, err)
+		}
+		left, err := db.NewSelect().Model((*models.BotUserDay)(nil)).Count(ctx)
+		if err != nil || left != 2 {
+			t.Fatalf("%d rows left, %v", left, err)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,12 +72,17 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	dir := t.TempDir()
+	out := &lockedBuffer{}
 	go func() {
-		var out bytes.Buffer
 		done <- run(ctx, []string{"serve", "--addr=127.0.0.1:0", "--database-url=sqlite:" + filepath.Join(dir, "db"),
-			"--secret-key-file=" + filepath.Join(dir, "key")}, strings.NewReader(""), &out, &out)
+			"--secret-key-file=" + filepath.Join(dir, "key")}, strings.NewReader(""), out, out)
 	}()
-	time.Sleep(500 * time.Millisecond)
+	// Wait until it has migrated and serves (slow on a loaded machine).
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(out.String(), "applied migrations"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start within 60 s:\n%s", out.String())
+		}
+	}
 	cancel() // what SIGINT/SIGTERM do through signal.NotifyContext
 	select {
 	case err := <-done:
@@ -96,4 +102,22 @@ func TestUnknownCommand(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "botdeck ") {
 		t.Fatalf("version: %v %q", err, out)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -59,6 +59,12 @@ test('campaigns: pick an admin chat, share the link, watch joins, leaves and a j
   await expect(leads.getByRole('row')).toHaveCount(2);
   await expectAccessible(page);
 
+  // The chat is taken now: the bot's chats list it disabled, naming the campaign.
+  await page.goto(`/bots/${bot.botId}/chats`);
+  await expect(page.getByRole('radio', { name: new RegExp(chat.title) })).toBeDisabled();
+  await expect(page.getByRole('link', { name: 'Spring readers' })).toBeVisible();
+  await expectAccessible(page);
+
   // The greeting reached the joiner who had started the bot.
   await expect.poll(async () => (await fake.messages(bot.token, fan.id)).map((m: any) => m.text)).toContain(`Hello Fiona, welcome to ${chat.title}!`);
 });

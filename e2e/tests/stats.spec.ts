@@ -63,7 +63,7 @@ test('updates pushed through Telegram show up in the stats cards, the charts and
   const table = page.getByRole('table', { name: 'New users per day' });
   await expect(table).toBeHidden();
   await page.getByText('Show the numbers: New users').click();
-  await expect(table.getByRole('row', { name: `${today()} 3` })).toBeVisible();
+  await expect(table.getByRole('row', { name: `${today()} (today, so far) 3` })).toBeVisible();
   await expect(table.getByRole('row')).toHaveCount(31);
   await expectAccessible(page);
 
@@ -143,5 +143,7 @@ test('chats where the bot becomes an administrator are listed, and leave the lis
     await expect(page.getByRole('radio')).toHaveCount(1, { timeout: 500 });
   });
   const api = await (await page.request.get(`/api/bots/${bot.botId}/chats`)).json();
-  expect(api.data).toEqual([{ chatId: channel.id, title: `News <${bot.username}>`, type: 'channel', username: '' }]);
+  expect(api.data).toEqual([
+    { chatId: channel.id, title: `News <${bot.username}>`, type: 'channel', username: '', canInviteUsers: true, trackedBy: null },
+  ]);
 });

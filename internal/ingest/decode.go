@@ -23,6 +23,9 @@ type Update struct {
 	Kind string
 	T    telego.Update // the known fields; zero for unknown kinds
 	Raw  []byte
+	// Malformed is why a known kind could not be read (Kind is then
+	// "malformed_<kind>"); empty otherwise.
+	Malformed string
 }
 
 // MaxUpdateBytes bounds one update. Telegram's largest updates (a long
@@ -77,6 +80,7 @@ func Decode(raw []byte) (*Update, error) {
 		if err := json.Unmarshal(raw, &u.T); err != nil {
 			u.T = telego.Update{UpdateID: int(id)}
 			u.Kind = "malformed_" + u.Kind
+			u.Malformed = err.Error()
 		}
 	}
 	return u, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -209,6 +210,9 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 			return err
 		}
 	}
+	if err := p.logMalformed(ctx, tx, botID, events); err != nil {
+		return err
+	}
 	if err := models.AddUpdateKinds(ctx, tx, botID, kinds); err != nil {
 		return err
 	}
@@ -334,4 +338,36 @@ func (p *Pipeline) poison(ctx context.Context, it pending, cause error) {
 		p.log.ErrorContext(ctx, "mark poisoned update", "bot", it.botID, "update", it.id, "err", err)
 	}
 	p.forget([]pending{it})
+}
+
+// logMalformed says, once per kind per bot, that updates of a kind the Bot
+// API types describe could not be read (they are kept as malformed_<kind>
+// and count in the stats, but nothing else happens with them): in the
+// bot's log for its owner and in the server log. "Once" is the first time
+// the kind is counted for the bot, so it runs before AddUpdateKinds.
+func (p *Pipeline) logMalformed(ctx context.Context, tx bun.Tx, botID string, events []*Event) error {
+	seen := map[string]bool{}
+	for _, ev := range events {
+		u := ev.Update
+		if u.Malformed == "" || seen[u.Kind] {
+			continue
+		}
+		seen[u.Kind] = true
+		known, err := models.UpdateKindCounted(ctx, tx, botID, u.Kind)
+		if err != nil {
+			return err
+		}
+		if known {
+			continue
+		}
+		kind := strings.TrimPrefix(u.Kind, "malformed_")
+		p.log.WarnContext(ctx, "update not readable", "bot", botID, "update", u.ID, "kind", kind, "err", u.Malformed)
+		err = models.InsertLogs(ctx, tx, &models.BotLog{BotID: botID, Level: models.LogError, Source: models.SourceIngest,
+			Message: fmt.Sprintf("An update of type %s (update %d) could not be read; it and later ones like it are counted as %s and otherwise ignored.", kind, u.ID, u.Kind),
+			Detail:  u.Malformed, CreatedAt: ev.Date})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -90,6 +90,11 @@ func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	}); err != nil {
 		return total, err
 	}
+	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+		return models.PruneActiveDays(ctx, r.db, models.Day(now.AddDate(0, 0, -models.ActiveDaysKept)), r.slices)
+	}); err != nil {
+		return total, err
+	}
 	if _, err := models.DeleteExpiredSessions(ctx, r.db, now); err != nil {
 		return total, err
 	}
