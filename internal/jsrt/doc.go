@@ -68,7 +68,10 @@
 //
 //   - Memory is bounded per built-in, not per run: a loop may allocate for as long as its
 //     deadline lasts (about 1 GB/s at most). The heap watchdog stops all active runs when the
-//     process heap passes MaxHeapBytes; it cannot tell which run is to blame. A stopped run's
+//     process heap passes MaxHeapBytes, or grows by more than MaxHeapBytes/16 between two of its
+//     5 ms samples (which catches the one operation no guard sees, `+` on strings, at the
+//     allocation that doubles a string past that step, long before the limit); it cannot tell
+//     which run is to blame. A stopped run's
 //     runtime is dropped and its memory collected, so what it allocated does not keep the heap
 //     over the limit (goja keeps stale values on a runtime's stack; a reused one would hold
 //     them, and every later run of every bot would be stopped).
