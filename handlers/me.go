@@ -36,7 +36,7 @@ func (h *Me) page(r *http.Request, form views.AccountVM) web.Response {
 	vm := func(ctx context.Context) (views.AccountVM, error) {
 		vm := form
 		if vm.Email == "" && vm.ProfileErrors == nil {
-			vm.Name, vm.Email = u.Name, u.Email
+			vm.Name, vm.Email, vm.TimeZone = u.Name, u.Email, u.TimeZone
 		}
 		vm.CreatedAt = u.CreatedAt.Format("2 January 2006")
 		n, err := h.accounts.OtherSessions(ctx, u.ID)
@@ -56,6 +56,9 @@ func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 		}
 		if in.Email != nil {
 			vm.Email = *in.Email
+		}
+		if in.TimeZone != nil {
+			vm.TimeZone = *in.TimeZone
 		}
 		return h.page(r, vm)
 	}

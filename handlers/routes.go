@@ -47,6 +47,7 @@ func mountAccounts(rt *web.Router, d Deps) {
 	rt.Public("GET /signup", http.HandlerFunc(auth.SignupForm))
 	rt.Both("POST /signup", "POST /api/auth/signup", auth.Signup, false)
 	rt.Public("GET /login", http.HandlerFunc(auth.LoginForm))
+	rt.Public("POST /theme", http.HandlerFunc(NewTheme(d).Set))
 	rt.Both("POST /login", "POST /api/auth/login", auth.Login, false)
 	rt.Both("POST /logout", "POST /api/auth/logout", auth.Logout, false)
 	rt.Both("POST /logout-all", "POST /api/auth/logout-all", auth.LogoutAll, true)

@@ -228,7 +228,8 @@ func (h *Users) Photo(w http.ResponseWriter, r *http.Request) {
 // photoFailed answers a photo request that has no photo to give. The API
 // gets the JSON error; an <img> cannot show an error page, so the
 // dashboard's route answers with a placeholder picture (the user's
-// initials when the user is known) under the same status.
+// initials when the user is known): 200 for a user without a photo, the
+// error's status otherwise.
 func (h *Users) photoFailed(w http.ResponseWriter, r *http.Request, u *models.BotUser, err error) {
 	if web.IsAPI(r) {
 		h.respond.Fail(w, r, err)
@@ -238,7 +239,9 @@ func (h *Users) photoFailed(w http.ResponseWriter, r *http.Request, u *models.Bo
 	e, _ := apperr.AsError(err)
 	switch {
 	case errors.Is(err, core.ErrNoPhoto):
-		status, cache = http.StatusNotFound, "private, max-age=3600"
+		// The initials are this user's picture: 200, so a page of users
+		// without photos logs no failed request per row.
+		status, cache = http.StatusOK, "private, max-age=3600"
 	case e != nil && e.Kind == apperr.KindNotFound:
 		status, u = http.StatusNotFound, nil // reveal nothing about the bot or user
 	case e != nil && e.Kind == apperr.KindUpstream:

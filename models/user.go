@@ -17,6 +17,7 @@ type User struct {
 	Email        string    `bun:"email"`
 	Name         string    `bun:"name"`
 	PasswordHash string    `bun:"password_hash"`
+	TimeZone     string    `bun:"time_zone"` // IANA name; "" until known
 	CreatedAt    time.Time `bun:"created_at"`
 	UpdatedAt    time.Time `bun:"updated_at"`
 }
@@ -64,7 +65,7 @@ func AnyUserExists(ctx context.Context, db bun.IDB) (bool, error) {
 
 // UpdateUser saves name, email, password hash and updated_at.
 func UpdateUser(ctx context.Context, db bun.IDB, u *User) error {
-	_, err := db.NewUpdate().Model(u).Column("name", "email", "password_hash", "updated_at").WherePK().Exec(ctx)
+	_, err := db.NewUpdate().Model(u).Column("name", "email", "password_hash", "time_zone", "updated_at").WherePK().Exec(ctx)
 	if IsUniqueViolation(err) {
 		return wrap("update user", apperr.ErrEmailTaken)
 	}

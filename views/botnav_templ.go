@@ -85,7 +85,7 @@ func BotHeader(b *models.Bot, current string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</p><nav aria-label=\"Bot sections\" class=\"mt-4 overflow-x-auto border-b border-slate-200\"><ul class=\"-mb-px flex gap-5 text-sm font-medium\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</p><nav aria-label=\"Bot sections\" class=\"scroll-hint mt-4 overflow-x-auto border-b border-slate-200\"><ul class=\"-mb-px flex gap-5 text-sm font-medium\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -108,12 +108,12 @@ func BotHeader(b *models.Bot, current string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if tab.Path == current {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " aria-current=\"page\" class=\"inline-block whitespace-nowrap border-b-2 border-indigo-700 px-1 pb-2 text-indigo-800\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " aria-current=\"page\" class=\"inline-flex min-h-11 items-end whitespace-nowrap border-b-2 border-indigo-700 px-1 pb-2 text-indigo-800\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " class=\"inline-block whitespace-nowrap border-b-2 border-transparent px-1 pb-2 text-slate-600 hover:border-slate-300 hover:text-slate-900\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " class=\"inline-flex min-h-11 items-end whitespace-nowrap border-b-2 border-transparent px-1 pb-2 text-slate-600 hover:border-slate-300 hover:text-slate-900\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

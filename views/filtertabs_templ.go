@@ -53,7 +53,7 @@ func FilterTabs(vm FilterTabsVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"mb-4 overflow-x-auto border-b border-slate-200\"><ul class=\"-mb-px flex gap-4 text-sm font-medium\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"scroll-hint mb-4 overflow-x-auto border-b border-slate-200\"><ul class=\"-mb-px flex gap-4 text-sm font-medium\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -108,12 +108,12 @@ func FilterTabs(vm FilterTabsVM) templ.Component {
 				}
 			}
 			if tab.Current {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " aria-current=\"page\" class=\"inline-flex items-center gap-1.5 whitespace-nowrap border-b-2 border-indigo-700 px-1 pb-2 text-indigo-800\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " aria-current=\"page\" class=\"inline-flex min-h-11 items-center gap-1.5 whitespace-nowrap border-b-2 border-indigo-700 px-1 pb-2 text-indigo-800\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " class=\"inline-flex items-center gap-1.5 whitespace-nowrap border-b-2 border-transparent px-1 pb-2 text-slate-600 hover:border-slate-300 hover:text-slate-900\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " class=\"inline-flex min-h-11 items-center gap-1.5 whitespace-nowrap border-b-2 border-transparent px-1 pb-2 text-slate-600 hover:border-slate-300 hover:text-slate-900\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

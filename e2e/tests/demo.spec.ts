@@ -25,6 +25,8 @@ test.beforeAll(async () => {
   demo.stdout!.on('data', (d) => { output += d.toString(); });
   demo.stderr!.on('data', (d) => { output += d.toString(); });
   await expect.poll(() => output, { timeout: 110_000, message: 'the demo prints its credentials' }).toContain('Press Ctrl-C to stop.');
+  // The credentials come at once; the pages below need the whole month of history.
+  await expect.poll(() => output, { timeout: 110_000, message: 'the demo fills in its history' }).toContain('History ready');
   email = /Email\s+(\S+)/.exec(output)![1];
   password = /Password\s+(\S+)/.exec(output)![1];
 });

@@ -177,6 +177,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		web.RequestInfo(cfg.TrustProxyHeaders),
 		web.AccessLog(log, web.NewMetrics(a.registry)),
 		web.Recover(log, respond),
+		web.Compress(),
 		web.SecurityHeaders(cfg.SecureCookies()),
 		web.CrossOrigin(respond),
 		web.LimitBody(MaxBodyBytes),

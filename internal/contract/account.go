@@ -34,6 +34,8 @@ func (r *LoginRequest) Normalize() { r.Email = models.NormalizeEmail(r.Email) }
 type ProfileRequest struct {
 	Name  *string `json:"name" form:"name" validate:"omitempty,max=100"`
 	Email *string `json:"email" form:"email" validate:"omitempty,email,max=254"`
+	// TimeZone is an IANA name ("Europe/Berlin"); "" goes back to UTC.
+	TimeZone *string `json:"timeZone" form:"timeZone" validate:"omitempty,max=64"`
 }
 
 // Normalize trims the name and email.
@@ -43,6 +45,9 @@ func (r *ProfileRequest) Normalize() {
 	}
 	if r.Email != nil {
 		*r.Email = models.NormalizeEmail(*r.Email)
+	}
+	if r.TimeZone != nil {
+		*r.TimeZone = strings.TrimSpace(*r.TimeZone)
 	}
 }
 
@@ -57,10 +62,17 @@ type UserJSON struct {
 	ID        string    `json:"id"`
 	Email     string    `json:"email"`
 	Name      string    `json:"name"`
+	TimeZone  string    `json:"timeZone"` // "" until the browser reports it or the member picks one
 	CreatedAt time.Time `json:"createdAt"`
 }
 
 // UserOf is the API shape of u (never its password hash).
 func UserOf(u *models.User) UserJSON {
-	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, CreatedAt: u.CreatedAt}
+	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt}
+}
+
+// ThemeRequest is the body of POST /theme: the header's theme menu.
+type ThemeRequest struct {
+	Theme string `form:"theme" validate:"required,oneof=system light dark"`
+	Next  string `form:"next" validate:"max=2048"`
 }

@@ -124,6 +124,13 @@ func (a *Accounts) UpdateProfile(ctx context.Context, u *models.User, req contra
 	if req.Email != nil {
 		updated.Email = models.NormalizeEmail(*req.Email)
 	}
+	if req.TimeZone != nil {
+		if !KnownTimeZone(*req.TimeZone) {
+			return nil, apperr.Invalid("Pick a time zone from the list, such as Europe/Berlin.",
+				apperr.FieldErrors{"timeZone": "is not a known time zone"})
+		}
+		updated.TimeZone = *req.TimeZone
+	}
 	updated.UpdatedAt = models.Now()
 	if err := models.UpdateUser(ctx, a.db, &updated); err != nil {
 		return nil, err

@@ -66,7 +66,7 @@ func webhookFailed(err error) error {
 
 func telegramUnavailable(err error) error {
 	return &apperr.Error{Kind: apperr.KindUpstream, Code: "telegram_unavailable",
-		Message: "Telegram could not be reached (" + telegramReason(err) + "). Try again in a moment.", Err: err}
+		Message: telegram.Explain(err) + " Try again in a moment.", Err: err}
 }
 
 // telegramReason is the human part of a Bot API error (never the token).

@@ -37,6 +37,10 @@ type Options struct {
 // Credentials of the demo account.
 const DemoEmail = "demo@botdeck.local"
 
+// HistoryReady is printed once the month of history is in and the live
+// simulator runs.
+const HistoryReady = "History ready: the three demo bots now receive simulated traffic through their webhooks."
+
 // Run starts the demo and blocks until ctx ends; it then stops everything
 // within a few seconds and removes what it created unless Keep is set.
 func Run(ctx context.Context, o Options) error {
@@ -114,10 +118,10 @@ func Run(ctx context.Context, o Options) error {
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	w := &world{app: a, baseURL: "http://" + ln.Addr().String(), fake: fake, rng: rng, people: &people{rng: rng, fake: fake}}
 	password := models.RandomString(8)
-	if err := w.seed(ctx, DemoEmail, password); err != nil {
+	if err := w.setup(ctx, DemoEmail, password); err != nil {
 		stopServe()
 		<-served
-		return fmt.Errorf("seed the demo: %w", err)
+		return fmt.Errorf("set up the demo: %w", err)
 	}
 	where := "deleted when the demo stops; --keep keeps it"
 	if o.Keep {
@@ -129,18 +133,35 @@ Botdeck demo — sandbox Telegram, nothing is sent.
   Open      http://%s
   Email     %s
   Password  %s
-
-  Three demo bots are receiving simulated traffic through their webhooks.
   Database  %s — %s
 
 Press Ctrl-C to stop.
+
+Filling in a month of history for three demo bots (pages fill up as it goes)…
 `, ln.Addr().String(), DemoEmail, password, dbPath, where)
 
+	// History is filled in while the server already answers; the live
+	// simulator starts when it is complete.
+	var historyErr error
 	simDone := make(chan struct{})
-	go func() { w.simulate(serveCtx); close(simDone) }()
+	go func() {
+		defer close(simDone)
+		if err := w.history(serveCtx, o.Out); err != nil {
+			if serveCtx.Err() == nil {
+				historyErr = fmt.Errorf("fill in the demo's history: %w", err)
+				stopServe()
+			}
+			return
+		}
+		fmt.Fprintln(o.Out, HistoryReady)
+		w.simulate(serveCtx)
+	}()
 	err = <-served
 	stopServe()
 	<-simDone
+	if historyErr != nil {
+		return historyErr
+	}
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}

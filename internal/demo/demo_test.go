@@ -41,17 +41,26 @@ func TestDemoRunsAndStopsCleanly(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, Options{Addr: "127.0.0.1:0", Out: out, Seed: 42}) }()
 
-	deadline := time.Now().Add(90 * time.Second)
-	for !strings.Contains(out.String(), "Press Ctrl-C") {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("the demo did not start:\n%s", out)
+	started := time.Now()
+	waitFor := func(what string) {
+		deadline := time.Now().Add(120 * time.Second)
+		for !strings.Contains(out.String(), what) {
+			if time.Now().After(deadline) {
+				cancel()
+				t.Fatalf("the demo never printed %q:\n%s", what, out)
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("the demo stopped early: %v\n%s", err, out)
+			case <-time.After(50 * time.Millisecond):
+			}
 		}
-		select {
-		case err := <-done:
-			t.Fatalf("the demo stopped early: %v\n%s", err, out)
-		case <-time.After(100 * time.Millisecond):
-		}
+	}
+	// The credentials come first, while the history is still being filled in.
+	waitFor("Press Ctrl-C")
+	t.Logf("credentials printed after %v", time.Since(started))
+	if strings.Contains(out.String(), HistoryReady) {
+		t.Fatal("the credentials must not wait for the history")
 	}
 	text := out.String()
 	base := regexp.MustCompile(`Open\s+(http://\S+)`).FindStringSubmatch(text)[1]
@@ -66,6 +75,11 @@ func TestDemoRunsAndStopsCleanly(t *testing.T) {
 		t.Fatalf("sign in with the printed credentials: %v %v", res, err)
 	}
 	res.Body.Close()
+	// Signed in while the history fills in; its progress is printed.
+	waitFor(HistoryReady)
+	if !strings.Contains(out.String(), "History: 20 of 30 days filled in") {
+		t.Errorf("history progress is printed:\n%s", out)
+	}
 	var bots struct {
 		Data []struct {
 			Name       string `json:"name"`
@@ -145,5 +159,33 @@ func getJSON(t *testing.T, c *http.Client, url string, v any) {
 	defer res.Body.Close()
 	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestDemoStopsWhileFillingInHistory(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, Options{Addr: "127.0.0.1:0", Out: out, Seed: 7}) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "Press Ctrl-C") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("the demo did not print its credentials:\n%s", out)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the demo stopped early: %v\n%s", err, out)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	cancel() // Ctrl-C before the history is complete
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("a stop during the history is a clean stop, got %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the demo did not stop while filling in its history")
 	}
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"time"
 
@@ -50,10 +51,10 @@ var botSpecs = []struct {
 	{"skycast_demo_bot", "Weather Now", "", "", "", "", false, 4},
 }
 
-// seed creates the demo account, connects the bots through the real
-// connect path, promotes them in their chats, creates campaigns and pushes
-// 30 days of history through the webhook, day by day.
-func (w *world) seed(ctx context.Context, email, password string) error {
+// setup creates the demo account, connects the bots through the real
+// connect path, promotes them in their chats and creates campaigns: what a
+// visitor needs to sign in, done before the credentials are printed.
+func (w *world) setup(ctx context.Context, email, password string) error {
 	owner, err := w.app.Accounts.CreateUser(ctx, contract.SignupRequest{Email: email, Password: password, Name: "Demo Owner"})
 	if err != nil {
 		return fmt.Errorf("demo account: %w", err)
@@ -91,7 +92,14 @@ func (w *world) seed(ctx context.Context, email, password string) error {
 			db.link = &l
 		}
 	}
-	if err := w.backfill(ctx); err != nil {
+	return nil
+}
+
+// history pushes 30 days of activity through the webhook, day by day, then
+// the example code, its traffic and the broadcasts. It runs while the demo
+// already serves, telling progress to out: the pages fill up as it goes.
+func (w *world) history(ctx context.Context, out io.Writer) error {
+	if err := w.backfill(ctx, out); err != nil {
 		return err
 	}
 	if err := w.seedCode(ctx); err != nil {
@@ -105,19 +113,25 @@ func (w *world) seed(ctx context.Context, email, password string) error {
 	}
 	// The bots and campaigns have been around as long as their history.
 	since := time.Now().UTC().AddDate(0, 0, -31)
-	if _, err := w.app.DB.NewUpdate().Model((*models.Bot)(nil)).Set("created_at = ?", since).Where("owner_id = ?", owner.ID).Exec(ctx); err != nil {
+	if _, err := w.app.DB.NewUpdate().Model((*models.Bot)(nil)).Set("created_at = ?", since).Where("owner_id = ?", w.owner.ID).Exec(ctx); err != nil {
 		return err
 	}
-	_, err = w.app.DB.NewUpdate().Model((*models.Campaign)(nil)).Set("created_at = ?", since).
-		Where("bot_id IN (SELECT id FROM bots WHERE owner_id = ?)", owner.ID).Exec(ctx)
+	_, err := w.app.DB.NewUpdate().Model((*models.Campaign)(nil)).Set("created_at = ?", since).
+		Where("bot_id IN (SELECT id FROM bots WHERE owner_id = ?)", w.owner.ID).Exec(ctx)
 	return err
 }
 
 // backfill replays a month of activity, oldest day first, with a gentle
 // upward trend, so every chart has a shape from the first visit.
-func (w *world) backfill(ctx context.Context) error {
+func (w *world) backfill(ctx context.Context, out io.Writer) error {
 	today := time.Now().UTC()
 	for daysAgo := 29; daysAgo >= 0; daysAgo-- {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if done := 30 - daysAgo - 1; done > 0 && done%10 == 0 {
+			fmt.Fprintf(out, "  History: %d of 30 days filled in…\n", done)
+		}
 		day := today.AddDate(0, 0, -daysAgo)
 		share := 1.0 // of a whole day's traffic
 		if daysAgo == 0 {

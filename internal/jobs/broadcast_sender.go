@@ -527,8 +527,8 @@ func (s *botSender) observe(ctx context.Context, bc *models.Broadcast, ok bool, 
 	if !raging {
 		return
 	}
-	reason := fmt.Sprintf("Paused by Botdeck: %d of the last %d messages failed. Last error: %s. Check the bot's log, then resume.",
-		failures, window, describe(err))
+	reason := fmt.Sprintf("Paused by Botdeck: %d of the last %d messages failed. Last error: %s Check the bot's log, then resume.",
+		failures, window, telegram.Explain(err))
 	if paused, perr := models.SetBroadcastStatus(ctx, s.b.db, bc.ID, []string{models.BroadcastRunning}, models.BroadcastPaused, reason, models.Now()); perr == nil && paused {
 		s.b.feed.Changed(bc.ID)
 		s.writeLog(ctx, models.LogError, reason, "")

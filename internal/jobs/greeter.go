@@ -135,7 +135,7 @@ func (g *Greeter) perform(ctx context.Context, a *models.CampaignAction) {
 			return
 		}
 	}
-	g.giveUp(ctx, a, describeRefusal(a.Kind, err))
+	g.giveUp(ctx, a, telegram.Explain(err))
 }
 
 // greetingPending reports whether the greeting of the same request still
@@ -165,12 +165,4 @@ func (g *Greeter) giveUp(ctx context.Context, a *models.CampaignAction, why stri
 	if err != nil {
 		g.log.ErrorContext(ctx, "greeter: write bot log", "err", err)
 	}
-}
-
-func describeRefusal(kind string, err error) string {
-	var te *telegram.Error
-	if errors.As(err, &te) && te.Description != "" {
-		return "Telegram refused it: " + te.Description
-	}
-	return "Telegram could not be reached: " + err.Error()
 }

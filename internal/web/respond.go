@@ -345,6 +345,7 @@ func (x *Responder) chrome(w http.ResponseWriter, r *http.Request, res Response)
 		JS:         x.Assets.URL("app.js"),
 		Demo:       x.Demo,
 		SignupOpen: x.SignupOpen,
+		Theme:      ThemeOf(r),
 	}
 	for _, js := range res.PageJS {
 		c.PageJS = append(c.PageJS, x.Assets.URL(js))
@@ -354,7 +355,7 @@ func (x *Responder) chrome(w http.ResponseWriter, r *http.Request, res Response)
 	}
 	auth := AuthOf(r)
 	if auth.User != nil {
-		c.UserName, c.UserEmail = auth.User.DisplayName(), auth.User.Email
+		c.UserName, c.UserEmail, c.TimeZone = auth.User.DisplayName(), auth.User.Email, auth.User.TimeZone
 	}
 	if sess := auth.Session; sess != nil {
 		if flashes := sess.Flashes(sessionFlashKey); len(flashes) > 0 {

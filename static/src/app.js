@@ -106,3 +106,52 @@ document.body.addEventListener('htmx:afterSwap', (e) => {
   const invalid = target.querySelector('[aria-invalid="true"]');
   if (invalid) invalid.focus();
 });
+
+// Times in the member's zone. The server writes every time in UTC
+// ("3 Dec 2026, 18:08 UTC") inside <time datetime>; here each is shown in
+// the member's time zone (<html data-time-zone>) with the UTC text kept on
+// hover. Without JavaScript, or before a zone is known, UTC stays.
+const utcSuffix = / UTC$/;
+function memberZone() {
+  const html = document.documentElement;
+  if (!html.hasAttribute('data-time-zone')) return null; // signed out
+  return html.dataset.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+function localize(root) {
+  const zone = memberZone();
+  if (!zone || zone === 'UTC') return;
+  let fmt;
+  try {
+    fmt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  } catch { return; } // a zone this browser does not know: keep UTC
+  const local = (iso) => fmt.format(new Date(iso)).replace(/ at /, ', ');
+  for (const el of root.querySelectorAll('time[datetime]:not([data-localized])')) {
+    el.dataset.localized = '';
+    if (utcSuffix.test(el.textContent.trim())) {
+      el.title = el.textContent.trim();
+      el.textContent = local(el.dateTime);
+    } else if (el.title && utcSuffix.test(el.title)) {
+      el.title = `${local(el.dateTime)} (${el.title})`; // "5 min ago": the exact time on hover
+    }
+  }
+}
+localize(document);
+document.body.addEventListener('htmx:afterSettle', (e) => localize(e.target));
+
+// The first page a member opens reports the browser's zone once, so times
+// are local from then on; the account page can change it.
+(function reportZone() {
+  const html = document.documentElement;
+  if (!html.hasAttribute('data-time-zone') || html.dataset.timeZone) return;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  fetch('/api/me', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, credentials: 'same-origin', body: JSON.stringify({ timeZone: zone }) })
+    .then((res) => { if (res.ok) html.dataset.timeZone = zone; })
+    .catch(() => {}); // offline: try again on the next page
+})();
+
+// The account page offers every zone this browser knows.
+for (const list of document.querySelectorAll('datalist[data-time-zones]')) {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  list.append(...['UTC', ...zones].map((z) => Object.assign(document.createElement('option'), { value: z })));
+}

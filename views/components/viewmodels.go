@@ -15,6 +15,7 @@ type FieldVM struct {
 	Required, Autofocus                          bool
 	MaxLength, Rows                              int
 	IDPrefix                                     string // disambiguates two forms on one page
+	List                                         string // id of a <datalist> offering values
 }
 
 // ID is the element id.

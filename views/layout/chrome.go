@@ -16,6 +16,16 @@ type Chrome struct {
 	Flashes    []Flash
 	Demo       bool
 	SignupOpen bool
+	Theme      string // "light", "dark", or "" to follow the system
+	TimeZone   string // the signed-in member's IANA zone; "" until known
+}
+
+// ThemeChoice is the theme menu's current choice.
+func (c Chrome) ThemeChoice() string {
+	if c.Theme == "" {
+		return "system"
+	}
+	return c.Theme
 }
 
 // Flash is a one-time message carried across a redirect.
