@@ -22,6 +22,10 @@
 //   - db.operation.findOne/find/insertOne/updateOne/deleteOne/count (bindings.go documents the
 //     semantics), bot.telegram.sendMessage/call, console.log/info/warn/error/debug. db and
 //     Telegram calls return promises.
+//   - env: the bot's settings (Invocation.Env), a frozen object made for each run; and on `bot`,
+//     bot.command/hears/callback/on to register update handlers (updates.go), which receive a
+//     ctx instead of the HTTP arguments.
+//   - Response headers from an allow-list only (headers.go).
 //   - The ECMAScript built-ins goja provides, frozen, minus: eval, Function and the other
 //     function constructors (they throw EvalError: code created at run time would bypass the
 //     compile-time checks), Proxy, BigInt, typed arrays, ArrayBuffer, DataView, and GoError.
