@@ -11,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mymmrac/telego"
+
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/core"
 	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/internal/jsrt"
+	"github.com/botdeck/botdeck/internal/replies"
 )
 
 const updateCode = `let starts = 0;
@@ -221,4 +224,59 @@ func BenchmarkCodeRunUpdate(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "updates/s")
 		})
 	}
+}
+
+// TestCodeOrderAgainstReplies: the replies engine asks the bot's code
+// (Code.WantsUpdate, its codeWants) only after buttons, commands and
+// keywords of replies, and before the fallback: a command or keyword reply
+// wins over a code handler for the same text; text only code takes goes to
+// code; the rest to the fallback.
+func TestCodeOrderAgainstReplies(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "owner@example.com")
+		bot := env.ConnectBot(t, owner, "order_bot")
+		owner.Put(t, "/api/bots/"+bot.ID+"/code", map[string]any{"source": "bot.command('help', (ctx) => ctx.reply('code help'));\n" +
+			"bot.command('order', (ctx) => ctx.reply('code order'));\nbot.hears('price', (ctx) => ctx.reply('code price'));\n" +
+			"bot.hears(/^track \\d+$/, (ctx) => ctx.reply('tracking'));\nbot.callback('buy', (ctx) => ctx.answer('ok'));"}).Expect(t, http.StatusOK)
+		set := replies.NewSet([]replies.Reply{
+			{ID: "help", Trigger: replies.Trigger{Kind: replies.TriggerCommand, Command: "help"}, Text: "reply help", Enabled: true},
+			{ID: "price", Trigger: replies.Trigger{Kind: replies.TriggerKeyword, Keywords: []string{"price"}}, Text: "reply price", Enabled: true},
+			{ID: "fb", Trigger: replies.Trigger{Kind: replies.TriggerFallback}, Text: "Sorry?", Enabled: true},
+		}, "order_bot")
+		ctx := context.Background()
+		for _, c := range []struct {
+			raw  string
+			want replies.By
+		}{
+			{`{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"B"},"text":"/help"}}`, replies.ByCommand},
+			{`{"update_id":2,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"B"},"text":"the price?"}}`, replies.ByKeyword},
+			{`{"update_id":3,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"B"},"text":"/order 7"}}`, replies.ByCode},
+			{`{"update_id":4,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"B"},"text":"track 42"}}`, replies.ByCode},
+			{`{"update_id":5,"callback_query":{"id":"9","chat_instance":"1","data":"buy","from":{"id":5,"first_name":"B"},"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"}}}}`, replies.ByCode},
+			{`{"update_id":6,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"B"},"text":"hello"}}`, replies.ByFallback},
+		} {
+			var tu telego.Update
+			if err := json.Unmarshal([]byte(c.raw), &tu); err != nil {
+				t.Fatal(err)
+			}
+			in, ok := replies.InputFromUpdate(tu)
+			if !ok {
+				t.Fatalf("not an input: %s", c.raw)
+			}
+			cu, err := core.ParseCodeUpdate([]byte(c.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			codeWants := func(replies.Input) bool {
+				wants, err := env.App.Code.WantsUpdate(ctx, bot.ID, cu)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return wants
+			}
+			if got := set.Match(in, codeWants).By; got != c.want {
+				t.Errorf("%s: by %s, want %s", c.raw, got, c.want)
+			}
+		}
+	})
 }

@@ -147,6 +147,35 @@ bot.callback('buy', (ctx) => ctx.answer('Added to your cart'));
   await expectAccessible(page);
 });
 
+test('settings the code reads as env, a secret never shown again', async ({ page, request }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const saved = await page.request.put(`/api/bots/${bot.botId}/code`, { data: { source: "logic['env'] = () => ({ url: env.SHOP_URL, hasKey: !!env.API_KEY });" } });
+  expect(saved.status()).toBe(200);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await visit(page, `/bots/${bot.botId}/settings`);
+  await expect(page.getByRole('link', { name: 'Settings', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByText('No settings yet.')).toBeVisible();
+
+  const form = page.getByRole('region', { name: 'Add or change a setting' });
+  await form.getByLabel('Name', { exact: true }).fill('SHOP_URL');
+  await form.getByLabel('Value', { exact: true }).fill('https://shop.example');
+  await form.getByRole('button', { name: 'Save setting' }).click();
+  await expect(page.getByText('Setting SHOP_URL saved.')).toBeVisible();
+  await form.getByLabel('Name', { exact: true }).fill('API_KEY');
+  await form.getByLabel('Value', { exact: true }).fill('k-123456789');
+  await form.getByLabel(/Secret/).check();
+  await form.getByRole('button', { name: 'Save setting' }).click();
+  await expect(page.getByText('Setting API_KEY saved.')).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'https://shop.example' })).toBeVisible();
+  await expect(page.getByText('secret (hidden)')).toBeVisible();
+  await expect(page.getByText('k-123456789')).toHaveCount(0);
+  await expectAccessible(page);
+
+  const res = await request.get(`/custom/${bot.botId}/env`);
+  expect(await res.json()).toEqual({ ok: true, data: { url: 'https://shop.example', hasKey: true } });
+});
+
 // axe runs as a script in the page, so these states are checked with
 // JavaScript on in the test above; here the plain form must work.
 test.describe('without JavaScript', () => {

@@ -64,8 +64,9 @@ type Config struct {
 
 	// MaxHeapBytes is an emergency brake: while runs are active a watchdog samples the process
 	// heap every few milliseconds and, above this size, stops every active run with a limit
-	// error. It catches what no built-in guard can see (string doubling with `+`, allocation
-	// loops). Default 1 GiB; a negative value disables it.
+	// error; it does the same when the heap grows by more than MaxHeapBytes/16 between two samples
+	// (watchdog.go). It catches what no built-in guard can see (string doubling with `+`,
+	// allocation loops). Default 1 GiB; a negative value disables it.
 	MaxHeapBytes int64
 
 	// MaxRunsPerRuntime recycles a pooled runtime after this many runs, bounding whatever goja

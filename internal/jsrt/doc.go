@@ -22,6 +22,10 @@
 //   - db.operation.findOne/find/insertOne/updateOne/deleteOne/count (bindings.go documents the
 //     semantics), bot.telegram.sendMessage/call, console.log/info/warn/error/debug. db and
 //     Telegram calls return promises.
+//   - env: the bot's settings (Invocation.Env), a frozen object made for each run; and on `bot`,
+//     bot.command/hears/callback/on to register update handlers (updates.go), which receive a
+//     ctx instead of the HTTP arguments.
+//   - Response headers from an allow-list only (headers.go).
 //   - The ECMAScript built-ins goja provides, frozen, minus: eval, Function and the other
 //     function constructors (they throw EvalError: code created at run time would bypass the
 //     compile-time checks), Proxy, BigInt, typed arrays, ArrayBuffer, DataView, and GoError.
@@ -68,7 +72,10 @@
 //
 //   - Memory is bounded per built-in, not per run: a loop may allocate for as long as its
 //     deadline lasts (about 1 GB/s at most). The heap watchdog stops all active runs when the
-//     process heap passes MaxHeapBytes; it cannot tell which run is to blame. A stopped run's
+//     process heap passes MaxHeapBytes, or grows by more than MaxHeapBytes/16 between two of its
+//     5 ms samples (which catches the one operation no guard sees, `+` on strings, at the
+//     allocation that doubles a string past that step, long before the limit); it cannot tell
+//     which run is to blame. A stopped run's
 //     runtime is dropped and its memory collected, so what it allocated does not keep the heap
 //     over the limit (goja keeps stale values on a runtime's stack; a reused one would hold
 //     them, and every later run of every bot would be stopped).

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -645,5 +647,44 @@ func TestResponseHeaderAllowList(t *testing.T) {
 			'Content-Language': 'en', 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT', 'X-Bot-Version': '7' });`), "h", Invocation{})
 	if len(res.Headers) != 6 || res.Headers["Location"] != "https://example.com/next" || res.Headers["Etag"] != `"v1"` {
 		t.Fatalf("allowed headers: %v", res.Headers)
+	}
+}
+
+// TestStringDoublingStopsBeforeTheLimit: the audit's doubling loop overshot a 1 GiB limit to
+// 2.2 GB, one concatenation doubling a 512 MB string. The watchdog now also stops runs when the
+// heap grows by a large step at once, so the heap never gets near the limit.
+func TestStringDoublingStopsBeforeTheLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates up to a few hundred MB")
+	}
+	const limit = 512 << 20
+	e := New(Config{Timeout: 10 * time.Second, MaxHeapBytes: limit})
+	p := compileT(t, e, handler(`let s = 'x'; for (;;) { s += s; }`))
+	runtime.GC()
+	var peak atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		s := []metrics.Sample{{Name: heapMetric}}
+		for {
+			metrics.Read(s)
+			if h := int64(s[0].Value.Uint64()); h > peak.Load() {
+				peak.Store(h)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(200 * time.Microsecond):
+			}
+		}
+	}()
+	start := time.Now()
+	_, err := e.Run(context.Background(), p, Invocation{Path: "h"})
+	took := time.Since(start)
+	close(done)
+	he := handlerErrT(t, err, KindLimit)
+	contains(t, he.Message, "memory limit")
+	t.Logf("stopped after %v with %q; heap peak %d MiB (limit %d MiB)", took, he.Message, peak.Load()>>20, limit>>20)
+	if peak.Load() > limit {
+		t.Fatalf("the heap reached %d MiB, past the %d MiB limit", peak.Load()>>20, limit>>20)
 	}
 }

@@ -10,6 +10,17 @@ package jsrt
 // with a limit error (their runtimes are dropped and collected, as after every stopped run: see
 // Engine.execute) and forces a GC. Innocent runs caught in
 // the same few milliseconds fail too: this is a brake, not a quota.
+//
+// A limit alone lets one operation overshoot it by the size of that operation: the audit's doubling
+// loop went from a 512 MB string straight to a 1 GB one, reaching 2.2 GB against a 1 GiB limit, and
+// the copy and the collection after it took the run 4.5 s past its deadline. goja's `+` is a VM
+// instruction that no guard sees, but a large string is one allocation, and the heap counts it as
+// soon as it is allocated, before its bytes are copied. So the watchdog also stops every active run
+// when the heap grows by more than MaxHeapBytes/16 between two samples (64 MiB in 5 ms with the
+// defaults — 13 GB/s, far beyond what handlers allocate, whose values are capped at a few MiB): a
+// string built by doubling is stopped at the copy that allocates past that step, and no single
+// operation it can reach allocates more than about twice it. Growth that is gradual (many small
+// objects) is left to the limit itself, which it can overshoot by one sample's worth.
 
 import (
 	"fmt"
@@ -54,11 +65,27 @@ func (w *watchdog) remove(s *slot) {
 	w.mu.Unlock()
 }
 
-// over reports whether the heap's objects take more than the limit.
-func (w *watchdog) over(sample []metrics.Sample) bool {
+// over reports whether the heap's objects take more than the limit, or grew by more than a
+// step since the previous sample (last, updated); why says which.
+func (w *watchdog) over(sample []metrics.Sample, last *int64) (bool, string) {
 	metrics.Read(sample)
-	return sample[0].Value.Kind() == metrics.KindUint64 && int64(sample[0].Value.Uint64()) > w.limit
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return false, ""
+	}
+	h := int64(sample[0].Value.Uint64())
+	prev := *last
+	*last = h
+	switch {
+	case h > w.limit:
+		return true, fmt.Sprintf("memory limit: the sandbox's heap grew past %d MiB", w.limit>>20)
+	case prev > 0 && h-prev > w.step():
+		return true, fmt.Sprintf("memory limit: the sandbox's heap grew by %d MiB at once (more than %d MiB in one step)", (h-prev)>>20, w.step()>>20)
+	}
+	return false, ""
 }
+
+// step is the growth between two samples that stops the runs.
+func (w *watchdog) step() int64 { return w.limit / 16 }
 
 func (w *watchdog) loop() {
 	sample := []metrics.Sample{{Name: heapMetric}}
@@ -69,6 +96,7 @@ func (w *watchdog) loop() {
 		id uint64
 	}
 	var runs []run
+	var last int64
 	for range t.C {
 		w.mu.Lock()
 		if len(w.active) == 0 {
@@ -77,7 +105,8 @@ func (w *watchdog) loop() {
 			return
 		}
 		w.mu.Unlock()
-		if !w.over(sample) {
+		stop, why := w.over(sample, &last)
+		if !stop {
 			continue
 		}
 
@@ -87,7 +116,7 @@ func (w *watchdog) loop() {
 			runs = append(runs, run{s, id})
 		}
 		w.mu.Unlock()
-		reason := &stopReason{kind: KindLimit, msg: fmt.Sprintf("memory limit: the sandbox's heap grew past %d MiB", w.limit>>20)}
+		reason := &stopReason{kind: KindLimit, msg: why}
 		for _, r := range runs {
 			r.s.abort(r.id, reason)
 		}
@@ -95,5 +124,6 @@ func (w *watchdog) loop() {
 		// runtime (and all it allocated) would stay reachable.
 		clear(runs)
 		runtime.GC()
+		last = 0 // the collection is not growth
 	}
 }
