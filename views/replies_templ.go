@@ -123,7 +123,7 @@ func replyRow(vm RepliesVM, r ReplyRowVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" class=\"flex flex-wrap items-start gap-3 px-4 py-3 sm:flex-nowrap\"><div class=\"min-w-0 flex-1\"><p class=\"flex flex-wrap items-center gap-2\"><a href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" class=\"flex flex-wrap items-start gap-3 px-4 py-3 sm:flex-nowrap\"><div class=\"min-w-0 basis-full sm:basis-0 sm:flex-1\"><p class=\"flex flex-wrap items-center gap-2\"><a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
