@@ -229,7 +229,8 @@ func (h *Replies) tryAgain(r *http.Request, b *models.Bot, in *contract.TryRepli
 		if f := fields["text"]; f != "" && msg == "" {
 			msg = "The message " + f + "."
 		}
-		return web.Response{Title: "Replies · " + b.Name, Page: h.listPage(r, b, nil, &tryState{in: *in, error: msg})}
+		return web.Response{Title: "Replies · " + b.Name, Page: h.listPage(r, b, nil, &tryState{in: *in, error: msg}),
+			Fragment: web.Static(views.TryProblem(msg))}
 	}
 }
 

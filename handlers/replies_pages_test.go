@@ -80,6 +80,10 @@ func TestRepliesPages(t *testing.T) {
 		if !strings.Contains(frag, "Hello, Alex!") || !strings.Contains(frag, `name="callbackData"`) || !strings.Contains(frag, "hx-swap-oob") {
 			t.Fatalf("try fragment: %s", frag)
 		}
+		frag = owner.Post(t, base+"/try", url.Values{"text": {""}}, "HX-Request", "true").Expect(t, http.StatusUnprocessableEntity).Text()
+		if !strings.Contains(frag, `role="alert"`) || strings.Contains(frag, "<main") {
+			t.Fatalf("try error fragment: %s", truncateBody([]byte(frag)))
+		}
 		page = owner.Post(t, base+"/try", url.Values{"text": {"/price"}}).Expect(t, http.StatusOK).Text()
 		if !strings.Contains(page, "Now <em>6</em>") {
 			t.Fatalf("try without JS: %s", truncateBody([]byte(page)))
