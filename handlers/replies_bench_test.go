@@ -72,4 +72,3 @@ func BenchmarkReplies(b *testing.B) {
 		env.Server.Close()
 	}
 }
-
