@@ -95,3 +95,33 @@ test('the Replies tab and the editor pass axe in dark mode', async ({ page }) =>
   await visit(page, `${base}/${replies[0].id}`);
   await visit(page, `${base}/new`);
 });
+
+test('the simulator follows a question: invalid answer, then a valid one and the next reply', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const api = `/api/bots/${bot.botId}/replies`;
+  const thanks = await page.request.post(api, { data: { trigger: { kind: 'button' }, text: 'Thanks, we will write to {prop.email}.' } });
+  expect(thanks.status()).toBe(201);
+  const ask = await page.request.post(api, { data: {
+    trigger: { kind: 'keyword', keywords: ['subscribe'] }, text: 'Your email?',
+    ask: { property: 'email', kind: 'email', then: (await thanks.json()).data.id, invalid: 'That is not an email.' },
+  } });
+  expect(ask.status()).toBe(201);
+
+  await visit(page, `/bots/${bot.botId}/replies`);
+  const log = page.getByRole('log', { name: 'Conversation' });
+  const box = page.getByLabel('Message', { exact: true });
+  const send = async (text: string) => {
+    await box.fill(text);
+    await page.getByRole('button', { name: 'Send' }).click();
+  };
+  await send('I want to subscribe');
+  await expect(log).toContainText('Your email?');
+  await expect(log).toContainText('The bot now waits for an answer.');
+  await send('not an email');
+  await expect(log).toContainText('That is not an email.');
+  await send('Ann@Example.COM');
+  await expect(log).toContainText('Thanks, we will write to Ann@example.com.');
+  await expect(page.locator('#try-awaiting')).toHaveValue('');
+  await expectAccessible(page);
+});
