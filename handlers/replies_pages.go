@@ -67,14 +67,25 @@ func (h *Replies) Preview(w http.ResponseWriter, r *http.Request) {
 
 // replyPreviewOf draws a draft for the preview.
 func replyPreviewOf(spec replies.Reply, botUsername string) views.ReplyPreviewVM {
+	var out views.ReplyPreviewVM
+	if models.LooksLikeID(models.UploadIDPrefix, spec.Photo) {
+		out.PhotoURL = core.UploadPath(spec.Photo)
+	}
+	if models.LooksLikeID(models.UploadIDPrefix, spec.Document) {
+		out.DocumentURL = core.UploadPath(spec.Document)
+	}
 	if strings.TrimSpace(spec.Text) == "" {
-		return views.ReplyPreviewVM{Message: views.PreviewVM{Empty: true}}
+		out.Message = views.PreviewVM{Empty: true}
+		return out
 	}
 	text, mode, buttons, problem := core.PreviewReply(spec, botUsername)
+	out.Buttons = buttons
 	if problem != "" {
-		return views.ReplyPreviewVM{Message: views.PreviewVM{Error: problem}, Buttons: buttons}
+		out.Message = views.PreviewVM{Error: problem}
+		return out
 	}
-	return views.ReplyPreviewVM{Message: views.PreviewVM{HTML: messageHTML(text, mode)}, Buttons: buttons}
+	out.Message = views.PreviewVM{HTML: messageHTML(text, mode)}
+	return out
 }
 
 // messageHTML draws a message's text as Telegram would show it.

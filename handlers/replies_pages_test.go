@@ -143,6 +143,11 @@ func TestReplyEditorUploads(t *testing.T) {
 		if last["photo"] != uploadID {
 			t.Fatalf("reply photo: %v (want %s)", last, uploadID)
 		}
+		// The editor shows it, with the text as its caption, in the preview.
+		editor := owner.Get(t, base+"/"+last["id"].(string)).Expect(t, http.StatusOK).Text()
+		if !strings.Contains(editor, `<img src="/uploads/`+uploadID+`"`) {
+			t.Fatalf("preview without the photo: %s", truncateBody([]byte(editor)))
+		}
 
 		// A file too large for the editor is a 413; a wrong type a 422 on the form.
 		big := append(append([]byte(nil), pngBytes...), make([]byte, 10<<20)...)
