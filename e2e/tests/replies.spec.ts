@@ -125,3 +125,34 @@ test('the simulator follows a question: invalid answer, then a valid one and the
   await expect(page.locator('#try-awaiting')).toHaveValue('');
   await expectAccessible(page);
 });
+
+// A 1×1 PNG.
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+test('attach a photo to /start in the editor and see it in the simulator', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const base = `/bots/${bot.botId}/replies`;
+  await visit(page, base);
+  await page.getByRole('link', { name: '/start' }).click();
+  await page.getByLabel('Photo or document (optional)').setInputFiles({ name: 'welcome.png', mimeType: 'image/png', buffer: png });
+  await page.locator('#btn-1-text').fill('Our site');
+  await page.locator('#btn-1-url').fill('https://example.com');
+  await page.locator('#btn-1-row').fill('2');
+  await page.getByRole('button', { name: 'Save reply' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reply saved.' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Replies in match order' }).getByText('photo', { exact: true })).toBeVisible();
+
+  await page.getByLabel('Message', { exact: true }).fill('/start');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const log = page.getByRole('log', { name: 'Conversation' });
+  await expect(log.getByRole('img', { name: "The reply's photo" })).toBeVisible();
+  await expect(log.getByRole('button', { name: 'What can you do?' })).toBeVisible();
+  await expect(log.getByRole('link', { name: /Our site/ })).toHaveAttribute('href', 'https://example.com');
+  await expectAccessible(page);
+
+  // The editor keeps the photo and shows it in the preview.
+  await page.getByRole('link', { name: '/start' }).click();
+  await expect(page.locator('#reply-preview').getByRole('img', { name: 'The attached photo' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'welcome.png' })).toBeVisible();
+});
