@@ -9,6 +9,6 @@
 // One exception, on purpose: Users.Photo answers a failure on the
 // dashboard's route with a placeholder picture (an <img> cannot show an
 // error page) and on the API route with the JSON error. Downloads (CSV
-// exports) and the profile photo itself write their bytes directly; they
-// have no page.
+// exports), the profile photo itself and an uploaded file (Uploads.Show)
+// write their bytes directly; they have no page.
 package handlers

@@ -67,14 +67,25 @@ func (h *Replies) Preview(w http.ResponseWriter, r *http.Request) {
 
 // replyPreviewOf draws a draft for the preview.
 func replyPreviewOf(spec replies.Reply, botUsername string) views.ReplyPreviewVM {
+	var out views.ReplyPreviewVM
+	if models.LooksLikeID(models.UploadIDPrefix, spec.Photo) {
+		out.PhotoURL = core.UploadPath(spec.Photo)
+	}
+	if models.LooksLikeID(models.UploadIDPrefix, spec.Document) {
+		out.DocumentURL = core.UploadPath(spec.Document)
+	}
 	if strings.TrimSpace(spec.Text) == "" {
-		return views.ReplyPreviewVM{Message: views.PreviewVM{Empty: true}}
+		out.Message = views.PreviewVM{Empty: true}
+		return out
 	}
 	text, mode, buttons, problem := core.PreviewReply(spec, botUsername)
+	out.Buttons = buttons
 	if problem != "" {
-		return views.ReplyPreviewVM{Message: views.PreviewVM{Error: problem}, Buttons: buttons}
+		out.Message = views.PreviewVM{Error: problem}
+		return out
 	}
-	return views.ReplyPreviewVM{Message: views.PreviewVM{HTML: messageHTML(text, mode)}, Buttons: buttons}
+	out.Message = views.PreviewVM{HTML: messageHTML(text, mode)}
+	return out
 }
 
 // messageHTML draws a message's text as Telegram would show it.
@@ -229,7 +240,8 @@ func (h *Replies) tryAgain(r *http.Request, b *models.Bot, in *contract.TryRepli
 		if f := fields["text"]; f != "" && msg == "" {
 			msg = "The message " + f + "."
 		}
-		return web.Response{Title: "Replies · " + b.Name, Page: h.listPage(r, b, nil, &tryState{in: *in, error: msg})}
+		return web.Response{Title: "Replies · " + b.Name, Page: h.listPage(r, b, nil, &tryState{in: *in, error: msg}),
+			Fragment: web.Static(views.TryProblem(msg))}
 	}
 }
 

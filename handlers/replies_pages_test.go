@@ -80,6 +80,10 @@ func TestRepliesPages(t *testing.T) {
 		if !strings.Contains(frag, "Hello, Alex!") || !strings.Contains(frag, `name="callbackData"`) || !strings.Contains(frag, "hx-swap-oob") {
 			t.Fatalf("try fragment: %s", frag)
 		}
+		frag = owner.Post(t, base+"/try", url.Values{"text": {""}}, "HX-Request", "true").Expect(t, http.StatusUnprocessableEntity).Text()
+		if !strings.Contains(frag, `role="alert"`) || strings.Contains(frag, "<main") {
+			t.Fatalf("try error fragment: %s", truncateBody([]byte(frag)))
+		}
 		page = owner.Post(t, base+"/try", url.Values{"text": {"/price"}}).Expect(t, http.StatusOK).Text()
 		if !strings.Contains(page, "Now <em>6</em>") {
 			t.Fatalf("try without JS: %s", truncateBody([]byte(page)))
@@ -138,6 +142,11 @@ func TestReplyEditorUploads(t *testing.T) {
 		last := list[len(list)-1].(map[string]any)
 		if last["photo"] != uploadID {
 			t.Fatalf("reply photo: %v (want %s)", last, uploadID)
+		}
+		// The editor shows it, with the text as its caption, in the preview.
+		editor := owner.Get(t, base+"/"+last["id"].(string)).Expect(t, http.StatusOK).Text()
+		if !strings.Contains(editor, `<img src="/uploads/`+uploadID+`"`) {
+			t.Fatalf("preview without the photo: %s", truncateBody([]byte(editor)))
 		}
 
 		// A file too large for the editor is a 413; a wrong type a 422 on the form.

@@ -91,6 +91,24 @@ func TestRepliesCRUDOrderAndMenu(t *testing.T) {
 			t.Fatalf("unknown field: %s", res.Body)
 		}
 		owner.Post(t, api, map[string]any{"trigger": map[string]any{"kind": "fallback"}, "text": 5}).Expect(t, http.StatusBadRequest)
+		// Oversize: a text past the reply's limit is a 422 naming it; a body past
+		// the server's is a 413.
+		if f := owner.Post(t, api, map[string]any{"trigger": map[string]any{"kind": "fallback"}, "text": strings.Repeat("a", 40<<10)}).
+			Expect(t, http.StatusUnprocessableEntity).Fields(t); f["text"] == nil {
+			t.Fatalf("long text: %v", f)
+		}
+		owner.Post(t, api, map[string]any{"trigger": map[string]any{"kind": "fallback"}, "text": strings.Repeat("a", 2<<20)}).Expect(t, http.StatusRequestEntityTooLarge)
+		many := make([][]map[string]any, 20)
+		for i := range many {
+			many[i] = []map[string]any{}
+			for range 6 {
+				many[i] = append(many[i], map[string]any{"text": "b", "url": "https://example.com"})
+			}
+		}
+		if f := owner.Post(t, api, map[string]any{"trigger": map[string]any{"kind": "fallback"}, "text": "x", "buttons": many}).
+			Expect(t, http.StatusUnprocessableEntity).Fields(t); f["buttons"] == nil {
+			t.Fatalf("120 buttons: %v", f)
+		}
 		if n := len(owner.Get(t, api).List(t)); n != 3 {
 			t.Fatalf("failed creates saved something: %d replies", n)
 		}

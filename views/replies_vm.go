@@ -172,6 +172,8 @@ type ReplyOptionVM struct{ ID, Label string }
 // ReplyPreviewVM is the editor's preview: the message and its buttons'
 // texts.
 type ReplyPreviewVM struct {
-	Message PreviewVM
-	Buttons [][]string
+	Message     PreviewVM
+	Buttons     [][]string
+	PhotoURL    string // the attached photo, shown above the caption
+	DocumentURL string // the attached document
 }

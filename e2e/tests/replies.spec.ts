@@ -95,3 +95,64 @@ test('the Replies tab and the editor pass axe in dark mode', async ({ page }) =>
   await visit(page, `${base}/${replies[0].id}`);
   await visit(page, `${base}/new`);
 });
+
+test('the simulator follows a question: invalid answer, then a valid one and the next reply', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const api = `/api/bots/${bot.botId}/replies`;
+  const thanks = await page.request.post(api, { data: { trigger: { kind: 'button' }, text: 'Thanks, we will write to {prop.email}.' } });
+  expect(thanks.status()).toBe(201);
+  const ask = await page.request.post(api, { data: {
+    trigger: { kind: 'keyword', keywords: ['subscribe'] }, text: 'Your email?',
+    ask: { property: 'email', kind: 'email', then: (await thanks.json()).data.id, invalid: 'That is not an email.' },
+  } });
+  expect(ask.status()).toBe(201);
+
+  await visit(page, `/bots/${bot.botId}/replies`);
+  const log = page.getByRole('log', { name: 'Conversation' });
+  const box = page.getByLabel('Message', { exact: true });
+  const send = async (text: string) => {
+    await box.fill(text);
+    await page.getByRole('button', { name: 'Send' }).click();
+  };
+  await send('I want to subscribe');
+  await expect(log).toContainText('Your email?');
+  await expect(log).toContainText('The bot now waits for an answer.');
+  await send('not an email');
+  await expect(log).toContainText('That is not an email.');
+  await send('Ann@Example.COM');
+  await expect(log).toContainText('Thanks, we will write to Ann@example.com.');
+  await expect(page.locator('#try-awaiting')).toHaveValue('');
+  await expectAccessible(page);
+});
+
+// A 1×1 PNG.
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+test('attach a photo to /start in the editor and see it in the simulator', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const base = `/bots/${bot.botId}/replies`;
+  await visit(page, base);
+  await page.getByRole('link', { name: '/start' }).click();
+  await page.getByLabel('Photo or document (optional)').setInputFiles({ name: 'welcome.png', mimeType: 'image/png', buffer: png });
+  await page.locator('#btn-1-text').fill('Our site');
+  await page.locator('#btn-1-url').fill('https://example.com');
+  await page.locator('#btn-1-row').fill('2');
+  await page.getByRole('button', { name: 'Save reply' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reply saved.' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Replies in match order' }).getByText('photo', { exact: true })).toBeVisible();
+
+  await page.getByLabel('Message', { exact: true }).fill('/start');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const log = page.getByRole('log', { name: 'Conversation' });
+  await expect(log.getByRole('img', { name: "The reply's photo" })).toBeVisible();
+  await expect(log.getByRole('button', { name: 'What can you do?' })).toBeVisible();
+  await expect(log.getByRole('link', { name: /Our site/ })).toHaveAttribute('href', 'https://example.com');
+  await expectAccessible(page);
+
+  // The editor keeps the photo and shows it in the preview.
+  await page.getByRole('link', { name: '/start' }).click();
+  await expect(page.locator('#reply-preview').getByRole('img', { name: 'The attached photo' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'welcome.png' })).toBeVisible();
+});

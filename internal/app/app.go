@@ -256,8 +256,15 @@ func isUploadRequest(r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
 	}
-	p := r.URL.Path
-	return p == "/api/uploads" || strings.HasPrefix(p, "/bots/") && strings.Contains(p, "/replies")
+	if r.URL.Path == "/api/uploads" {
+		return true
+	}
+	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId}.
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(parts) < 3 || len(parts) > 4 || parts[0] != "bots" || parts[2] != "replies" {
+		return false
+	}
+	return len(parts) == 3 || parts[3] != "order" && parts[3] != "try" && parts[3] != "preview"
 }
 
 // publicMetrics is /metrics on the public address: only to the bearer of

@@ -1,0 +1,27 @@
+package app
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+func TestIsUploadRequest(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/api/uploads":                  true,
+		"/bots/bot_x/replies":           true,
+		"/bots/bot_x/replies/rpl_y":     true,
+		"/bots/bot_x/replies/try":       false,
+		"/bots/bot_x/replies/order":     false,
+		"/bots/bot_x/replies/preview":   false,
+		"/bots/bot_x/replies/rpl_y/del": false,
+		"/bots/bot_x/code":              false,
+		"/api/bots/bot_x/replies":       false,
+	} {
+		if got := isUploadRequest(httptest.NewRequest("POST", path, nil)); got != want {
+			t.Errorf("POST %s: %v, want %v", path, got, want)
+		}
+	}
+	if isUploadRequest(httptest.NewRequest("GET", "/api/uploads", nil)) {
+		t.Error("GET is never an upload")
+	}
+}
