@@ -55,6 +55,10 @@ func (h *APIKeys) keysOf(r *http.Request) func(context.Context) ([]models.APIKey
 
 // List shows the keys (never the secrets).
 func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	keys, err := h.accounts.APIKeys(r.Context(), web.UserOf(r).ID)
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -93,6 +97,10 @@ func (h *APIKeys) Create(w http.ResponseWriter, r *http.Request) {
 
 // Revoke deletes a key; anything using it gets 401 from then on.
 func (h *APIKeys) Revoke(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	if err := h.accounts.RevokeAPIKey(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -139,6 +139,10 @@ func (h *Auth) LoginCode(w http.ResponseWriter, r *http.Request) {
 
 // Logout ends this browser's session.
 func (h *Auth) Logout(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	if err := h.sessions.EndSession(w, r); err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -37,6 +37,10 @@ var editorAssets = struct{ js, css []string }{[]string{"editor.js"}, nil}
 // Show renders the editor, the panels beside it (as an htmx fragment, which
 // the editor reloads after a save), or the current code as JSON.
 func (h *Code) Show(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	p, err := h.code.Page(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -137,6 +141,10 @@ func (h *Code) Versions(w http.ResponseWriter, r *http.Request) {
 
 // Version shows one version with its source.
 func (h *Code) Version(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	b, v, err := h.code.Version(r.Context(), web.UserOf(r).ID, r.PathValue("id"), r.PathValue("version"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -149,6 +157,10 @@ func (h *Code) Version(w http.ResponseWriter, r *http.Request) {
 
 // Restore saves an earlier version again as the new current version.
 func (h *Code) Restore(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	user := web.UserOf(r)
 	b, err := h.code.Bot(r.Context(), user.ID, r.PathValue("id"))
 	if err != nil {

@@ -26,6 +26,10 @@ func NewMe(d Deps) *Me {
 
 // Show renders the account page, or the user as JSON.
 func (h *Me) Show(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	h.respond.Respond(w, r, h.page(r, views.AccountVM{}))
 }
 

@@ -66,6 +66,10 @@ func (h *Relay) page(r *http.Request, st *core.RelayState) func(context.Context)
 
 // Show returns the relay (the Relay tab as a page).
 func (h *Relay) Show(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	st, err := h.relays.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)

@@ -53,6 +53,10 @@ func (h *Replies) bindReply(r *http.Request, in *contract.ReplyRequest) error {
 
 // List shows the replies in match order.
 func (h *Replies) List(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	b, ok := h.bot(w, r)
 	if !ok {
 		return

@@ -41,6 +41,10 @@ func (h *Settings) page(r *http.Request, b *models.Bot, edit func(*views.Setting
 
 // List shows the settings; the API answers [{name, value, secret, updatedAt}].
 func (h *Settings) List(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	p, err := h.code.Settings(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)

@@ -26,6 +26,10 @@ func NewTOTP(d Deps) *TOTP {
 // Start makes a new secret and shows its QR code with the confirmation
 // form (the API answers the secret, the otpauth URL and the QR as PNG).
 func (h *TOTP) Start(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	setup, err := h.accounts.StartTOTP(r.Context(), web.UserOf(r))
 	if err != nil {
 		h.respond.Fail(w, r, err, func(f apperr.FieldErrors, msg string) web.Response {
