@@ -373,6 +373,9 @@ func (w *Worker) webhookReply(ctx context.Context, bot *models.Bot, token string
 	if !ok {
 		return
 	}
+	// Bounded well inside the lease, which the caller holds meanwhile.
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Lease/3)
+	defer cancel()
 	status, answer, err := w.tg.CallJSON(ctx, token, method, params)
 	if err == nil && status == http.StatusOK {
 		return
