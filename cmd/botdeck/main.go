@@ -25,6 +25,8 @@ Commands:
                               create an account (works when sign-up is closed)
   apikey create --email E --name N
                               create an API key for an account and print it
+  backup FILE                 copy the SQLite database to FILE while Botdeck serves
+  restore FILE                replace the SQLite database with a backup (stop Botdeck first)
   version                     print the version
 
 Run "botdeck serve -h" to see every setting and its environment variable.
@@ -58,6 +60,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCmd(ctx, args, stdin, stdout, stderr)
 	case "apikey":
 		return apikeyCmd(ctx, args, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "botdeck", version())
 		return nil
