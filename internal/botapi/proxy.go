@@ -254,6 +254,10 @@ func (p *Proxy) getUpdates(w http.ResponseWriter, r *http.Request, bot *models.B
 		}
 	}
 	deadline := time.Now().Add(wait)
+	// A wake-up comes from inside the processing transaction, before it
+	// commits: after one, look again a few times over the next moments
+	// (commits take longer on a busy database), then wait as before.
+	var followUps []time.Duration
 	for {
 		woken := p.signal.wait(bot.ID)
 		ups, err := models.PollableUpdates(ctx, p.db, bot.ID, rel.DeliveredThrough, allowed, skip, int(limit))
@@ -270,16 +274,20 @@ func (p *Proxy) getUpdates(w http.ResponseWriter, r *http.Request, bot *models.B
 			writeResult(w, result, "")
 			return
 		}
-		t := time.NewTimer(min(left, p.cfg.PollEvery))
+		next := p.cfg.PollEvery
+		if len(followUps) > 0 {
+			next, followUps = followUps[0], followUps[1:]
+		}
+		t := time.NewTimer(min(left, next))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
 		case <-woken:
 			t.Stop()
-			// The hook runs inside the processing transaction: let it commit.
+			followUps = []time.Duration{25 * time.Millisecond, 75 * time.Millisecond, 250 * time.Millisecond}
 			select {
-			case <-time.After(15 * time.Millisecond):
+			case <-time.After(5 * time.Millisecond):
 			case <-ctx.Done():
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/mymmrac/telego"
 
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/botapi"
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 	"github.com/botdeck/botdeck/models"
@@ -380,3 +382,38 @@ func TestTelegoBehindTheProxy(t *testing.T) {
 		apptest.Eventually(t, 30*time.Second, "the webhook bot answered /start", func() bool { return welcomed(bo.ID) })
 	}, apptest.Webhooks(), apptest.Workers(), apptest.Config(func(c *config.Config) { c.RelayAllowPrivate = true }))
 }
+
+// TestLongPollOnAnotherInstance: a long poll held by an instance that does
+// not process the update (no in-process wake-up) still gets it, from its
+// periodic look at the database.
+func TestLongPollOnAnotherInstance(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		bot := env.ConnectBot(t, env.SignUp(t, "other-instance@example.com"), "elsewhere_bot")
+		other := botapi.NewProxy(env.App.DB, env.App.Bots, env.App.Relays, env.App.BotAPI, quietLog(),
+			botapi.Config{PollEvery: 100 * time.Millisecond})
+		srv := httptest.NewServer(other)
+		defer srv.Close()
+		got := make(chan []int64, 1)
+		go func() {
+			resp, err := http.Post(srv.URL+"/botapi/bot"+bot.Fake.Token+"/getUpdates", "application/json", strings.NewReader(`{"timeout":20}`))
+			if err != nil {
+				got <- nil
+				return
+			}
+			got <- updateIDs(t, decode(t, resp))
+		}()
+		time.Sleep(200 * time.Millisecond) // the poll is waiting (not a timing assertion: it may start later)
+		pushMessages(t, env, bot, "processed on the first instance")
+		env.Process(t)
+		select {
+		case ids := <-got:
+			if len(ids) != 1 {
+				t.Fatalf("the other instance's long poll got %v", ids)
+			}
+		case <-time.After(25 * time.Second):
+			t.Fatal("the other instance's long poll never saw the update")
+		}
+	}, apptest.Webhooks())
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -15,7 +15,8 @@ import (
 // than the retention period (their counts and daily series live on in
 // bot_daily and bot_update_kinds), message bodies past their own
 // retention when one is set, cached profile photos nobody opened for
-// photoKeep, live events past events.Retention, and expired sessions.
+// photoKeep, live events past events.Retention, relay delivery logs older
+// than the retention period, and expired sessions.
 // Deleting is idempotent, so several instances may run it without
 // coordination.
 type Retention struct {
@@ -92,6 +93,11 @@ func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	}
 	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
 		return models.PruneActiveDays(ctx, r.db, models.Day(now.AddDate(0, 0, -models.ActiveDaysKept)), r.slices)
+	}); err != nil {
+		return total, err
+	}
+	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+		return models.PruneRelayDeliveries(ctx, r.db, now.Add(-r.keep), r.slices)
 	}); err != nil {
 		return total, err
 	}

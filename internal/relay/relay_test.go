@@ -351,6 +351,12 @@ func TestGivesUpAfterADayAndRetentionKeepsTheBacklog(t *testing.T) {
 			if n, err := jobs.NewRetention(env.App.DB, quietLog(), 30*24*time.Hour).Prune(ctx); err != nil || n != 3 {
 				t.Fatalf("once relayed they are pruned: %d %v", n, err)
 			}
+			// The delivery log is kept for the retention period too.
+			env.App.DB.NewUpdate().Model((*models.RelayDelivery)(nil)).Set("at = ?", old).Where("update_id = ?", ids[0]).Exec(ctx)
+			jobs.NewRetention(env.App.DB, quietLog(), 30*24*time.Hour).Prune(ctx)
+			if left, _, _ := models.ListRelayDeliveries(ctx, env.App.DB, bot.ID, "", models.Window{Limit: 10}); len(left) != 2 {
+				t.Fatalf("old delivery log entries are pruned: %+v", left)
+			}
 		})
 	}
 }

@@ -104,19 +104,27 @@ func (w *Worker) Poke() {
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTicker(w.cfg.Every)
 	defer t.Stop()
+	// The hook wakes the worker from inside the processing transaction,
+	// before it commits: look again a few times over the next moments
+	// (commits take longer on a busy database), then fall back to the tick.
+	var followUps []time.Duration
+	var again <-chan time.Time
 	for {
 		w.scan(ctx)
+		if len(followUps) > 0 {
+			again, followUps = time.After(followUps[0]), followUps[1:]
+		}
 		select {
 		case <-ctx.Done():
 			w.wg.Wait()
 			return
 		case <-t.C:
+		case <-again:
 		case <-w.wake:
-			// The hook runs inside the processing transaction: give it a
-			// moment to commit (and let a burst gather) before looking.
+			followUps = append(followUps[:0], 25*time.Millisecond, 75*time.Millisecond, 250*time.Millisecond)
 			select {
 			case <-ctx.Done():
-			case <-time.After(10 * time.Millisecond):
+			case <-time.After(5 * time.Millisecond): // let a burst gather
 			}
 		}
 	}
@@ -373,6 +381,9 @@ func (w *Worker) webhookReply(ctx context.Context, bot *models.Bot, token string
 	if !ok {
 		return
 	}
+	// Bounded well inside the lease, which the caller holds meanwhile.
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Lease/3)
+	defer cancel()
 	status, answer, err := w.tg.CallJSON(ctx, token, method, params)
 	if err == nil && status == http.StatusOK {
 		return
