@@ -1,14 +1,8 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"mime"
 	"net/http"
-	"slices"
-	"sort"
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
@@ -91,10 +85,6 @@ func (h *Relay) Put(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	if err := refuseUnknownFields(r, contract.PutRelayFields); err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
 	var in contract.PutRelayRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		st, err := h.relays.Get(r.Context(), owner, id)
@@ -125,6 +115,14 @@ func (h *Relay) Put(w http.ResponseWriter, r *http.Request) {
 
 // Rotate gives the relay a new secret.
 func (h *Relay) Rotate(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	st, err := h.relays.RotateSecret(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -151,38 +149,4 @@ func (h *Relay) Deliveries(w http.ResponseWriter, r *http.Request) {
 		data[i] = contract.RelayDeliveryOf(&ds[i])
 	}
 	h.respond.Respond(w, r, web.Response{Data: data, Pagination: &pagination})
-}
-
-// refuseUnknownFields answers a JSON body naming a field outside known with
-// a 422 naming it (a misspelt "enabeld" must not silently switch the relay
-// off). Other bodies are left to the binder.
-func refuseUnknownFields(r *http.Request, known []string) error {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/json" || r.Body == nil {
-		return nil
-	}
-	raw, err := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(raw))
-	if err != nil {
-		return nil // the binder reports it
-	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
-		return nil
-	}
-	unknown := apperr.FieldErrors{}
-	for name := range fields {
-		if !slices.Contains(known, name) {
-			unknown[name] = "is not a known field"
-		}
-	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(unknown))
-	for n := range unknown {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return apperr.Invalid("Unknown field: "+names[0]+".", unknown)
 }

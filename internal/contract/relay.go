@@ -14,9 +14,6 @@ type PutRelayRequest struct {
 	Enabled bool   `json:"enabled" form:"enabled"`
 }
 
-// PutRelayFields are the JSON fields PutRelayRequest knows; others are refused.
-var PutRelayFields = []string{"url", "enabled"}
-
 // Normalize trims the URL.
 func (r *PutRelayRequest) Normalize() { r.URL = strings.TrimSpace(r.URL) }
 
