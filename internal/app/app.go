@@ -191,7 +191,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.BotAPI = botapi.NewForwarder(tg.BaseURL(), nil)
 	a.Relay = relay.New(db, a.Bots, a.Relays, a.BotAPI, relayClient, log, a.Instance, relay.Config{})
 	a.Ingest.AddHook(a.Relay) // only wakes the relay worker
-	a.BotAPIProxy = botapi.NewProxy(db, a.Bots, a.Relays, a.BotAPI, log, botapi.Config{})
+	// What the bot's own server sends through the proxy shares the bot's
+	// rate limit (as a person waiting) and shows in its conversations.
+	a.BotAPIProxy = botapi.NewProxy(db, a.Bots, a.Relays, a.BotAPI, log, botapi.Config{}).WithSends(botapi.Sends{
+		Pace:   func(ctx context.Context, botID string) error { return a.Outbox.Gates().Of(botID).Wait(ctx, outbox.PriorityPerson) },
+		Record: core.ProxiedSendRecorder(db, bus, log),
+	})
 	a.Ingest.AddHook(a.BotAPIProxy) // only wakes long polls
 
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())

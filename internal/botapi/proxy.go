@@ -50,6 +50,14 @@ type Proxy struct {
 	cfg    Config
 	signal *signal
 	limit  *tokenLimiter
+	sends  Sends
+}
+
+// WithSends shares the bot's rate limit with the proxy's sends and
+// records what they said (see Sends).
+func (p *Proxy) WithSends(s Sends) *Proxy {
+	p.sends = s
+	return p
 }
 
 // NewProxy returns the proxy.
@@ -128,7 +136,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "logout", "close":
 		writeError(w, errManaged)
 	default:
-		p.forward(w, r, "bot"+token+"/"+method)
+		if isSend(method) && p.sends.Pace != nil {
+			if err := p.sends.Pace(r.Context(), bot.ID); err != nil {
+				return // the caller went away while waiting for a slot
+			}
+		}
+		p.forward(w, r, "bot"+token+"/"+method, bot.ID, isSend(method))
 	}
 }
 
@@ -144,7 +157,7 @@ func (p *Proxy) fail(w http.ResponseWriter, r *http.Request, what string, err er
 }
 
 // forward streams the request to Telegram and its answer back.
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, path string) {
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, path, botID string, send bool) {
 	resp, err := p.fwd.Forward(r.Context(), r.Method, path, r.URL.RawQuery, r.Header, r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -164,8 +177,12 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, path string) {
 			w.Header().Set(h, v)
 		}
 	}
+	body := io.Reader(resp.Body)
+	if send {
+		body = p.sends.recordAnswer(r.Context(), botID, resp)
+	}
 	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, io.LimitReader(resp.Body, MaxUpload))
+	io.Copy(w, io.LimitReader(body, MaxUpload))
 }
 
 // serveFile proxies a file download (its URL holds the token).
@@ -189,7 +206,7 @@ func (p *Proxy) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
 		tooMany(w, wait)
 		return
 	}
-	p.forward(w, r, "file/bot"+token+"/"+path)
+	p.forward(w, r, "file/bot"+token+"/"+path, bot.ID, false)
 }
 
 // defaultSkipped are the types Telegram leaves out when allowed_updates is

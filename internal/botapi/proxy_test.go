@@ -417,3 +417,31 @@ func TestLongPollOnAnotherInstance(t *testing.T) {
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestProxiedSendsAppearInConversations: what the bot's own server sends
+// through the proxy to a person is in that person's conversation, marked
+// as coming from the proxy; group messages are not conversations.
+func TestProxiedSendsAppearInConversations(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "proxied@example.com")
+		bot := env.ConnectBot(t, owner, "proxied_bot")
+		u := env.Telegram.AddUser(telegramtest.UserSpec{FirstName: "Dee"})
+		if res, err := env.Telegram.Push(bot.Fake.Token, telegramtest.MessageUpdate(u, "hi there")); err != nil || !res.Delivered {
+			t.Fatalf("push: %+v %v", res, err)
+		}
+		env.Process(t)
+		if a := call(t, env, bot.Fake.Token, "sendMessage", map[string]any{"chat_id": u.ID, "text": "Sent by my own server"}); !a.OK {
+			t.Fatalf("sendMessage: %+v", a)
+		}
+		var found bool
+		for _, m := range owner.Get(t, fmt.Sprintf("/api/bots/%s/users/%d/messages", bot.ID, u.ID)).Expect(t, http.StatusOK).List(t) {
+			m := m.(map[string]any)
+			if m["text"] == "Sent by my own server" {
+				found = m["direction"] == "out" && m["via"] == "proxy"
+			}
+		}
+		if !found {
+			t.Fatal("the proxied message is in the conversation, outgoing, via the proxy")
+		}
+	}, apptest.Webhooks())
+}
