@@ -194,7 +194,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	// What the bot's own server sends through the proxy shares the bot's
 	// rate limit (as a person waiting) and shows in its conversations.
 	a.BotAPIProxy = botapi.NewProxy(db, a.Bots, a.Relays, a.BotAPI, log, botapi.Config{}).WithSends(botapi.Sends{
-		Pace:   func(ctx context.Context, botID string) error { return a.Outbox.Gates().Of(botID).Wait(ctx, outbox.PriorityPerson) },
+		Pace: func(ctx context.Context, botID string) error {
+			return a.Outbox.Gates().Of(botID).Wait(ctx, outbox.PriorityPerson)
+		},
 		Record: core.ProxiedSendRecorder(db, bus, log),
 	})
 	a.Ingest.AddHook(a.BotAPIProxy) // only wakes long polls
