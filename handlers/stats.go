@@ -34,8 +34,9 @@ func (h *Stats) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	vm := func(context.Context) (views.StatsVM, error) {
-		return views.StatsVM{Bot: st.Bot, Stats: st.Stats, Kinds: st.Kinds, Days: in.Days()}, nil
+	vm := func(ctx context.Context) (views.StatsVM, error) {
+		sources, err := h.insights.BotSources(ctx, st.Bot, in.Days()) // the page's Sources card only
+		return views.StatsVM{Bot: st.Bot, Stats: st.Stats, Kinds: st.Kinds, Days: in.Days(), Sources: sources}, err
 	}
 	h.respond.Respond(w, r, web.Response{Title: "Stats · " + st.Bot.Name, Page: web.Render(vm, views.StatsPage), Data: st.Stats})
 }

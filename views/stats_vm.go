@@ -1,6 +1,7 @@
 package views
 
 import (
+	"github.com/botdeck/botdeck/internal/replies"
 	"strconv"
 	"time"
 
@@ -15,7 +16,12 @@ type StatsVM struct {
 	Stats contract.Stats
 	Kinds []models.UpdateKindTotal
 	Days  int
+	// Sources are the users by deep-link source in the period.
+	Sources []models.SourceCount
 }
+
+// DeepLink is the t.me link that records source for a new user.
+func (vm StatsVM) DeepLink(source string) string { return replies.DeepLink(vm.Bot.Username, source) }
 
 // Base is the page's URL without a query.
 func (vm StatsVM) Base() string { return "/bots/" + vm.Bot.ID + "/stats" }

@@ -107,3 +107,10 @@ func (s *Insights) stats(ctx context.Context, scope models.StatsScope, days int)
 		ActiveUsers: active, ActiveUsersPrevious: previous, Daily: contract.DailyOf(daily, models.Day(now)),
 	}, nil
 }
+
+// BotSources counts the bot's users by deep-link source ("/start SRC" on
+// their first start) among those who came in the last days days, for the
+// stats page's Sources card. b must be the caller's (from BotStats).
+func (s *Insights) BotSources(ctx context.Context, b *models.Bot, days int) ([]models.SourceCount, error) {
+	return models.ListSources(ctx, s.db, b.ID, models.Now().AddDate(0, 0, -days))
+}

@@ -179,3 +179,13 @@ document.addEventListener('click', (e) => {
   if (mode) mode.value = 'HTML';
   ta.focus();
 });
+
+// Deep-link builder (stats page): the link follows the source typed.
+for (const box of document.querySelectorAll('[data-deeplink]')) {
+  const input = box.querySelector('input');
+  const out = box.querySelector('output');
+  input?.addEventListener('input', () => {
+    const src = input.value.trim();
+    out.textContent = /^[A-Za-z0-9_-]{1,64}$/.test(src) ? box.dataset.deeplink + src : 'Use letters, digits, _ and - only';
+  });
+}
