@@ -60,3 +60,15 @@ export async function connectViaAPI(page: Page, username = uniqueUsername('e2e')
   const data = (await res.json()).data;
   return { ...bot, botId: data.id as string };
 }
+
+// dropStarterReplies deletes the replies a new bot starts with (a /start
+// greeting, /help …), for tests that count only what a broadcast or a
+// campaign sends.
+export async function dropStarterReplies(page: Page, botId: string) {
+  const res = await page.request.get(`/api/bots/${botId}/replies`);
+  expect(res.ok(), await res.text()).toBe(true);
+  for (const r of (await res.json()).data as { id: string }[]) {
+    const del = await page.request.delete(`/api/bots/${botId}/replies/${r.id}`);
+    expect(del.ok(), await del.text()).toBe(true);
+  }
+}

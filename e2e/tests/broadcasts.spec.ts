@@ -1,6 +1,6 @@
 import { request as pwRequest, type Page } from '@playwright/test';
 import { test, expect, visit, expectAccessible, signUp, confirm } from '../fixtures';
-import { fake, uniqueUsername, connectViaAPI } from '../fake';
+import { fake, uniqueUsername, connectViaAPI, dropStarterReplies } from '../fake';
 
 const fakeURL = process.env.BOTDECK_E2E_FAKE_URL ?? 'http://127.0.0.1:18081';
 
@@ -17,6 +17,7 @@ async function sendRate(botToken: string, perSecond: number) {
 // then waits until Botdeck has them all as users.
 async function botWithReaders(page: Page, n: number) {
   const bot = await connectViaAPI(page, uniqueUsername('news'), 'Daily News');
+  await dropStarterReplies(page, bot.botId); // only the broadcast speaks to the readers
   for (let i = 0; i < n; i++) {
     await fake.push(bot.token, 'start', { user: { firstName: `Reader ${i}` } });
   }

@@ -1,6 +1,6 @@
 import { request as pwRequest, type Page } from '@playwright/test';
 import { test, expect, visit, expectAccessible, signUp } from '../fixtures';
-import { fake, uniqueUsername, connectViaAPI } from '../fake';
+import { fake, uniqueUsername, connectViaAPI, dropStarterReplies } from '../fake';
 
 // Pages that follow GET /api/events: changes made elsewhere (another tab,
 // the API, the sender) show up without a reload and without polling.
@@ -26,6 +26,7 @@ async function expectNotReloaded(page: Page) {
 test('the broadcast page follows the event stream', async ({ page }) => {
   await signUp(page);
   const bot = await connectViaAPI(page, uniqueUsername('live'), 'Live News');
+  await dropStarterReplies(page, bot.botId); // only the broadcast speaks to the readers
   for (let i = 0; i < 6; i++) await fake.push(bot.token, 'start', { user: { firstName: `Reader ${i}` } });
   await expect
     .poll(async () => (await (await page.request.get(`/api/bots/${bot.botId}`)).json()).data.totalUsers, { timeout: 20_000 })
