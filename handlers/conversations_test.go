@@ -15,6 +15,7 @@ import (
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
+	"github.com/botdeck/botdeck/models"
 )
 
 // say pushes a private message from u to the bot and processes it.
@@ -344,4 +345,19 @@ func TestBroadcastMessagesAppearInConversations(t *testing.T) {
 			t.Fatalf("refused: %v", got)
 		}
 	}, apptest.Workers())
+}
+
+// TestBotCodeMessagesAppearInConversations: what the bot's code sends to a
+// person is in their conversation, with origin code.
+func TestBotCodeMessagesAppearInConversations(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner, bot := codeBot(t, env, "codeconv@example.com", "codeconv_bot", contractCode)
+		seedBotUsers(t, env, bot.ID, models.BotUser{UserID: 4343, FirstName: "Kim", StartedAt: models.Now()})
+		call(t, env, "POST", "/custom/"+bot.ID+"/send?chat=4343", `{"text": "hello from code"}`).Expect(t, http.StatusOK)
+		got := owner.Get(t, "/api/bots/"+bot.ID+"/users/4343/messages").Expect(t, http.StatusOK).List(t)
+		if len(got) != 1 || got[0].(map[string]any)["via"] != "code" || got[0].(map[string]any)["text"] != "hello from code" ||
+			got[0].(map[string]any)["telegramMessageId"] == nil {
+			t.Fatalf("messages: %v", got)
+		}
+	})
 }
