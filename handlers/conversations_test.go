@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mymmrac/telego"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
+	"github.com/botdeck/botdeck/models"
 )
 
 // say pushes a private message from u to the bot and processes it.
@@ -318,4 +320,44 @@ func TestAMessageOnOneInstanceReachesAStreamOnAnother(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBroadcastMessagesAppearInConversations: each message a broadcast
+// delivered, or that Telegram refused, is in its person's conversation.
+func TestBroadcastMessagesAppearInConversations(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "bcconv@example.com")
+		bot := env.ConnectBot(t, c, "bcconv_bot")
+		seedAudience(t, env, bot.ID, 3, time.Now())
+		env.Telegram.SetBlocked(bot.Fake.Token, 1002, true)
+		id := c.Post(t, "/api/bots/"+bot.ID+"/broadcasts", map[string]any{"text": "<b>Sale</b>", "parseMode": "HTML"}).
+			Expect(t, http.StatusCreated).Data(t)["id"].(string)
+		apptest.Eventually(t, 60*time.Second, "the broadcast to finish", func() bool {
+			return c.Get(t, "/api/broadcasts/"+id).Data(t)["status"] == "done"
+		})
+		got := c.Get(t, "/api/bots/"+bot.ID+"/users/1001/messages").Expect(t, http.StatusOK).List(t)
+		if len(got) != 1 || got[0].(map[string]any)["via"] != "broadcast" || got[0].(map[string]any)["text"] != "<b>Sale</b>" ||
+			got[0].(map[string]any)["telegramMessageId"] == nil {
+			t.Fatalf("delivered: %v", got)
+		}
+		got = c.Get(t, "/api/bots/"+bot.ID+"/users/1002/messages").Expect(t, http.StatusOK).List(t)
+		if len(got) != 1 || got[0].(map[string]any)["error"] == nil {
+			t.Fatalf("refused: %v", got)
+		}
+	}, apptest.Workers())
+}
+
+// TestBotCodeMessagesAppearInConversations: what the bot's code sends to a
+// person is in their conversation, with origin code.
+func TestBotCodeMessagesAppearInConversations(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner, bot := codeBot(t, env, "codeconv@example.com", "codeconv_bot", contractCode)
+		seedBotUsers(t, env, bot.ID, models.BotUser{UserID: 4343, FirstName: "Kim", StartedAt: models.Now()})
+		call(t, env, "POST", "/custom/"+bot.ID+"/send?chat=4343", `{"text": "hello from code"}`).Expect(t, http.StatusOK)
+		got := owner.Get(t, "/api/bots/"+bot.ID+"/users/4343/messages").Expect(t, http.StatusOK).List(t)
+		if len(got) != 1 || got[0].(map[string]any)["via"] != "code" || got[0].(map[string]any)["text"] != "hello from code" ||
+			got[0].(map[string]any)["telegramMessageId"] == nil {
+			t.Fatalf("messages: %v", got)
+		}
+	})
 }

@@ -44,15 +44,24 @@ type InboxRow struct {
 }
 
 // ConversationFilter narrows the inbox: Q searches the user's name,
-// username or id like the users list; Status is open, done or "" (all).
+// username or id like the users list (among the first SearchCap matching
+// users); Status is open, done or "" (all).
 type ConversationFilter struct {
 	Q, Status string
+
+	users []int64 // the users matching Q, once looked up
 }
 
 // ListConversations returns the window w of a bot's conversations
 // matching f, newest first, and whether more follow.
 func ListConversations(ctx context.Context, db bun.IDB, botID string, f ConversationFilter, w Window) ([]InboxRow, bool, error) {
 	var rows []InboxRow
+	if err := matchUsers(ctx, db, botID, &f); err != nil {
+		return nil, false, wrap("list conversations", err)
+	}
+	if f.Q != "" && len(f.users) == 0 {
+		return nil, false, nil
+	}
 	q := whereConversations(db.NewSelect().Model(&rows), botID, f).
 		ColumnExpr("c.*").ColumnExpr("u.username, u.first_name, u.last_name, u.name, u.bot_blocked").
 		Join("JOIN bot_users AS u ON u.bot_id = c.bot_id AND u.user_id = c.user_id").
@@ -69,6 +78,12 @@ func ListConversations(ctx context.Context, db bun.IDB, botID string, f Conversa
 
 // CountConversations counts a bot's conversations matching f.
 func CountConversations(ctx context.Context, db bun.IDB, botID string, f ConversationFilter) (int, error) {
+	if err := matchUsers(ctx, db, botID, &f); err != nil {
+		return 0, wrap("count conversations", err)
+	}
+	if f.Q != "" && len(f.users) == 0 {
+		return 0, nil
+	}
 	n, err := whereConversations(db.NewSelect().Model((*InboxRow)(nil)), botID, f).Count(ctx)
 	return int(n), wrap("count conversations", err)
 }
@@ -82,10 +97,28 @@ func whereConversations(q *bun.SelectQuery, botID string, f ConversationFilter) 
 		q = q.Where("c.status = ?", f.Status)
 	}
 	if f.Q != "" {
-		users := whereBotUsers(q.NewSelect().Model((*BotUser)(nil)).Column("user_id"), botID, f.Q, "")
-		q = q.Where("c.user_id IN (?)", users)
+		q = q.Where("c.user_id IN (?)", bun.In(f.users))
 	}
 	return q
+}
+
+// SearchCap bounds the users a conversation search looks at: the
+// conversations of the first SearchCap users matching the search.
+const SearchCap = 1000
+
+// matchUsers finds, for a search, the ids of up to SearchCap matching
+// users first (through the users list's indexes, see whereBotUsers), so
+// the conversations are then read by primary key. Handing PostgreSQL the
+// search as a subquery let it walk the conversations in date order and
+// test each one: 150 ms over 100,000 conversations, against a few
+// milliseconds this way.
+func matchUsers(ctx context.Context, db bun.IDB, botID string, f *ConversationFilter) error {
+	if f.Q == "" || f.users != nil {
+		return nil
+	}
+	f.users = []int64{}
+	return whereBotUsers(db.NewSelect().Model((*BotUser)(nil)).Column("user_id"), botID, f.Q, "").
+		Limit(SearchCap).Scan(ctx, &f.users)
 }
 
 // ConversationOf returns the conversation of a bot's user; a user who

@@ -89,3 +89,23 @@ test('the composer is off when the user blocked the bot', async ({ page }) => {
   await expect(page.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
   await expectAccessible(page);
 });
+
+test('the inbox pages pass axe in dark mode, on a desktop and a 390 px phone', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await signUp(page);
+  const bot = await connectViaAPI(page, uniqueUsername('darkinbox'), 'Night Desk');
+  const userId = 882_000_000 + Math.floor(Math.random() * 1_000_000);
+  await fake.push(bot.token, 'message', { user: { id: userId, firstName: 'Lena' }, text: 'Are you open at night?' });
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/bots/${bot.botId}/conversations`)).json()).data.length, { timeout: 20_000 })
+    .toBe(1);
+  expect((await page.request.post(`/api/bots/${bot.botId}/users/${userId}/messages`, { data: { text: 'We are.' } })).status()).toBe(201);
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of [`/bots/${bot.botId}/conversations`, `/bots/${bot.botId}/users/${userId}/messages`, `/bots/${bot.botId}/users/${userId}`]) {
+      await visit(page, path);
+      const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      expect(bg, `background of ${path}`).toBe('rgb(2, 6, 23)');
+    }
+  }
+});

@@ -63,3 +63,24 @@ func (f *BroadcastFeed) publish(id string) {
 		f.log.WarnContext(ctx, "broadcast feed: publish", "broadcast", id, "err", err)
 	}
 }
+
+// RecordDelivery records a broadcast message that reached the user, or
+// that could not because the user blocked the bot, in the user's
+// conversation, inside tx, the transaction that records the outcome.
+// Other failures stay in the broadcast's report and the bot's log (and a
+// storm of them must pause the broadcast without waiting for more
+// writes); unconfirmed ones are not known to have arrived. No message
+// event is published: a broadcast sends up to 30 messages a second and
+// its progress has its own (throttled) events; pages show these messages
+// when they next load.
+func (f *BroadcastFeed) RecordDelivery(ctx context.Context, tx bun.IDB, bc *models.Broadcast, userID int64, o models.Outcome) error {
+	if o.Status != models.RecipientSent && o.Status != models.RecipientBlocked {
+		return nil
+	}
+	m := &models.Message{BotID: bc.BotID, UserID: userID, Direction: models.DirectionOut, Origin: models.OriginBroadcast,
+		Kind: models.MessageText, Text: bc.Text, ParseMode: bc.ParseMode, TelegramID: o.MessageID, Error: o.Error}
+	if o.Status == models.RecipientBlocked && m.Error == "" {
+		m.Error = "the user blocked the bot"
+	}
+	return models.InsertMessages(ctx, tx, m)
+}

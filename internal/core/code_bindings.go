@@ -117,8 +117,10 @@ func (t *botTelegram) Call(ctx context.Context, method string, params map[string
 	raw, err := t.c.tg.Call(ctx, token, method, params)
 	if err != nil {
 		t.c.bots.NoteTelegramError(context.WithoutCancel(ctx), b, err)
+		t.c.recordCodeMessage(context.WithoutCancel(ctx), b, method, params, nil, telegramReason(err))
 		return nil, publicTelegramError(err)
 	}
+	t.c.recordCodeMessage(context.WithoutCancel(ctx), b, method, params, raw, "")
 	var out any
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return nil, fmt.Errorf("decode %s result: %w", method, err)

@@ -42,11 +42,17 @@ func (s *Conversations) User(ctx context.Context, ownerID, botID string, userID 
 	if d.Recent, _, err = models.MessagesOf(ctx, s.db, b.ID, userID, 0, userTimeline); err != nil {
 		return nil, err
 	}
+	recorded, err := models.UserSource(ctx, s.db, b.ID, userID)
+	if err != nil {
+		return nil, err
+	}
 	start, err := models.FirstStart(ctx, s.db, b.ID, userID)
 	if err != nil {
 		return nil, err
 	}
 	switch {
+	case recorded != "":
+		d.Source = "start:" + recorded // the deep-link source the replies engine recorded
 	case start != nil && strings.TrimSpace(strings.TrimPrefix(start.Text, "/start")) != "":
 		d.Source = "start:" + strings.TrimSpace(strings.TrimPrefix(start.Text, "/start"))
 	case len(d.Campaigns) > 0:

@@ -502,8 +502,11 @@ func (s *botSender) record(ctx context.Context, j job, o models.Outcome, now tim
 	defer s.b.feed.Changed(j.bc.ID)
 	if err := persist(ctx, func(ctx context.Context) error {
 		return s.b.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			_, err := models.RecordOutcome(ctx, tx, s.fence, j.bc.ID, j.userID, o, now)
-			return err
+			applied, err := models.RecordOutcome(ctx, tx, s.fence, j.bc.ID, j.userID, o, now)
+			if err != nil || !applied {
+				return err
+			}
+			return s.b.feed.RecordDelivery(ctx, tx, j.bc, j.userID, o)
 		})
 	}); err != nil {
 		// The row stays "sending": the next lease holder will count it
