@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
-	"strconv"
 
 	"github.com/uptrace/bun"
 
@@ -129,24 +127,4 @@ func (w *answerWrites) applyCode(st *models.UserState, actions []jsrt.UserAction
 			w.tags[st.UserID][a.Name] = a.Op == "tag"
 		}
 	}
-}
-
-// chatIDOf reads a numeric chat_id as code gave it (a JavaScript number or
-// a string of digits); 0 for "@channel" names, which stay in the params.
-func chatIDOf(v any) int64 {
-	switch id := v.(type) {
-	case float64:
-		if id == math.Trunc(id) {
-			return int64(id)
-		}
-	case int64:
-		return id
-	case int:
-		return int64(id)
-	case string:
-		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-			return n
-		}
-	}
-	return 0
 }
