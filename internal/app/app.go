@@ -263,8 +263,8 @@ func isUploadRequest(r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
 	}
-	if r.URL.Path == "/api/uploads" {
-		return true
+	if r.URL.Path == "/api/uploads" || strings.HasSuffix(r.URL.Path, "/import") {
+		return true // an upload, or a bot's export document with its files
 	}
 	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId}.
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
