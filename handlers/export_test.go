@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -155,4 +156,37 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestBotImportPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner, first := codeBot(t, env, "owner@example.com", "first_bot", `bot.command('hi', (ctx) => ctx.reply('hi'));`)
+		second := env.ConnectBot(t, owner, "second_bot")
+		other := env.SignUp(t, "other@example.com")
+		theirs := env.ConnectBot(t, other, "their_bot")
+		owner.Put(t, "/api/bots/"+first.ID+"/settings/API_URL", map[string]any{"value": "https://api.example"}).Expect(t, http.StatusOK)
+
+		page := owner.Get(t, "/bots/"+second.ID+"/settings").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(page, `href="/bots/`+second.ID+`/export"`) || !strings.Contains(page, `value="`+first.ID+`"`) || strings.Contains(page, theirs.ID) {
+			t.Fatalf("settings page: %s", page)
+		}
+		// Copy from another bot: a dry run first, then the confirm button.
+		dry := owner.Post(t, "/bots/"+second.ID+"/import", url.Values{"from": {first.ID}}).Expect(t, http.StatusOK).Text()
+		if !strings.Contains(dry, "What the import would change") || !strings.Contains(dry, "setting API_URL") || !strings.Contains(dry, `name="confirm"`) {
+			t.Fatalf("dry run page: %s", dry)
+		}
+		if n := len(owner.Get(t, "/api/bots/"+second.ID+"/settings").List(t)); n != 0 {
+			t.Fatalf("the dry run changed the bot: %d settings", n)
+		}
+		owner.Post(t, "/bots/"+second.ID+"/import", url.Values{"from": {first.ID}, "confirm": {"true"}, "document": {""}}).Expect(t, http.StatusSeeOther)
+		if n := len(owner.Get(t, "/api/bots/"+second.ID+"/settings").List(t)); n != 1 {
+			t.Fatalf("imported settings: %d", n)
+		}
+		// Another account's bot is neither a source nor a target; nothing chosen is a form error.
+		owner.Post(t, "/bots/"+second.ID+"/import", url.Values{"from": {theirs.ID}}).Expect(t, http.StatusNotFound)
+		other.Post(t, "/bots/"+second.ID+"/import", url.Values{"from": {theirs.ID}}).Expect(t, http.StatusNotFound)
+		if p := owner.Post(t, "/bots/"+second.ID+"/import", url.Values{"document": {`{"botdeck": 9}`}}).Expect(t, http.StatusUnprocessableEntity).Text(); !strings.Contains(p, "newer Botdeck") {
+			t.Fatalf("newer document: %s", p)
+		}
+	})
 }

@@ -24,7 +24,9 @@ func mountCode(rt *web.Router, d Deps) {
 
 	export := NewExport(d)
 	rt.Both("GET /bots/{id}/export", "GET /api/bots/{id}/export", export.Download, true)
-	rt.Both("POST /bots/{id}/import", "POST /api/bots/{id}/import", export.Import, true)
+	rt.Both("", "POST /api/bots/{id}/import", export.Import, true)
+	// The page's form takes a file or a bot to copy from, and confirms a dry run.
+	rt.Both("POST /bots/{id}/import", "", export.ImportForm, true)
 
 	// Any method. {path...} takes the rest of the URL, so a path with a
 	// slash is answered 400 invalid_path rather than 404, and /custom/{botId}

@@ -65,3 +65,12 @@ type ImportResultJSON struct {
 	Skipped  []string `json:"skipped"`
 	Problems []string `json:"problems"`
 }
+
+// ImportFormRequest is the settings page's import form: a file (read
+// apart), or the document carried by the confirm step, or another of the
+// owner's bots to copy from; without Confirm it is a dry run.
+type ImportFormRequest struct {
+	From     string `form:"from"`
+	Document string `form:"document"`
+	Confirm  bool   `form:"confirm"`
+}

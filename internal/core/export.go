@@ -493,3 +493,38 @@ func sameJSON(a, b any) bool {
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
+
+// CopySources lists the owner's other bots a setup can be copied from (the
+// settings page's import form), by name.
+func (c *Code) CopySources(ctx context.Context, ownerID, exceptID string) ([]models.Bot, error) {
+	list, _, err := models.ListBots(ctx, c.db, ownerID, models.BotFilter{Sort: "name"}, models.Window{Limit: 200})
+	out := list[:0]
+	for _, b := range list {
+		if b.ID != exceptID {
+			out = append(out, b)
+		}
+	}
+	return out, err
+}
+
+// Document is the setup to import from a form: the document sent (a file
+// or the confirm step's copy), or else the owner's bot fromID exported now.
+func (e *Exports) Document(ctx context.Context, ownerID, fromID string, raw []byte) (*contract.BotExport, error) {
+	if len(raw) == 0 {
+		if fromID == "" {
+			return nil, apperr.Invalid("Choose a file or a bot to copy from.", apperr.FieldErrors{"file": "choose a file or a bot"})
+		}
+		from, err := e.Bot(ctx, ownerID, fromID)
+		if err != nil {
+			return nil, err
+		}
+		return e.Export(ctx, from)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	doc := new(contract.BotExport)
+	if err := dec.Decode(doc); err != nil {
+		return nil, apperr.Invalid("This file is not a Botdeck export: "+err.Error()+".", apperr.FieldErrors{"file": "is not a Botdeck export"})
+	}
+	return doc, nil
+}
