@@ -111,10 +111,27 @@ func TestBotExportImport(t *testing.T) {
 		if _, ok := f["replies[4].trigger.command"]; !ok {
 			t.Fatalf("invalid reply: %v", f)
 		}
+		// A failure after the replies and code were applied (a bad setting) leaves them as they were.
+		late := map[string]any{}
+		for k, v := range doc {
+			late[k] = v
+		}
+		late["settings"] = []any{map[string]any{"name": "9bad", "value": "x", "secret": false}}
+		if f := owner.Post(t, target+"/import", late).Expect(t, http.StatusUnprocessableEntity).Fields(t); f["settings[0].name"] == nil {
+			t.Fatalf("bad setting: %v", f)
+		}
 		owner.Post(t, target+"/import?dryRun=maybe", doc).Expect(t, http.StatusUnprocessableEntity)
+		huge := `{"botdeck":1,"bot":"` + strings.Repeat("x", 12<<20) + `"}`
+		owner.Do(t, http.MethodPost, target+"/import", huge, "Content-Type", "application/json").Expect(t, http.StatusRequestEntityTooLarge)
 		owner.Post(t, target+"/import", map[string]any{"botdeck": 1, "surprise": true}).Expect(t, http.StatusUnprocessableEntity)
 		if after := exportDoc(t, owner, second.ID); after["code"] != nil || !reflect.DeepEqual(after["replies"], before["replies"]) || len(after["settings"].([]any)) != 0 {
 			t.Fatalf("a refused import changed the bot: %v", after)
+		}
+
+		// Importing a bot's own export into it changes nothing.
+		self := owner.Post(t, api+"/import", doc).Expect(t, http.StatusOK).Data(t)
+		if len(self["created"].([]any))+len(self["updated"].([]any))+len(self["deleted"].([]any)) != 0 {
+			t.Fatalf("self import: %v", self)
 		}
 
 		// The real import: the second bot's export equals the first's.
