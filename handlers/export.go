@@ -27,7 +27,7 @@ type Export struct {
 
 // NewExport returns the export and import handlers.
 func NewExport(d Deps) *Export {
-	return &Export{respond: d.Respond, bind: d.Bind, exports: core.NewExports(d.Code, d.Replies), code: d.Code}
+	return &Export{respond: d.Respond, bind: d.Bind, exports: core.NewExports(d.Code, d.Replies, d.Campaigns), code: d.Code}
 }
 
 // Download answers the bot's export document as an attachment (the file

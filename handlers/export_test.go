@@ -207,3 +207,39 @@ func TestBotImportPage(t *testing.T) {
 		}
 	})
 }
+
+func TestBotImportCampaigns(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newCampaignWorld(t, env)
+		c := w.create(t, "Spring", true)
+		api := "/api/bots/" + w.bot.ID
+		doc := exportDoc(t, w.owner, w.bot.ID)
+		camps := doc["campaigns"].([]any)
+		if len(camps) != 1 || camps[0].(map[string]any)["name"] != "Spring" || camps[0].(map[string]any)["joinRequest"] != true ||
+			strings.Contains(string(mustJSON(t, doc)), "t.me/") {
+			t.Fatalf("campaigns exported: %v", camps)
+		}
+		// The chat already has it: skipped.
+		res := w.owner.Post(t, api+"/import?dryRun=true", doc).Expect(t, http.StatusOK).Data(t)
+		if len(res["created"].([]any)) != 0 || !strings.Contains(string(mustJSON(t, res["skipped"])), "campaign Spring (the chat already has campaign Spring)") {
+			t.Fatalf("tracked chat: %v", res)
+		}
+		// Archived, the import creates it again with a new link.
+		w.owner.Post(t, "/api/campaigns/"+c["id"].(string)+"/archive", nil).Expect(t, http.StatusOK)
+		res = w.owner.Post(t, api+"/import?dryRun=true", doc).Expect(t, http.StatusOK).Data(t)
+		if !reflect.DeepEqual(res["created"], []any{"campaign Spring"}) {
+			t.Fatalf("dry run: %v", res)
+		}
+		if n := len(w.owner.Get(t, "/api/campaigns?status=active").List(t)); n != 0 {
+			t.Fatalf("the dry run created a campaign: %d", n)
+		}
+		res = w.owner.Post(t, api+"/import", doc).Expect(t, http.StatusOK).Data(t)
+		if !reflect.DeepEqual(res["created"], []any{"campaign Spring"}) || len(res["problems"].([]any)) != 0 {
+			t.Fatalf("import: %v", res)
+		}
+		active := w.owner.Get(t, "/api/campaigns?status=active").List(t)
+		if len(active) != 1 || active[0].(map[string]any)["id"] == c["id"] || active[0].(map[string]any)["inviteLink"] == c["inviteLink"] {
+			t.Fatalf("active campaigns: %v", active)
+		}
+	}, apptest.Webhooks())
+}

@@ -97,5 +97,5 @@ func withExports(ctx context.Context, name string, args []string, stderr io.Writ
 	if err != nil {
 		return fmt.Errorf("no bot %q", botID)
 	}
-	return fn(core.NewExports(a.Code, a.Replies), b)
+	return fn(core.NewExports(a.Code, a.Replies, a.Campaigns), b)
 }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -24,15 +26,19 @@ import (
 // (a secret named without a value keeps the target's sealed one) in one
 // transaction: a failure anywhere changes nothing. A dry run is the same
 // import rolled back, so what it lists is exactly what the real one does.
-// Campaigns are not created by an import (a campaign needs a new invite
-// link from Telegram): each is listed as skipped.
+// Campaigns are created after the commit (each needs a new invite link
+// from Telegram), for the chats the bot administers that no active
+// campaign tracks; one Telegram refuses is listed as a problem.
 type Exports struct {
-	code    *Code
-	replies *Replies
+	code      *Code
+	replies   *Replies
+	campaigns *Campaigns
 }
 
 // NewExports returns the export and import use cases.
-func NewExports(code *Code, replies *Replies) *Exports { return &Exports{code: code, replies: replies} }
+func NewExports(code *Code, replies *Replies, campaigns *Campaigns) *Exports {
+	return &Exports{code: code, replies: replies, campaigns: campaigns}
+}
 
 // ErrExportVersion is a document written by a newer Botdeck.
 var ErrExportVersion = &apperr.Error{Kind: apperr.KindInvalid, Code: "unsupported_version",
@@ -137,6 +143,7 @@ func (e *Exports) Import(ctx context.Context, b *models.Bot, userID string, doc 
 		Skipped: []string{}, Problems: []string{}}
 	var before, after []models.Reply
 	var newCode *models.CodeVersion
+	var campaigns []contract.ExportCampaign
 	err = e.code.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if before, after, err = e.importReplies(ctx, tx, b, doc, uploads, res); err != nil {
@@ -148,7 +155,7 @@ func (e *Exports) Import(ctx context.Context, b *models.Bot, userID string, doc 
 		if err := e.importSettings(ctx, tx, b, doc.Settings, res); err != nil {
 			return err
 		}
-		if err := importCampaigns(ctx, tx, b, doc.Campaigns, res); err != nil {
+		if campaigns, err = importCampaigns(ctx, tx, b, doc.Campaigns, res); err != nil {
 			return err
 		}
 		if dryRun {
@@ -168,6 +175,7 @@ func (e *Exports) Import(ctx context.Context, b *models.Bot, userID string, doc 
 	}
 	e.code.envs.forget(b.ID)
 	e.replies.publishMenu(ctx, b, before, after)
+	e.createCampaigns(ctx, b, campaigns, res)
 	return res, nil
 }
 
@@ -458,20 +466,60 @@ func (e *Exports) importSettings(ctx context.Context, tx bun.Tx, b *models.Bot, 
 	return nil
 }
 
-// importCampaigns lists the document's campaigns: none is created here.
-func importCampaigns(ctx context.Context, tx bun.Tx, b *models.Bot, list []contract.ExportCampaign, res *contract.ImportResultJSON) error {
-	for _, c := range list {
+// importCampaigns sorts the document's campaigns into those the bot can
+// get (it administers the chat with the right to invite, and no active
+// campaign tracks it), created after the commit since each needs a new
+// invite link from Telegram, and those skipped.
+func importCampaigns(ctx context.Context, tx bun.Tx, b *models.Bot, list []contract.ExportCampaign, res *contract.ImportResultJSON) ([]contract.ExportCampaign, error) {
+	var create []contract.ExportCampaign
+	for i, c := range list {
+		field := fmt.Sprintf("campaigns[%d]", i)
+		if name := strings.TrimSpace(c.Name); name == "" || utf8.RuneCountInString(name) > 100 {
+			return nil, apperr.Invalid("A campaign's name is not valid.", apperr.FieldErrors{field + ".name": "must be 1 to 100 characters"})
+		}
+		if utf8.RuneCountInString(c.Greeting) > 4000 {
+			return nil, apperr.Invalid("A campaign's greeting is too long.", apperr.FieldErrors{field + ".greeting": "must be at most 4000 characters"})
+		}
 		cur, err := models.ActiveCampaignOfChat(ctx, tx, b.ID, c.ChatID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if cur != nil {
 			res.Skipped = append(res.Skipped, fmt.Sprintf("campaign %s (the chat already has campaign %s)", c.Name, cur.Name))
-		} else {
-			res.Skipped = append(res.Skipped, fmt.Sprintf("campaign %s (create it on the Campaigns tab: it needs a new invite link)", c.Name))
+			continue
 		}
+		chat, err := models.BotChatByID(ctx, tx, b.ID, c.ChatID)
+		if err != nil || !chat.IsAdmin() || !chat.CanInviteUsers {
+			res.Skipped = append(res.Skipped, fmt.Sprintf("campaign %s (the bot is not an administrator who may invite users to its chat)", c.Name))
+			continue
+		}
+		res.Created = append(res.Created, "campaign "+c.Name)
+		create = append(create, c)
 	}
-	return nil
+	return create, nil
+}
+
+// createCampaigns creates the campaigns an import found the bot can get;
+// one Telegram refuses is moved from Created to Problems.
+func (e *Exports) createCampaigns(ctx context.Context, b *models.Bot, list []contract.ExportCampaign, res *contract.ImportResultJSON) {
+	for _, c := range list {
+		_, err := e.campaigns.Create(ctx, b.OwnerID, contract.CreateCampaignRequest{BotID: b.ID, ChatID: c.ChatID,
+			Name: strings.TrimSpace(c.Name), Greeting: strings.TrimSpace(c.Greeting), JoinRequest: c.JoinRequest})
+		if err == nil {
+			continue
+		}
+		label := "campaign " + c.Name
+		if i := slices.Index(res.Created, label); i >= 0 {
+			res.Created = slices.Delete(res.Created, i, i+1)
+		}
+		msg := "could not be created"
+		if ae, ok := apperr.AsError(err); ok {
+			msg = ae.Message
+		} else {
+			e.code.log.WarnContext(ctx, "create an imported campaign", "bot", b.ID, "err", err)
+		}
+		res.Problems = append(res.Problems, label+": "+msg)
+	}
 }
 
 // prefixFields puts prefix before the field names of an *apperr.Error.
