@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/internal/jsrt"
 	"github.com/botdeck/botdeck/internal/replies"
+	"github.com/botdeck/botdeck/internal/sqldialect"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -59,7 +61,14 @@ func (e *Exports) Export(ctx context.Context, b *models.Bot) (*contract.BotExpor
 	doc := &contract.BotExport{Botdeck: contract.BotExportVersion, ExportedAt: &now, Bot: b.Name,
 		Replies: []replies.Reply{}, Uploads: []contract.ExportUpload{}, Settings: []contract.ExportSetting{},
 		Campaigns: []contract.ExportCampaign{}}
-	err := e.code.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	// One snapshot: on PostgreSQL a repeatable-read transaction (read
+	// committed would let each statement see later commits); SQLite's
+	// transactions already read one.
+	var opts *sql.TxOptions
+	if sqldialect.IsPostgres(e.code.db) {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	err := e.code.db.RunInTx(ctx, opts, func(ctx context.Context, tx bun.Tx) error {
 		rows, err := models.ListReplies(ctx, tx, b.ID)
 		if err != nil {
 			return err
