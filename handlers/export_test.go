@@ -128,6 +128,12 @@ func TestBotExportImport(t *testing.T) {
 			t.Fatalf("a refused import changed the bot: %v", after)
 		}
 
+		// A document with only some parts leaves the others alone.
+		part := owner.Post(t, api+"/import?dryRun=true", map[string]any{"botdeck": 1, "settings": []any{}}).Expect(t, http.StatusOK).Data(t)
+		if !reflect.DeepEqual(part["deleted"], []any{"setting API_URL", "setting TOKEN"}) || len(part["created"].([]any)) != 0 {
+			t.Fatalf("settings only: %v", part)
+		}
+
 		// Importing a bot's own export into it changes nothing.
 		self := owner.Post(t, api+"/import", doc).Expect(t, http.StatusOK).Data(t)
 		if len(self["created"].([]any))+len(self["updated"].([]any))+len(self["deleted"].([]any)) != 0 {

@@ -26,7 +26,8 @@ import (
 // (contract.BotExport) and imports such a document into one of the
 // owner's bots. An import replaces the target's replies, code and settings
 // (a secret named without a value keeps the target's sealed one) in one
-// transaction: a failure anywhere changes nothing. A dry run is the same
+// transaction — a part the document leaves out (null or absent) is left
+// alone —: a failure anywhere changes nothing. A dry run is the same
 // import rolled back, so what it lists is exactly what the real one does.
 // Campaigns are created after the commit (each needs a new invite link
 // from Telegram), for the chats the bot administers that no active
@@ -155,13 +156,17 @@ func (e *Exports) Import(ctx context.Context, b *models.Bot, userID string, doc 
 	var campaigns []contract.ExportCampaign
 	err = e.code.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if before, after, err = e.importReplies(ctx, tx, b, doc, uploads, res); err != nil {
+		if doc.Replies == nil {
+			res.Skipped = append(res.Skipped, "replies (none in the file)")
+		} else if before, after, err = e.importReplies(ctx, tx, b, doc, uploads, res); err != nil {
 			return err
 		}
 		if newCode, err = e.importCode(ctx, tx, b, userID, doc.Code, prog, res); err != nil {
 			return err
 		}
-		if err := e.importSettings(ctx, tx, b, doc.Settings, res); err != nil {
+		if doc.Settings == nil {
+			res.Skipped = append(res.Skipped, "settings (none in the file)")
+		} else if err := e.importSettings(ctx, tx, b, doc.Settings, res); err != nil {
 			return err
 		}
 		if campaigns, err = importCampaigns(ctx, tx, b, doc.Campaigns, res); err != nil {
@@ -183,7 +188,9 @@ func (e *Exports) Import(ctx context.Context, b *models.Bot, userID string, doc 
 		e.code.versions.set(b.ID, newCode.Version)
 	}
 	e.code.envs.forget(b.ID)
-	e.replies.publishMenu(ctx, b, before, after)
+	if doc.Replies != nil {
+		e.replies.publishMenu(ctx, b, before, after)
+	}
 	e.createCampaigns(ctx, b, campaigns, res)
 	return res, nil
 }
