@@ -259,7 +259,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 }
 
 // isUploadRequest selects the requests that may carry a file: POST
-// /api/uploads and the reply editor's forms.
+// /api/uploads, the reply editor's forms and a bot's import (its export
+// document inlines the replies' files).
 func isUploadRequest(r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
