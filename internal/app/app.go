@@ -259,13 +259,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 }
 
 // isUploadRequest selects the requests that may carry a file: POST
-// /api/uploads and the reply editor's forms.
+// /api/uploads, the reply editor's forms and a bot's import (its export
+// document inlines the replies' files).
 func isUploadRequest(r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
 	}
-	if r.URL.Path == "/api/uploads" {
-		return true
+	if r.URL.Path == "/api/uploads" || strings.HasSuffix(r.URL.Path, "/import") {
+		return true // an upload, or a bot's export document with its files
 	}
 	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId}.
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
