@@ -191,7 +191,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.BotAPI = botapi.NewForwarder(tg.BaseURL(), nil)
 	a.Relay = relay.New(db, a.Bots, a.Relays, a.BotAPI, relayClient, log, a.Instance, relay.Config{})
 	a.Relay.Replies = core.RelayReplyQueue(db, a.Outbox) // webhook replies share the bot's outbox
-	a.Ingest.AddHook(a.Relay) // only wakes the relay worker
+	a.Ingest.AddHook(a.Relay)                            // only wakes the relay worker
 	// What the bot's own server sends through the proxy shares the bot's
 	// rate limit (as a person waiting) and shows in its conversations.
 	a.BotAPIProxy = botapi.NewProxy(db, a.Bots, a.Relays, a.BotAPI, log, botapi.Config{}).WithSends(botapi.Sends{
