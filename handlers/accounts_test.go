@@ -67,6 +67,14 @@ func TestSignupFormKeepsInputAndShowsErrors(t *testing.T) {
 				t.Errorf("re-rendered form lacks %q", want)
 			}
 		}
+		// Each error is said once, beside its field: no banner repeating it,
+		// and the error takes the place of the hint stating the same rule.
+		if strings.Contains(body, "Some fields need attention") || strings.Contains(body, `role="alert"`) || strings.Contains(body, "At least 8 characters.") {
+			t.Errorf("an error is repeated: %s", body)
+		}
+		if n := strings.Count(body, "must be at least 8 characters"); n != 1 {
+			t.Errorf("the password error appears %d times", n)
+		}
 		if strings.Contains(body, `value="123"`) {
 			t.Error("the password must not be echoed back")
 		}

@@ -125,7 +125,7 @@ func SignupPage(vm AuthFormVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = components.FormError(vm.Message).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = components.FormError(components.Summary(vm.Message, vm.Errors, "name", "email", "password")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -206,7 +206,7 @@ func LoginPage(vm AuthFormVM) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.FormError(vm.Message).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.FormError(components.Summary(vm.Message, vm.Errors, "email", "password")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

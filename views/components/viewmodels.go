@@ -49,7 +49,7 @@ func (f FieldVM) MaxLengthAttr() string { return strconv.Itoa(f.MaxLength) }
 // DescribedBy links hint and error to the input.
 func (f FieldVM) DescribedBy() string {
 	var ids []string
-	if f.Hint != "" {
+	if f.Hint != "" && f.Error == "" {
 		ids = append(ids, f.ID()+"-hint")
 	}
 	if f.Error != "" {
@@ -68,3 +68,23 @@ type PagerVM struct {
 func (p PagerVM) PageText() string       { return strconv.Itoa(p.Page) }
 func (p PagerVM) TotalPagesText() string { return strconv.Itoa(p.TotalPages) }
 func (p PagerVM) TotalText() string      { return strconv.Itoa(p.Total) + " " + p.Noun }
+
+// Summary is the banner text above a form that failed, or "" when every
+// field error is already shown next to a field of shown: each error is
+// said once, beside the field it is about. An error on a field the form
+// does not show (a hidden input, an unknown name) keeps the banner.
+func Summary(message string, errs map[string]string, shown ...string) string {
+	if len(errs) == 0 {
+		return message
+	}
+	for name := range errs {
+		found := false
+		for _, s := range shown {
+			found = found || s == name
+		}
+		if !found {
+			return message
+		}
+	}
+	return ""
+}
