@@ -19,7 +19,7 @@ func TestLiveRefresh(t *testing.T) {
 		bot := env.ConnectBot(t, c, "live_bot")
 
 		home := c.Get(t, "/?days=7").Expect(t, http.StatusOK).Text()
-		if !strings.Contains(home, `id="home-counters" data-live hx-get="/?days=7"`) {
+		if !strings.Contains(home, `id="home-counters" data-live hx-disinherit="*" hx-get="/?days=7"`) {
 			t.Fatalf("the counters do not refresh themselves: %s", home)
 		}
 		before := c.Get(t, "/?days=7", "HX-Request", "true").Expect(t, http.StatusOK).Text()
@@ -31,7 +31,7 @@ func TestLiveRefresh(t *testing.T) {
 
 		base := "/bots/" + bot.ID + "/logs"
 		page := c.Get(t, base+"?level=error").Expect(t, http.StatusOK).Text()
-		if !strings.Contains(page, `id="logs-entries" data-live hx-get="`+base+`?level=error"`) {
+		if !strings.Contains(page, `id="logs-entries" data-live hx-disinherit="*" hx-get="`+base+`?level=error"`) {
 			t.Fatalf("the log's first page does not refresh itself (with its filter): %s", page)
 		}
 		insLogs(t, env, bot.ID, insError("fresh failure"))
