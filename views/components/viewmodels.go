@@ -4,6 +4,8 @@ package components
 
 import (
 	"strconv"
+
+	"github.com/botdeck/botdeck/internal/apperr"
 	"strings"
 )
 
@@ -69,12 +71,14 @@ func (p PagerVM) PageText() string       { return strconv.Itoa(p.Page) }
 func (p PagerVM) TotalPagesText() string { return strconv.Itoa(p.TotalPages) }
 func (p PagerVM) TotalText() string      { return strconv.Itoa(p.Total) + " " + p.Noun }
 
-// Summary is the banner text above a form that failed, or "" when every
-// field error is already shown next to a field of shown: each error is
-// said once, beside the field it is about. An error on a field the form
-// does not show (a hidden input, an unknown name) keeps the banner.
+// Summary is the banner text above a form that failed, or "" when it
+// would only repeat the field errors: the message is the generic one and
+// every field error is already shown next to a field of shown. A specific
+// message (advice such as "Copy it again from @BotFather") stays, and so
+// does the banner when an error is on a field the form does not show (a
+// hidden input, an unknown name).
 func Summary(message string, errs map[string]string, shown ...string) string {
-	if len(errs) == 0 {
+	if len(errs) == 0 || message != apperr.GenericInvalid {
 		return message
 	}
 	for name := range errs {
