@@ -67,6 +67,14 @@ func TestSignupFormKeepsInputAndShowsErrors(t *testing.T) {
 				t.Errorf("re-rendered form lacks %q", want)
 			}
 		}
+		// Each error is said once, beside its field: no banner repeating it,
+		// and the error takes the place of the hint stating the same rule.
+		if strings.Contains(body, "Some fields need attention") || strings.Contains(body, `role="alert"`) || strings.Contains(body, "At least 8 characters.") {
+			t.Errorf("an error is repeated: %s", body)
+		}
+		if n := strings.Count(body, "must be at least 8 characters"); n != 1 {
+			t.Errorf("the password error appears %d times", n)
+		}
 		if strings.Contains(body, `value="123"`) {
 			t.Error("the password must not be echoed back")
 		}
@@ -306,4 +314,28 @@ func sessionCookie(t *testing.T, res *apptest.Response) *http.Cookie {
 	}
 	t.Fatalf("no session cookie in %v", res.Header)
 	return nil
+}
+
+// TestSignInFormSaysWhy: after signing out the form says so, and with
+// ?next= it names the page signing in leads back to (never an off-site one).
+func TestSignInFormSaysWhy(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "why@example.com")
+		res := c.Post(t, "/logout", url.Values{}).Expect(t, http.StatusSeeOther)
+		loc := res.Header.Get("Location")
+		if page := c.Get(t, loc).Expect(t, http.StatusOK).Text(); !strings.Contains(page, "You are signed out.") {
+			t.Fatalf("after signing out (%s) the form does not say so", loc)
+		}
+		if strings.Contains(c.Get(t, "/login").Text(), "You are signed out.") {
+			t.Error("a plain sign-in form claims a sign-out")
+		}
+		page := c.Get(t, "/login?next="+url.QueryEscape("/account/api-keys")).Text()
+		if !strings.Contains(page, "Sign in to continue to") || !strings.Contains(page, "/account/api-keys</code>") {
+			t.Errorf("next is not explained")
+		}
+		page = c.Get(t, "/login?next="+url.QueryEscape("//evil.example/<b>")).Text()
+		if strings.Contains(page, "Sign in to continue to") || strings.Contains(page, "evil.example") {
+			t.Errorf("an off-site next is named")
+		}
+	})
 }

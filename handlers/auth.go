@@ -64,11 +64,21 @@ func (h *Auth) LoginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, web.SafeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	h.respond.Respond(w, r, h.loginPage(contract.LoginRequest{Next: r.URL.Query().Get("next")}, nil, ""))
+	res := h.loginPage(contract.LoginRequest{Next: r.URL.Query().Get("next")}, nil, "")
+	if r.URL.Query().Get("signed_out") == "1" {
+		res = h.loginPageVM(views.AuthFormVM{Next: "/", SignedOut: true, SignupOpen: h.accounts.SignupOpen()})
+	}
+	h.respond.Respond(w, r, res)
 }
 
+// signedOutURL is where signing out lands: the sign-in form saying so.
+const signedOutURL = "/login?signed_out=1"
+
 func (h *Auth) loginPage(in contract.LoginRequest, fields apperr.FieldErrors, msg string) web.Response {
-	vm := views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
+	return h.loginPageVM(views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()})
+}
+
+func (h *Auth) loginPageVM(vm views.AuthFormVM) web.Response {
 	return web.Response{Title: "Sign in", Page: web.Static(views.LoginPage(vm))}
 }
 
@@ -147,7 +157,7 @@ func (h *Auth) Logout(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: map[string]any{"signedOut": true}, Redirect: "/login"})
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"signedOut": true}, Redirect: signedOutURL})
 }
 
 // LogoutAll ends every session of the user, on every device, and with
@@ -168,5 +178,5 @@ func (h *Auth) LogoutAll(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: map[string]any{"sessionsEnded": n, "apiKeysRevoked": keys}, Redirect: "/login"})
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"sessionsEnded": n, "apiKeysRevoked": keys}, Redirect: signedOutURL})
 }

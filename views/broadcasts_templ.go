@@ -200,7 +200,7 @@ func composeForm(vm BroadcastsVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.FormError(vm.Form.Message).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.FormError(components.Summary(vm.Form.Message, vm.Form.Errors, "text", "audience")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

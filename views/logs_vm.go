@@ -113,3 +113,7 @@ func LogLevelLabel(level string) string {
 	}
 	return "Info"
 }
+
+// Live reports whether the entries refresh themselves: on the first page
+// only, where new entries appear (a later page stays put while read).
+func (vm LogsVM) Live() bool { return vm.Pagination.Page <= 1 }

@@ -8,6 +8,7 @@ test('sign up, sign out, and sign in again (a wrong password shows an error)', a
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to Botdeck' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out.' })).toBeVisible();
   await expectAccessible(page);
 
   await signIn(page, email, 'not my password');
@@ -27,7 +28,8 @@ test('sign-up errors are shown next to their fields and the input is kept', asyn
   await page.getByLabel('Password').fill('short');
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByText('Email must be a valid email address')).toBeVisible();
-  await expect(page.getByText('Password must be at least 8 characters')).toBeVisible();
+  await expect(page.getByText('Password must be at least 8 characters')).toHaveCount(1);
+  await expect(page.getByText('Some fields need attention')).toHaveCount(0);
   await expect(page.getByLabel('Name')).toHaveValue('Typed Name');
   await expect(page.getByLabel('Email')).toHaveValue('not-an-email');
   await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
@@ -39,6 +41,8 @@ test('a page behind sign-in brings you back after signing in', async ({ page }) 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.goto('/account/api-keys');
   await expect(page).toHaveURL(/\/login\?next=/);
+  await expect(page.getByText('Sign in to continue to /account/api-keys.')).toBeVisible();
+  await expectAccessible(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

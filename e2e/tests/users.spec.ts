@@ -114,8 +114,15 @@ test('users pushed through Telegram appear; search, filter, sort and pages stay 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(usersURL);
   await expect(rows.filter({ hasText: 'Boris Ivanov' })).toContainText('Blocked the bot');
+  const annaMenu = rows.filter({ hasText: 'Anna Kowalska' }).locator('summary');
+  await annaMenu.scrollIntoViewIfNeeded(); // the list may run below the fold; the menu must not be cut off sideways
+  await expect(annaMenu).toBeInViewport({ ratio: 1 });
+  const menuBox = await annaMenu.boundingBox();
+  expect(menuBox!.width).toBeGreaterThanOrEqual(44);
+  expect(menuBox!.height).toBeGreaterThanOrEqual(44);
+  await annaMenu.click();
   const block = rows.filter({ hasText: 'Anna Kowalska' }).getByRole('button', { name: 'Block Anna Kowalska' });
-  await block.scrollIntoViewIfNeeded(); // the list may run below the fold; the button must not be cut off sideways
+  await block.scrollIntoViewIfNeeded();
   await expect(block).toBeInViewport({ ratio: 1 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await expectAccessible(page);
@@ -140,17 +147,22 @@ test('block and unblock a user, with and without JavaScript', async ({ page, bro
   await page.goto(`/bots/${bot.botId}/users`);
   const rows = await waitForRows(page, 2);
 
+  // A row's actions are in its menu, opened from the keyboard.
   const danaRow = rows.filter({ hasText: 'Dana Scully' });
+  await expect(danaRow.getByRole('button', { name: 'Block Dana Scully' })).toBeHidden();
+  await danaRow.locator('summary').focus();
+  await page.keyboard.press('Enter');
   await danaRow.getByRole('button', { name: 'Block Dana Scully' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Blocked Dana Scully' })).toBeVisible(); // the toast
   await expect(danaRow).toContainText('Blocked by you');
-  await expect(danaRow.getByRole('button', { name: 'Unblock Dana Scully' })).toBeFocused();
+  await expect(danaRow.locator('summary')).toBeFocused(); // focus goes back to the row's menu
   await expectAccessible(page);
 
   const filter = page.getByRole('navigation', { name: 'Filter by status' });
   await filter.getByRole('link', { name: 'Blocked by you' }).click();
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(1)).toContainText('Dana Scully');
+  await danaRow.locator('summary').click();
   await danaRow.getByRole('button', { name: 'Unblock Dana Scully' }).click();
   await expect(danaRow).toContainText('Active');
   await expect(page.getByRole('status').filter({ hasText: 'Unblocked Dana Scully.' })).toBeVisible();
@@ -159,6 +171,7 @@ test('block and unblock a user, with and without JavaScript', async ({ page, bro
   const plain = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
   const noJS = await plain.newPage();
   await noJS.goto(`/bots/${bot.botId}/users?q=eli`);
+  await noJS.getByRole('row').filter({ hasText: 'Eli Moss' }).locator('summary').click(); // <details> needs no script
   await noJS.getByRole('button', { name: 'Block Eli Moss' }).click();
   await expect(noJS).toHaveURL(new RegExp(`/bots/${bot.botId}/users\\?q=eli$`));
   await expect(noJS.getByText('Blocked Eli Moss')).toBeVisible();

@@ -78,10 +78,14 @@ func NotFound(what string) *Error {
 	return &Error{Kind: KindNotFound, Code: "not_found", Message: capitalize(what) + " not found."}
 }
 
+// GenericInvalid is what a validation error says when it has nothing to
+// add to its fields' errors.
+const GenericInvalid = "Some fields need attention."
+
 // Invalid returns a validation error for the given fields.
 func Invalid(message string, fields FieldErrors) *Error {
 	if message == "" {
-		message = "Some fields need attention."
+		message = GenericInvalid
 	}
 	return &Error{Kind: KindInvalid, Code: "validation_failed", Message: message, Fields: fields}
 }

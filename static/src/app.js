@@ -31,8 +31,24 @@ function showToast({ level = 'info', message = '' } = {}) {
 document.body.addEventListener('toast', (e) => showToast(e.detail));
 
 // Network failures and server errors without a toast of their own.
-document.body.addEventListener('htmx:sendError', () =>
-  showToast({ level: 'error', message: 'Botdeck could not be reached. Check your connection and try again.' }));
+document.body.addEventListener('htmx:sendError', (e) => {
+  if (e.detail.elt?.hasAttribute('data-live')) return; // a missed refresh is retried by the next one
+  showToast({ level: 'error', message: 'Botdeck could not be reached. Check your connection and try again.' });
+});
+
+// Live parts: an element with data-live refreshes itself with
+// hx-trigger="every Ns, botdeck:visible" (and hx-select its own id). It is
+// skipped while the tab is hidden or while the reader is inside it (focus,
+// an open <details>), and catches up as soon as the tab is shown again.
+document.body.addEventListener('htmx:beforeRequest', (e) => {
+  const el = e.detail.elt;
+  if (!el?.hasAttribute('data-live')) return;
+  if (document.hidden || el.contains(document.activeElement) || el.querySelector('details[open]')) e.preventDefault();
+});
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) return;
+  document.querySelectorAll('[data-live]').forEach((el) => htmx.trigger(el, 'botdeck:visible'));
+});
 document.body.addEventListener('htmx:responseError', (e) => {
   const xhr = e.detail.xhr;
   if (!xhr.getResponseHeader('HX-Trigger')) {

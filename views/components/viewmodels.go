@@ -4,6 +4,8 @@ package components
 
 import (
 	"strconv"
+
+	"github.com/botdeck/botdeck/internal/apperr"
 	"strings"
 )
 
@@ -49,7 +51,7 @@ func (f FieldVM) MaxLengthAttr() string { return strconv.Itoa(f.MaxLength) }
 // DescribedBy links hint and error to the input.
 func (f FieldVM) DescribedBy() string {
 	var ids []string
-	if f.Hint != "" {
+	if f.Hint != "" && f.Error == "" {
 		ids = append(ids, f.ID()+"-hint")
 	}
 	if f.Error != "" {
@@ -68,3 +70,25 @@ type PagerVM struct {
 func (p PagerVM) PageText() string       { return strconv.Itoa(p.Page) }
 func (p PagerVM) TotalPagesText() string { return strconv.Itoa(p.TotalPages) }
 func (p PagerVM) TotalText() string      { return strconv.Itoa(p.Total) + " " + p.Noun }
+
+// Summary is the banner text above a form that failed, or "" when it
+// would only repeat the field errors: the message is the generic one and
+// every field error is already shown next to a field of shown. A specific
+// message (advice such as "Copy it again from @BotFather") stays, and so
+// does the banner when an error is on a field the form does not show (a
+// hidden input, an unknown name).
+func Summary(message string, errs map[string]string, shown ...string) string {
+	if len(errs) == 0 || message != apperr.GenericInvalid {
+		return message
+	}
+	for name := range errs {
+		found := false
+		for _, s := range shown {
+			found = found || s == name
+		}
+		if !found {
+			return message
+		}
+	}
+	return ""
+}
