@@ -97,3 +97,70 @@ func TestEditUserPropertiesAndTags(t *testing.T) {
 		}
 	}, apptest.Webhooks(), apptest.Workers())
 }
+
+func TestUsersAudienceFilters(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "filters@example.com")
+		bot := env.ConnectBot(t, c, "filters_bot")
+		specs := []telegramtest.UserSpec{
+			{ID: 7401, FirstName: "Ann", LanguageCode: "en"},
+			{ID: 7402, FirstName: "Bob", LanguageCode: "de"},
+			{ID: 7403, FirstName: "Cat", LanguageCode: "en"},
+		}
+		for _, s := range specs {
+			say(t, env, bot, env.Telegram.AddUser(s), "hi")
+		}
+		base := "/api/bots/" + bot.ID + "/users"
+		c.Patch(t, base+"/7401", map[string]any{"props": map[string]any{"plan": "gold", "age": 42}, "tags": []string{"vip", "lead"}}).Expect(t, http.StatusOK)
+		c.Patch(t, base+"/7402", map[string]any{"props": map[string]any{"plan": "free"}, "tags": []string{"vip"}}).Expect(t, http.StatusOK)
+		c.Patch(t, base+"/7403", map[string]any{"props": map[string]any{"vip": true}, "tags": []string{"lead"}}).Expect(t, http.StatusOK)
+
+		ids := func(query string) []float64 {
+			t.Helper()
+			var out []float64
+			for _, u := range c.Get(t, base+"?sort=started&"+query).Expect(t, http.StatusOK).List(t) {
+				out = append(out, u.(map[string]any)["userId"].(float64))
+			}
+			return out
+		}
+		for query, want := range map[string][]float64{
+			"tag=vip":                      {7401, 7402},
+			"tag=vip&tag=lead":             {7401},
+			"tag=VIP&notTag=lead":          {7402},
+			"notTag=vip":                   {7403},
+			"language=en":                  {7401, 7403},
+			"language=en&tag=vip":          {7401},
+			"prop.plan=gold":               {7401},
+			"prop.age=42":                  {7401},
+			"prop.vip=true":                {7403},
+			"prop.plan=gold&prop.age=41":   nil,
+			"prop.plan=free&status=active": {7402},
+			"source=nowhere":               nil,
+			"q=bob&tag=vip":                {7402},
+			"prop%5Bplan%5D=free&tag=vip":  {7402},
+		} {
+			if got := ids(query); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: got %v, want %v", query, got, want)
+			}
+		}
+		if total := c.Get(t, base+"?tag=vip").Expect(t, http.StatusOK).JSON(t)["pagination"].(map[string]any)["total"]; total != float64(2) {
+			t.Fatalf("filtered total %v", total)
+		}
+		// The CSV export takes the same filters.
+		csv := c.Get(t, base+".csv?tag=lead&language=en").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(csv, "7401,") || !strings.Contains(csv, "7403,") || strings.Contains(csv, "7402,") {
+			t.Fatalf("csv: %s", csv)
+		}
+		// Bad names are 422 naming them; unknown parameters too.
+		res := c.Get(t, base+"?tag=a%20b&prop.Bad=1").Expect(t, http.StatusUnprocessableEntity)
+		if f := res.Fields(t); f["tag[0]"] == nil || f["prop.Bad"] == nil {
+			t.Fatalf("fields %v", f)
+		}
+		c.Get(t, base+"?tags=vip").Expect(t, http.StatusUnprocessableEntity)
+		// The users page keeps the filters in its links and form.
+		html := c.Get(t, "/bots/"+bot.ID+"/users?tag=vip&prop.plan=gold").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(html, "Ann") || strings.Contains(html, "Bob") || !strings.Contains(html, `name="tag" value="vip"`) {
+			t.Fatalf("users page filtered: %s", html)
+		}
+	}, apptest.Webhooks(), apptest.Workers())
+}
