@@ -15,18 +15,30 @@ import (
 // the properties and tags block; without JavaScript the page reloads).
 func (h *Users) Edit(w http.ResponseWriter, r *http.Request) {
 	var in contract.EditBotUserRequest
-	if err := h.bind.Bind(r, &in); err != nil {
-		h.respond.Fail(w, r, err)
-		return
-	}
 	userID, ok := userIDOf(r)
 	if !ok {
 		h.respond.Fail(w, r, apperr.NotFound("user"))
 		return
 	}
+	// htmx: a refused edit redraws the block with what is wrong (a
+	// browser without JavaScript gets the error page and goes back).
+	var form web.FormView
+	if web.IsFragment(r) {
+		form = func(f apperr.FieldErrors, msg string) web.Response {
+			return web.Response{Fragment: web.Render(func(ctx context.Context) (views.UserAttributesVM, error) {
+				props, tags, err := h.audience.Attributes(ctx, web.UserOf(r).ID, r.PathValue("id"), userID)
+				return views.UserAttributesVM{Base: views.UserPath(r.PathValue("id"), userID), Props: props, Tags: tags,
+					Error: views.FieldsText(msg, f)}, err
+			}, views.UserAttributes)}
+		}
+	}
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
 	edit, err := in.Edit()
 	if err != nil {
-		h.respond.Fail(w, r, err)
+		h.respond.Fail(w, r, err, form)
 		return
 	}
 	res, err := h.audience.EditUser(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID, edit)

@@ -85,6 +85,10 @@ func TestEditUserPropertiesAndTags(t *testing.T) {
 		if !strings.Contains(frag, `id="user-attributes"`) || !strings.Contains(frag, "active") || strings.Contains(frag, "<html") {
 			t.Fatalf("htmx fragment: %s", frag)
 		}
+		frag = c.Do(t, http.MethodPost, page, url.Values{"set": {"n"}, "type": {"number"}, "value": {"abc"}}, "HX-Request", "true").Expect(t, http.StatusUnprocessableEntity).Text()
+		if !strings.Contains(frag, `role="alert"`) || !strings.Contains(frag, "value must be a number") || !strings.Contains(frag, "age") {
+			t.Fatalf("htmx refused edit: %s", frag)
+		}
 		for _, bad := range []url.Values{
 			{"set": {"n"}, "type": {"number"}, "value": {"abc"}},
 			{"set": {"d"}, "type": {"date"}, "value": {"2026-13-01"}},

@@ -11,6 +11,20 @@ type UserAttributesVM struct {
 	Base  string
 	Props map[string]any
 	Tags  []string
+	Error string // why the last edit was refused
+}
+
+// FieldsText is an error message with its field problems, for one line.
+func FieldsText(msg string, fields map[string]string) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		msg += " " + k + " " + fields[k] + "."
+	}
+	return msg
 }
 
 // PropRow is one property as shown.

@@ -43,3 +43,15 @@ func (a *Audience) EditUser(ctx context.Context, ownerID, botID string, userID i
 	out.NoPhoto = noPhoto[userID]
 	return out, nil
 }
+
+// Attributes reads the properties and tags of a user of the owner's bot.
+func (a *Audience) Attributes(ctx context.Context, ownerID, botID string, userID int64) (map[string]any, []string, error) {
+	b, err := a.bots.Get(ctx, ownerID, botID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := models.BotUserByID(ctx, a.db, b.ID, userID); err != nil {
+		return nil, nil, err
+	}
+	return models.UserAttributes(ctx, a.db, b.ID, userID)
+}
