@@ -22,6 +22,12 @@ func mountCode(rt *web.Router, d Deps) {
 	rt.Both("POST /bots/{id}/settings", "PUT /api/bots/{id}/settings/{name}", settings.Put, true)
 	rt.Both("POST /bots/{id}/settings/{name}/delete", "DELETE /api/bots/{id}/settings/{name}", settings.Delete, true)
 
+	export := NewExport(d)
+	rt.Both("GET /bots/{id}/export", "GET /api/bots/{id}/export", export.Download, true)
+	rt.Both("", "POST /api/bots/{id}/import", export.Import, true)
+	// The page's form takes a file or a bot to copy from, and confirms a dry run.
+	rt.Both("POST /bots/{id}/import", "", export.ImportForm, true)
+
 	// Any method. {path...} takes the rest of the URL, so a path with a
 	// slash is answered 400 invalid_path rather than 404, and /custom/{botId}
 	// alone is an empty path.

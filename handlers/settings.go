@@ -32,6 +32,9 @@ func (h *Settings) page(r *http.Request, b *models.Bot, edit func(*views.Setting
 			return views.SettingsVM{}, err
 		}
 		vm := views.NewSettingsVM(p.Bot, p.Settings)
+		if vm.Sources, err = h.code.CopySources(ctx, userID, b.ID); err != nil {
+			return vm, err
+		}
 		if edit != nil {
 			edit(&vm)
 		}
@@ -50,7 +53,12 @@ func (h *Settings) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	vm := func(context.Context) (views.SettingsVM, error) { return views.NewSettingsVM(p.Bot, p.Settings), nil }
+	vm := func(ctx context.Context) (views.SettingsVM, error) {
+		vm := views.NewSettingsVM(p.Bot, p.Settings)
+		var err error
+		vm.Sources, err = h.code.CopySources(ctx, p.Bot.OwnerID, p.Bot.ID)
+		return vm, err
+	}
 	h.respond.Respond(w, r, web.Response{Title: "Settings · " + p.Bot.Name, Page: web.Render(vm, views.SettingsPage),
 		Data: contract.SettingsJSON(p.Settings)})
 }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/contract"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -16,6 +17,20 @@ type SettingsVM struct {
 	Secret      bool
 	Fields      apperr.FieldErrors
 	Message     string
+
+	// The "Export and import" section: the owner's other bots to copy
+	// from, and the import form's state (nil before any).
+	Sources []models.Bot
+	Import  *ImportVM
+}
+
+// ImportVM is the import form after a dry run (Result, with the document
+// or source to confirm) or a refused one (Error).
+type ImportVM struct {
+	Result   *contract.ImportResultJSON
+	Document string // the uploaded document, sent again by the confirm button
+	From     string
+	Error    string
 }
 
 // SettingRowVM is one setting.

@@ -27,6 +27,8 @@ Commands:
                               create an API key for an account and print it
   backup FILE                 copy the SQLite database to FILE while Botdeck serves
   restore FILE                replace the SQLite database with a backup (stop Botdeck first)
+  export --bot ID             write the bot's setup (replies, code, settings) as JSON to stdout
+  import --bot ID [--dry-run] apply a setup read from stdin to the bot (one transaction)
   version                     print the version
 
 Run "botdeck serve -h" to see every setting and its environment variable.
@@ -64,6 +66,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backupCmd(ctx, args, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "botdeck", version())
 		return nil

@@ -190,7 +190,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Relays = core.NewRelays(db, a.Bots, relayClient)
 	a.BotAPI = botapi.NewForwarder(tg.BaseURL(), nil)
 	a.Relay = relay.New(db, a.Bots, a.Relays, a.BotAPI, relayClient, log, a.Instance, relay.Config{})
-	a.Ingest.AddHook(a.Relay) // only wakes the relay worker
+	a.Relay.Replies = core.RelayReplyQueue(db, a.Outbox) // webhook replies share the bot's outbox
+	a.Ingest.AddHook(a.Relay)                            // only wakes the relay worker
 	// What the bot's own server sends through the proxy shares the bot's
 	// rate limit (as a person waiting) and shows in its conversations.
 	a.BotAPIProxy = botapi.NewProxy(db, a.Bots, a.Relays, a.BotAPI, log, botapi.Config{}).WithSends(botapi.Sends{
@@ -258,13 +259,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 }
 
 // isUploadRequest selects the requests that may carry a file: POST
-// /api/uploads and the reply editor's forms.
+// /api/uploads, the reply editor's forms and a bot's import (its export
+// document inlines the replies' files).
 func isUploadRequest(r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
 	}
-	if r.URL.Path == "/api/uploads" {
-		return true
+	if r.URL.Path == "/api/uploads" || strings.HasSuffix(r.URL.Path, "/import") {
+		return true // an upload, or a bot's export document with its files
 	}
 	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId}.
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")

@@ -24,7 +24,7 @@ import (
 type UpdateCode interface {
 	Active(ctx context.Context, botID string) bool
 	Wants(ctx context.Context, botID string, ev *ingest.Event) bool
-	Run(ctx context.Context, botID string, ev *ingest.Event)
+	Run(ctx context.Context, botID string, evs []*ingest.Event)
 }
 
 // Answerer answers people with the bot's replies. It is an ingest batch
@@ -61,12 +61,19 @@ type answerable struct {
 // HandleBatch implements ingest.BatchHook.
 func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs []*ingest.Event) error {
 	hasCode := a.Code != nil && a.Code.Active(ctx, botID)
+	var forCode []*ingest.Event // run by the bot's code once the transaction commits
+	defer func() {
+		if len(forCode) > 0 {
+			evs := forCode
+			evs[len(evs)-1].AfterCommit(func(ctx context.Context) { a.Code.Run(ctx, botID, evs) })
+		}
+	}()
 	var todo []answerable
 	for _, ev := range evs {
 		in, ok := replies.InputFromUpdate(ev.Update.T)
 		if !ok {
 			if hasCode && a.Code.Wants(ctx, botID, ev) {
-				a.runCode(botID, ev)
+				forCode = append(forCode, ev)
 			}
 			continue
 		}
@@ -119,7 +126,7 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		}
 		plan := set.Respond(in, vars, wants)
 		if plan.By == replies.ByCode {
-			a.runCode(botID, it.ev)
+			forCode = append(forCode, it.ev)
 		}
 		if plan.Source != "" && st != nil && st.Source == "" && !it.in.Group {
 			st.Source = plan.Source
@@ -138,12 +145,6 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		w.queue(it, plan)
 	}
 	return w.save(ctx, tx, a.Outbox)
-}
-
-// runCode hands an update to the bot's code once the processing
-// transaction has committed.
-func (a *Answerer) runCode(botID string, ev *ingest.Event) {
-	ev.AfterCommit(func(ctx context.Context) { a.Code.Run(ctx, botID, ev) })
 }
 
 // recordSources records the deep-link sources of "/start SOURCE" messages

@@ -58,9 +58,40 @@ func (c *CodeForUpdates) Wants(ctx context.Context, botID string, ev *ingest.Eve
 	return ok
 }
 
-// Run runs the bot's handler for the update, then applies and queues what
-// it asked for.
-func (c *CodeForUpdates) Run(ctx context.Context, botID string, ev *ingest.Event) {
+// Run runs the bot's handlers for a batch's updates that code takes, in
+// update order, then applies what they asked for in one transaction (one
+// commit per batch, not per update).
+func (c *CodeForUpdates) Run(ctx context.Context, botID string, evs []*ingest.Event) {
+	var ids []int64
+	for _, ev := range evs {
+		if tu := ev.Effects.User; tu != nil {
+			ids = append(ids, tu.ID)
+		}
+	}
+	states := map[int64]*models.UserState{}
+	if len(ids) > 0 {
+		var err error
+		if states, err = models.UserStates(ctx, c.DB, botID, ids); err != nil {
+			c.Log.WarnContext(ctx, "bot code: read user states", "bot", botID, "err", err)
+			return
+		}
+	}
+	w := newAnswerWrites(botID)
+	for _, ev := range evs {
+		c.runOne(ctx, botID, ev, states, w)
+	}
+	if len(w.msgs) == 0 && len(w.props) == 0 && len(w.tags) == 0 {
+		return
+	}
+	err := c.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return w.save(ctx, tx, c.Outbox) })
+	if err != nil {
+		c.Log.ErrorContext(ctx, "bot code: queue what the handlers sent", "bot", botID, "err", err)
+	}
+}
+
+// runOne runs the handler for one update, noting its writes in w; later
+// updates of the batch see its ctx.user changes.
+func (c *CodeForUpdates) runOne(ctx context.Context, botID string, ev *ingest.Event, states map[int64]*models.UserState, w *answerWrites) {
 	u, err := ParseCodeUpdate(ev.Update.Raw)
 	if err != nil {
 		return
@@ -68,11 +99,6 @@ func (c *CodeForUpdates) Run(ctx context.Context, botID string, ev *ingest.Event
 	var user *jsrt.UpdateUser
 	var st *models.UserState
 	if tu := ev.Effects.User; tu != nil {
-		states, err := models.UserStates(ctx, c.DB, botID, []int64{tu.ID})
-		if err != nil {
-			c.Log.WarnContext(ctx, "bot code: read user state", "bot", botID, "update", ev.Update.ID, "err", err)
-			return
-		}
 		if st = states[tu.ID]; st != nil {
 			if st.Blocked {
 				return // the owner blocked this user: nothing answers them
@@ -90,22 +116,16 @@ func (c *CodeForUpdates) Run(ctx context.Context, botID string, ev *ingest.Event
 		c.Log.WarnContext(ctx, "bot code: run update", "bot", botID, "update", ev.Update.ID, "err", err)
 		return
 	}
-	if !run.Handled || run.Err != nil || len(run.Sends)+len(run.Actions) == 0 {
+	if !run.Handled || run.Err != nil {
 		return
 	}
-	w := newAnswerWrites(botID)
 	if st != nil {
 		w.applyCode(st, run.Actions)
 	}
 	for i, s := range run.Sends {
-		m := outbox.Message{BotID: botID, ChatID: chatIDOf(s.ChatID), Method: s.Method, Params: s.Params,
+		w.msgs = append(w.msgs, outbox.Message{BotID: botID, ChatID: chatIDOf(s.ChatID), Method: s.Method, Params: s.Params,
 			Priority: outbox.PriorityPerson, Origin: outbox.OriginCode, OriginRef: run.Handler,
-			Key: fmt.Sprintf("code:%d:%d", ev.Update.ID, i)}
-		w.msgs = append(w.msgs, m)
-	}
-	err = c.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return w.save(ctx, tx, c.Outbox) })
-	if err != nil {
-		c.Log.ErrorContext(ctx, "bot code: queue what the handler sent", "bot", botID, "update", ev.Update.ID, "err", err)
+			Key: fmt.Sprintf("code:%d:%d", ev.Update.ID, i)})
 	}
 }
 

@@ -22,6 +22,7 @@ var OutboxOrigins = map[string]string{
 	outbox.OriginGreeting:  models.OriginGreeting,
 	outbox.OriginDashboard: models.OriginDashboard,
 	outbox.OriginProxy:     models.OriginProxy,
+	outbox.OriginRelay:     models.OriginRelay,
 }
 
 // OutboxRecorder records the outcome of each message the outbox sent (or

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/events"
+	"github.com/botdeck/botdeck/internal/outbox"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -57,5 +59,22 @@ func ProxiedSendRecorder(db *bun.DB, bus *events.Bus, log *slog.Logger) func(ctx
 		if err != nil {
 			log.ErrorContext(ctx, "record a proxied message in its conversation", "bot", botID, "err", err)
 		}
+	}
+}
+
+// RelayReplyQueue queues a webhook reply of the owner's own server (the
+// Bot API call its answer to a relayed update carried) on the bot's outbox,
+// as a person waiting: it shares the bot's rate limit and lands in the
+// conversation "via relay". Keyed by update, so a redelivered update
+// queues its reply once.
+func RelayReplyQueue(db *bun.DB, box *outbox.Outbox) func(ctx context.Context, botID string, updateID int64, method string, params []byte) error {
+	return func(ctx context.Context, botID string, updateID int64, method string, params []byte) error {
+		var p map[string]any
+		if err := json.Unmarshal(params, &p); err != nil {
+			return err
+		}
+		m := outbox.Message{BotID: botID, ChatID: chatIDOf(p["chat_id"]), Method: method, Params: p,
+			Priority: outbox.PriorityPerson, Origin: outbox.OriginRelay, Key: fmt.Sprintf("relay:%d", updateID)}
+		return box.Enqueue(ctx, db, m)
 	}
 }

@@ -17,6 +17,7 @@ const (
 	OriginBroadcast    = "broadcast"
 	OriginDashboard    = "dashboard"
 	OriginProxy        = "proxy"
+	OriginRelay        = "relay" // a webhook reply of the owner's own server, through the relay
 	OriginNotification = "notification"
 )
 

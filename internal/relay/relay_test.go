@@ -362,3 +362,45 @@ func TestGivesUpAfterADayAndRetentionKeepsTheBacklog(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestWebhookReplyGoesThroughTheOutbox: with the app's wiring, a webhook
+// reply is queued on the bot's outbox (its rate limit, once per update) and
+// recorded in the conversation as coming through the relay.
+func TestWebhookReplyGoesThroughTheOutbox(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "relay-outbox@example.com")
+		bot := env.ConnectBot(t, owner, "relay_outbox_bot")
+		if _, err := env.App.DB.NewDelete().Model((*models.Reply)(nil)).Where("bot_id = ?", bot.ID).Exec(context.Background()); err != nil {
+			t.Fatal(err) // only the owner's server answers
+		}
+		rc := newReceiver(t)
+		owner.Put(t, "/api/bots/"+bot.ID+"/relay", map[string]any{"url": rc.URL + "/hook", "enabled": true}).Expect(t, http.StatusOK)
+		u := env.Telegram.AddUser(telegramtest.UserSpec{FirstName: "Ann"})
+		rc.answer.Store(func(int64) (int, string) {
+			return 200, fmt.Sprintf(`{"method":"sendMessage","chat_id":%d,"text":"pong via the outbox"}`, u.ID)
+		})
+		env.Telegram.Push(bot.Fake.Token, telegramtest.MessageUpdate(u, "ping"))
+		env.Process(t)
+		w := worker(env, "solo", fast)
+		w.Replies = env.App.Relay.Replies
+		apptest.Eventually(t, 20*time.Second, "reply sent", func() bool {
+			w.DeliverDue(context.Background())
+			env.App.Outbox.SendDue(context.Background())
+			for _, m := range env.Telegram.SentMessagesTo(bot.Fake.Token, u.ID) {
+				if m.Text == "pong via the outbox" {
+					return true
+				}
+			}
+			return false
+		})
+		var via string
+		for _, m := range owner.Get(t, fmt.Sprintf("/api/bots/%s/users/%d/messages", bot.ID, u.ID)).Expect(t, http.StatusOK).List(t) {
+			if m := m.(map[string]any); m["text"] == "pong via the outbox" {
+				via, _ = m["via"].(string)
+			}
+		}
+		if via != "relay" {
+			t.Fatalf("the reply is in the conversation via the relay, got %q", via)
+		}
+	}, apptest.Webhooks(), apptest.Config(allowPrivate))
+}

@@ -70,6 +70,11 @@ type Worker struct {
 	instance string
 	cfg      Config
 
+	// Replies, when set, queues webhook replies (for the bot's outbox:
+	// its rate limit, its conversation record); without it they are called
+	// at once through tg.
+	Replies func(ctx context.Context, botID string, updateID int64, method string, params []byte) error
+
 	wake chan struct{}
 	sem  chan struct{}
 	mu   sync.Mutex
@@ -297,7 +302,7 @@ func (w *Worker) deliverOne(ctx context.Context, bot *models.Bot, token string, 
 			}
 		}
 		r.DeliveredThrough, r.Attempts, r.FailingSince, r.NextAttemptAt, r.Warning, r.LastError = u.UpdateID, 0, nil, nil, "", ""
-		w.webhookReply(ctx, bot, token, reply)
+		w.webhookReply(ctx, bot, token, u.UpdateID, reply)
 		select {
 		case <-stopping:
 			return false
@@ -376,9 +381,15 @@ func (w *Worker) post(ctx context.Context, target, secret, payload string) (int,
 // webhookReply executes a Bot API call the owner's server answered with
 // ({"method": "sendMessage", …}), as Telegram would. Its result is not
 // seen by anyone (as with Telegram), so a failure goes to the bot's log.
-func (w *Worker) webhookReply(ctx context.Context, bot *models.Bot, token string, body []byte) {
+func (w *Worker) webhookReply(ctx context.Context, bot *models.Bot, token string, updateID int64, body []byte) {
 	method, params, ok := ParseWebhookReply(body)
 	if !ok {
+		return
+	}
+	if w.Replies != nil {
+		if err := w.Replies(ctx, bot.ID, updateID, method, params); err != nil {
+			w.log.WarnContext(ctx, "relay: queue webhook reply", "bot", bot.ID, "err", err)
+		}
 		return
 	}
 	// Bounded well inside the lease, which the caller holds meanwhile.
