@@ -173,6 +173,9 @@ func exportFilename(b *models.Bot, in contract.ListBotUsersRequest) string {
 	if in.Q != "" {
 		parts = append(parts, "search")
 	}
+	if !in.Filter().AudienceFilter.Empty() {
+		parts = append(parts, "filtered")
+	}
 	parts = append(parts, models.Now().Format(time.DateOnly))
 	return strings.Join(parts, "-") + ".csv"
 }

@@ -151,7 +151,11 @@ func TestUsersAudienceFilters(t *testing.T) {
 			t.Fatalf("filtered total %v", total)
 		}
 		// The CSV export takes the same filters.
-		csv := c.Get(t, base+".csv?tag=lead&language=en").Expect(t, http.StatusOK).Text()
+		csvRes := c.Get(t, base+".csv?tag=lead&language=en").Expect(t, http.StatusOK)
+		if cd := csvRes.Header.Get("Content-Disposition"); !strings.Contains(cd, "-users-filtered-") {
+			t.Fatalf("csv filename: %s", cd)
+		}
+		csv := csvRes.Text()
 		if !strings.Contains(csv, "7401,") || !strings.Contains(csv, "7403,") || strings.Contains(csv, "7402,") {
 			t.Fatalf("csv: %s", csv)
 		}
