@@ -243,7 +243,7 @@ func (h *Conversations) User(w http.ResponseWriter, r *http.Request) {
 	}
 	vm := func(context.Context) (views.UserPageVM, error) {
 		timeline := views.NewThreadVM(d.Bot, d.User, d.Conversation, d.Recent, false, false, drawMessage).Bubbles
-		out := views.UserPageVM{Bot: d.Bot, User: d.User, NoPhoto: d.NoPhoto, Source: d.Source, Campaigns: d.Campaigns, Timeline: timeline}
+		out := views.UserPageVM{Bot: d.Bot, User: d.User, NoPhoto: d.NoPhoto, Source: d.Source, Campaigns: d.Campaigns, Timeline: timeline, Props: d.Props, Tags: d.Tags}
 		if c := d.Conversation; c != nil {
 			out.In, out.Out = c.MessagesIn, c.MessagesOut
 		}
@@ -256,7 +256,7 @@ func (h *Conversations) User(w http.ResponseWriter, r *http.Request) {
 func userDetailJSON(d *core.UserDetail) contract.UserDetailJSON {
 	out := contract.UserDetailJSON{
 		BotUserJSON: contract.BotUserOf(d.User, apiPhotoURL(d.Bot.ID, d.User.UserID, map[int64]bool{d.User.UserID: d.NoPhoto})),
-		Campaigns:   []contract.UserCampaign{}, Props: map[string]string{}, Tags: []string{},
+		Campaigns:   []contract.UserCampaign{}, Props: d.Props, Tags: d.Tags,
 	}
 	if d.Source != "" {
 		out.Source = &d.Source

@@ -10,6 +10,7 @@ func mountAudience(rt *web.Router, d Deps) {
 	rt.Both("GET /bots/{id}/users.csv", "GET /api/bots/{id}/users.csv", users.ExportCSV, true)
 	rt.Both("POST /bots/{id}/users/{userId}/block", "POST /api/bots/{id}/users/{userId}/block", users.Block, true)
 	rt.Both("POST /bots/{id}/users/{userId}/unblock", "POST /api/bots/{id}/users/{userId}/unblock", users.Unblock, true)
+	rt.Both("POST /bots/{id}/users/{userId}", "PATCH /api/bots/{id}/users/{userId}", users.Edit, true)
 	rt.Both("GET /bots/{id}/users/{userId}/photo", "GET /api/bots/{id}/users/{userId}/photo", users.Photo, true)
 }
 

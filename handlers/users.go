@@ -41,7 +41,12 @@ func NewUsers(d Deps) *Users {
 // List shows a bot's users with search, status filter, sort and pages.
 func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 	var in contract.ListBotUsersRequest
+	propParams(r)
 	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if err := in.Problems(); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -64,6 +69,22 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// propParams reads the property filters of a users query, written
+// prop.NAME=value, as the request's prop map (prop[NAME]=value).
+func propParams(r *http.Request) {
+	q, changed := r.URL.Query(), false
+	for k, vs := range q {
+		if name, ok := strings.CutPrefix(k, "prop."); ok {
+			delete(q, k)
+			q["prop["+name+"]"] = vs
+			changed = true
+		}
+	}
+	if changed {
+		r.URL.RawQuery = q.Encode()
+	}
+}
+
 // apiPhotoURL is a user's photoUrl: the proxy route, or nil when the
 // cache knows the user has no photo.
 func apiPhotoURL(botID string, userID int64, noPhoto map[int64]bool) *string {
@@ -79,7 +100,12 @@ func apiPhotoURL(botID string, userID int64, noPhoto map[int64]bool) *string {
 // is flushed to the client before the next is read.
 func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
 	var in contract.ListBotUsersRequest
+	propParams(r)
 	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if err := in.Problems(); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -146,6 +172,9 @@ func exportFilename(b *models.Bot, in contract.ListBotUsersRequest) string {
 	}
 	if in.Q != "" {
 		parts = append(parts, "search")
+	}
+	if !in.Filter().AudienceFilter.Empty() {
+		parts = append(parts, "filtered")
 	}
 	parts = append(parts, models.Now().Format(time.DateOnly))
 	return strings.Join(parts, "-") + ".csv"

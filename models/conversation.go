@@ -117,7 +117,7 @@ func matchUsers(ctx context.Context, db bun.IDB, botID string, f *ConversationFi
 		return nil
 	}
 	f.users = []int64{}
-	return whereBotUsers(db.NewSelect().Model((*BotUser)(nil)).Column("user_id"), botID, f.Q, "").
+	return whereBotUsers(db.NewSelect().Model((*BotUser)(nil)).Column("user_id"), botID, BotUserFilter{Q: f.Q}).
 		Limit(SearchCap).Scan(ctx, &f.users)
 }
 

@@ -308,6 +308,13 @@ type UserPageVM struct {
 	Campaigns []models.UserCampaignRow
 	In, Out   int64
 	Timeline  []BubbleVM // newest last
+	Props     map[string]any
+	Tags      []string
+}
+
+// Attributes is the properties and tags block.
+func (vm UserPageVM) Attributes() UserAttributesVM {
+	return UserAttributesVM{Base: vm.Base(), Props: vm.Props, Tags: vm.Tags}
 }
 
 // Name is the user's display name.

@@ -24,12 +24,13 @@ type UsersVM struct {
 	Total           int
 	TotalExact      bool
 	HasNext         bool
+	Audience        models.AudienceFilter // tag, notTag, source, language, prop.NAME
 }
 
 // NewUsersVM builds the users page view model.
 func NewUsersVM(b *models.Bot, in contract.ListBotUsersRequest, users []models.BotUser, noPhoto map[int64]bool, total int, exact, hasNext bool) UsersVM {
 	vm := UsersVM{Bot: b, Q: in.Q, Status: in.Status, Sort: in.Sort, Page: in.Number(), Users: users, NoPhoto: noPhoto,
-		Total: total, TotalExact: exact, HasNext: hasNext}
+		Total: total, TotalExact: exact, HasNext: hasNext, Audience: in.Filter().AudienceFilter}
 	if in.Size() != contract.DefaultLimit {
 		vm.Limit = in.Size()
 	}
@@ -55,7 +56,64 @@ func (vm UsersVM) query(status, sort string, page int) url.Values {
 	if vm.Limit != 0 {
 		v.Set("limit", strconv.Itoa(vm.Limit))
 	}
+	a := vm.Audience
+	v["tag"], v["notTag"] = a.Tags, a.NotTags
+	if a.Source != "" {
+		v.Set("source", a.Source)
+	}
+	if a.Language != "" {
+		v.Set("language", a.Language)
+	}
+	for name, val := range a.Props {
+		v.Set("prop."+name, val)
+	}
+	for k, vs := range v {
+		if len(vs) == 0 {
+			delete(v, k)
+		}
+	}
 	return v
+}
+
+// FirstTag, FirstNotTag and FirstProp fill the filter form's fields; the
+// others of a URL ride along as hidden fields (MoreTags, MoreNotTags,
+// MoreProps).
+func (vm UsersVM) FirstTag() string      { return first(vm.Audience.Tags) }
+func (vm UsersVM) FirstNotTag() string   { return first(vm.Audience.NotTags) }
+func (vm UsersVM) MoreTags() []string    { return rest(vm.Audience.Tags) }
+func (vm UsersVM) MoreNotTags() []string { return rest(vm.Audience.NotTags) }
+
+// FirstProp is the property filter shown in the form (by name order).
+func (vm UsersVM) FirstProp() PropRow {
+	if rows := vm.propRows(); len(rows) > 0 {
+		return rows[0]
+	}
+	return PropRow{}
+}
+
+// MoreProps are the other property filters.
+func (vm UsersVM) MoreProps() []PropRow { return rest(vm.propRows()) }
+
+func (vm UsersVM) propRows() []PropRow {
+	props := map[string]any{}
+	for k, v := range vm.Audience.Props {
+		props[k] = v
+	}
+	return UserAttributesVM{Props: props}.PropRows()
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func rest[T any](s []T) []T {
+	if len(s) < 2 {
+		return nil
+	}
+	return s[1:]
 }
 
 // URL is the list URL with the current search and the given changes.
@@ -118,7 +176,7 @@ func (vm UsersVM) SortOptions() [][2]string {
 // NoUsersYet reports whether the bot has no users at all (rather than
 // none matching).
 func (vm UsersVM) NoUsersYet() bool {
-	return len(vm.Users) == 0 && vm.Q == "" && vm.Status == "" && vm.Page == 1
+	return len(vm.Users) == 0 && vm.Q == "" && vm.Status == "" && vm.Page == 1 && vm.Audience.Empty()
 }
 
 // Summary is the result line, read out after every search.

@@ -1,8 +1,14 @@
 package contract
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/replies"
 
 	"github.com/botdeck/botdeck/models"
 )
@@ -37,6 +43,44 @@ type ListBotUsersRequest struct {
 	Status string `json:"status" form:"status" validate:"omitempty,oneof=active blocked botBlocked"`
 	Sort   string `json:"sort" form:"sort" validate:"omitempty,oneof=started -started lastSeen -lastSeen name"`
 	Page   `form:",inline"`
+
+	// Audience filters: users with every tag of Tag and none of NotTag,
+	// from Source, speaking Language, with properties equal to Prop
+	// (prop.NAME=value in a URL; the users page's form sends one as
+	// propName and propValue).
+	Tag       []string          `json:"tag" form:"tag" validate:"max=10"`
+	NotTag    []string          `json:"notTag" form:"notTag" validate:"max=10"`
+	Source    string            `json:"source" form:"source" validate:"max=64"`
+	Language  string            `json:"language" form:"language" validate:"max=35"`
+	Prop      map[string]string `json:"prop" form:"prop" validate:"max=10"`
+	PropName  string            `json:"-" form:"propName" validate:"max=32"`
+	PropValue string            `json:"-" form:"propValue" validate:"max=512"`
+}
+
+// Problems checks the audience filters' tag and property names.
+func (r ListBotUsersRequest) Problems() error {
+	fields := apperr.FieldErrors{}
+	for i, t := range r.Tag {
+		if !replies.ValidTag(t) {
+			fields["tag["+strconv.Itoa(i)+"]"] = "must be a tag name"
+		}
+	}
+	for i, t := range r.NotTag {
+		if !replies.ValidTag(t) {
+			fields["notTag["+strconv.Itoa(i)+"]"] = "must be a tag name"
+		}
+	}
+	for name, v := range r.Prop {
+		if !replies.ValidProperty(name) {
+			fields["prop."+name] = "must be a property name: a-z first, then a-z, 0-9 or _ (up to 32)"
+		} else if utf8.RuneCountInString(v) > replies.MaxValueLength {
+			fields["prop."+name] = "must be at most " + strconv.Itoa(replies.MaxValueLength) + " characters"
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.Invalid("", fields)
+	}
+	return nil
 }
 
 // Normalize trims the search and drops the "@" people type before a
@@ -46,14 +90,37 @@ func (r *ListBotUsersRequest) Normalize() {
 	if rest, ok := strings.CutPrefix(r.Q, "@"); ok {
 		r.Q = strings.TrimSpace(rest)
 	}
+	r.Tag, r.NotTag = normalizeTags(r.Tag), normalizeTags(r.NotTag)
+	r.Source, r.Language = strings.TrimSpace(r.Source), strings.ToLower(strings.TrimSpace(r.Language))
+	if name := replies.NormalizeProperty(r.PropName); name != "" {
+		if r.Prop == nil {
+			r.Prop = map[string]string{}
+		}
+		r.Prop[name] = strings.TrimSpace(r.PropValue)
+	}
+	r.PropName, r.PropValue = "", ""
+}
+
+// normalizeTags lower-cases tags and drops empty and repeated ones.
+func normalizeTags(in []string) []string {
+	var out []string
+	for _, t := range in {
+		if t = replies.NormalizeTag(t); t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Filtered reports whether q or status narrows the list.
-func (r ListBotUsersRequest) Filtered() bool { return r.Q != "" || r.Status != "" }
+func (r ListBotUsersRequest) Filtered() bool {
+	return r.Q != "" || r.Status != "" || !r.Filter().AudienceFilter.Empty()
+}
 
 // Filter is what the store narrows the list by.
 func (r ListBotUsersRequest) Filter() models.BotUserFilter {
-	return models.BotUserFilter{Q: r.Q, Status: r.Status, Sort: r.Sort}
+	return models.BotUserFilter{Q: r.Q, Status: r.Status, Sort: r.Sort, AudienceFilter: models.AudienceFilter{
+		Tags: r.Tag, NotTags: r.NotTag, Source: r.Source, Language: r.Language, Props: r.Prop}}
 }
 
 // UserActionRequest is the body of POST …/users/{userId}/block and

@@ -173,7 +173,7 @@ type UserDetailJSON struct {
 	BotUserJSON
 	Source       *string           `json:"source"`
 	Campaigns    []UserCampaign    `json:"campaigns"`
-	Props        map[string]string `json:"props"`
+	Props        map[string]any    `json:"props"`
 	Tags         []string          `json:"tags"`
 	MessagesIn   int64             `json:"messagesIn"`
 	MessagesOut  int64             `json:"messagesOut"`

@@ -112,7 +112,7 @@ func (a *Audience) List(ctx context.Context, ownerID, botID string, req contract
 // found by walking the sort order, where with at least 1 match in 1,000
 // rows the first page typically ends within about 20,000 rows.
 func (a *Audience) search(ctx context.Context, b *models.Bot, req contract.ListBotUsersRequest) ([]models.BotUser, bool, int, bool, error) {
-	n, err := models.CountBotUsersUpTo(ctx, a.db, b.ID, req.Q, req.Status, CountCap)
+	n, err := models.CountBotUsersUpTo(ctx, a.db, b.ID, req.Filter(), CountCap)
 	if err != nil {
 		return nil, false, 0, false, err
 	}
@@ -160,7 +160,7 @@ func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBo
 	switch {
 	case !req.Filtered():
 		total = int(b.TotalUsers)
-	case req.Q == "" && req.Status == models.UserStatusActive:
+	case req.Q == "" && req.Status == models.UserStatusActive && req.Filter().AudienceFilter.Empty():
 		inactive, err := models.CountNotActiveUpTo(ctx, a.db, b.ID, CountCap)
 		if err != nil {
 			return 0, false, err
@@ -171,7 +171,7 @@ func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBo
 		}
 		fallthrough
 	default:
-		c, err := models.CountBotUsersUpTo(ctx, a.db, b.ID, req.Q, req.Status, CountCap)
+		c, err := models.CountBotUsersUpTo(ctx, a.db, b.ID, req.Filter(), CountCap)
 		if err != nil {
 			return 0, false, err
 		}
@@ -237,7 +237,7 @@ func (a *Audience) Export(ctx context.Context, ownerID, botID string, req contra
 	walk := func(yield func([]models.BotUser, error) bool) {
 		var after *models.BotUserCursor
 		for {
-			batch, err := models.BotUsersByStart(ctx, a.db, b.ID, req.Q, req.Status, asc, after, ExportBatch)
+			batch, err := models.BotUsersByStart(ctx, a.db, b.ID, req.Filter(), asc, after, ExportBatch)
 			if err != nil {
 				yield(nil, err)
 				return

@@ -16,6 +16,8 @@ type UserDetail struct {
 	Campaigns    []models.UserCampaignRow
 	Conversation *models.Conversation // nil when nothing was exchanged
 	Recent       []models.Message     // the latest messages, newest first (the timeline)
+	Props        map[string]any       // string, float64 or bool values
+	Tags         []string             // sorted
 }
 
 // userTimeline is how many messages the user page shows.
@@ -40,6 +42,9 @@ func (s *Conversations) User(ctx context.Context, ownerID, botID string, userID 
 		return nil, err
 	}
 	if d.Recent, _, err = models.MessagesOf(ctx, s.db, b.ID, userID, 0, userTimeline); err != nil {
+		return nil, err
+	}
+	if d.Props, d.Tags, err = models.UserAttributes(ctx, s.db, b.ID, userID); err != nil {
 		return nil, err
 	}
 	recorded, err := models.UserSource(ctx, s.db, b.ID, userID)
