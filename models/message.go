@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"github.com/botdeck/botdeck/internal/telegram"
 	"sort"
 	"time"
 
@@ -139,9 +140,15 @@ func conversationsOf(msgs []*Message) []*Conversation {
 // excerptRunes bounds the last message kept on a conversation row.
 const excerptRunes = 200
 
-// excerpt is the start of a message's body, or its kind when it has none.
+// excerpt is the start of a message's body as a person reads it (HTML or
+// MarkdownV2 markup removed), or its kind when it has none.
 func excerpt(m *Message) string {
 	s := m.Body()
+	if m.ParseMode != "" {
+		if plain, _, err := telegram.ParseMarkup(m.ParseMode, s); err == nil {
+			s = plain
+		}
+	}
 	if s == "" && m.Kind != MessageText {
 		s = "[" + m.Kind + "]"
 	}

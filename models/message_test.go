@@ -171,3 +171,28 @@ func TestPruneMessageBodies(t *testing.T) {
 		}
 	})
 }
+
+// TestConversationExcerptIsPlainText: the inbox shows what the person read,
+// not the HTML or MarkdownV2 the message was written in.
+func TestConversationExcerptIsPlainText(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		bot := seedBot(t, db)
+		seedUser(t, db, bot, 1, "Ann")
+		at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+		for i, c := range []struct{ mode, text, want string }{
+			{"HTML", "<b>New:</b> our support hours", "New: our support hours"},
+			{"MarkdownV2", "*Sale* ends _today_", "Sale ends today"},
+			{"HTML", "<b>never closed", "<b>never closed"}, // unparsable: kept as written
+		} {
+			m := &models.Message{BotID: bot, UserID: 1, Direction: models.DirectionOut, Origin: models.OriginBroadcast,
+				Text: c.text, ParseMode: c.mode, CreatedAt: at.Add(time.Duration(i) * time.Second)}
+			if err := models.InsertMessages(ctx, db, m); err != nil {
+				t.Fatal(err)
+			}
+			if conv, _ := models.ConversationOf(ctx, db, bot, 1); conv.LastText != c.want {
+				t.Errorf("%s %q: excerpt %q, want %q", c.mode, c.text, conv.LastText, c.want)
+			}
+		}
+	})
+}
