@@ -38,7 +38,7 @@ func (h *Bots) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	list, err := h.bots.List(r.Context(), web.UserOf(r).ID, in)
+	list, err := h.bots.List(r.Context(), web.OwnerOf(r), in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -75,7 +75,7 @@ func (h *Bots) Connect(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	b, restored, err := h.bots.Connect(r.Context(), web.UserOf(r).ID, in.Token)
+	b, restored, err := h.bots.Connect(r.Context(), web.OwnerOf(r), in.Token)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -96,7 +96,7 @@ func (h *Bots) Batch(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	bots, err := h.bots.Batch(r.Context(), web.UserOf(r).ID, in.IDs)
+	bots, err := h.bots.Batch(r.Context(), web.OwnerOf(r), in.IDs)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -114,7 +114,7 @@ func (h *Bots) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.bots.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -130,7 +130,7 @@ func (h *Bots) botPage(b *models.Bot, edit views.BotEditVM) web.Response {
 // Status is the bot page's status part (header, actions, reason), which
 // the page fetches again when the bot's status changes.
 func (h *Bots) Status(w http.ResponseWriter, r *http.Request) {
-	b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.bots.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -142,7 +142,7 @@ func (h *Bots) Status(w http.ResponseWriter, r *http.Request) {
 // WebhookInfo is the htmx fragment with Telegram's live view of the
 // webhook: loaded after the page so a slow Telegram never slows the page.
 func (h *Bots) WebhookInfo(w http.ResponseWriter, r *http.Request) {
-	b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.bots.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -163,7 +163,7 @@ func (h *Bots) WebhookInfo(w http.ResponseWriter, r *http.Request) {
 // Update saves description and tags.
 func (h *Bots) Update(w http.ResponseWriter, r *http.Request) {
 	var in contract.UpdateBotRequest
-	ownerID, id := web.UserOf(r).ID, r.PathValue("id")
+	ownerID, id := web.OwnerOf(r), r.PathValue("id")
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		b, err := h.bots.Get(r.Context(), ownerID, id)
 		if err != nil {
@@ -193,7 +193,7 @@ func (h *Bots) Start(w http.ResponseWriter, r *http.Request) {
 	flash := "Started %s."
 	// On a running bot whose webhook Telegram no longer delivers to, "start"
 	// is the "Register webhook again" button: say what it did.
-	if b, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err == nil && b.Status == models.BotWarning && b.WebhookError != "" {
+	if b, err := h.bots.Get(r.Context(), web.OwnerOf(r), r.PathValue("id")); err == nil && b.Status == models.BotWarning && b.WebhookError != "" {
 		flash = "Registered Botdeck's webhook for %s again: its updates come here."
 	}
 	h.lifecycle(w, r, h.bots.Start, flash)
@@ -209,7 +209,7 @@ func (h *Bots) lifecycle(w http.ResponseWriter, r *http.Request, action func(con
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, err := action(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := action(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

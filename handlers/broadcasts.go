@@ -35,7 +35,7 @@ func NewBroadcasts(d Deps) *Broadcasts {
 // JSON, newest first. The compose form (its audience counts, the preview)
 // is built only for the page.
 func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
-	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.svc.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -155,7 +155,7 @@ func (h *Broadcasts) composeForm(b *models.Bot, in *contract.CreateBroadcastRequ
 // checks the broadcast as queueing would and states how many users get it
 // and how long it takes.
 func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
-	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.svc.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -177,7 +177,7 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 // Create queues a broadcast (201 with the Broadcast; the page goes on to
 // the broadcast's progress).
 func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
-	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.svc.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -205,7 +205,7 @@ func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
 // Preview is the compose form's live preview (an htmx fragment): the
 // message drawn as Telegram would show it, or what is wrong and where.
 func (h *Broadcasts) Preview(w http.ResponseWriter, r *http.Request) {
-	if _, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err != nil {
+	if _, err := h.svc.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -219,7 +219,7 @@ func (h *Broadcasts) Preview(w http.ResponseWriter, r *http.Request) {
 
 // Audience is the compose form's live recipient count (an htmx fragment).
 func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
-	b, err := h.svc.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.svc.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -248,7 +248,7 @@ func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
 // Show is a broadcast's page with its live progress; the progress poll
 // gets only the fragment.
 func (h *Broadcasts) Show(w http.ResponseWriter, r *http.Request) {
-	bc, b, err := h.svc.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	bc, b, err := h.svc.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -309,7 +309,7 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 		h.respond.Fail(w, r, err)
 		return
 	}
-	ownerID, id := web.UserOf(r).ID, r.PathValue("id")
+	ownerID, id := web.OwnerOf(r), r.PathValue("id")
 	bc, err := action(r.Context(), ownerID, id)
 	if err != nil {
 		// A refused change (409) shows the broadcast again with the reason.

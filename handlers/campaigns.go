@@ -52,7 +52,7 @@ func (h *Campaigns) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	owner := web.UserOf(r).ID
+	owner := web.OwnerOf(r)
 	list, total, err := h.campaigns.List(r.Context(), owner, in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -91,7 +91,7 @@ func (h *Campaigns) NewForm(w http.ResponseWriter, r *http.Request) {
 // formPage is the campaign form with what was typed and what is wrong
 // with it, built when it is drawn.
 func (h *Campaigns) formPage(r *http.Request, in contract.CreateCampaignRequest, fields apperr.FieldErrors, msg string) web.Response {
-	owner := web.UserOf(r).ID
+	owner := web.OwnerOf(r)
 	vm := func(ctx context.Context) (views.CampaignFormVM, error) {
 		bots, err := h.ownBots(ctx, owner)
 		if err != nil {
@@ -118,7 +118,7 @@ func (h *Campaigns) ChatPicker(w http.ResponseWriter, r *http.Request) {
 		h.respond.Respond(w, r, web.Response{Page: web.Static(views.ChatPickerPrompt())})
 		return
 	}
-	bot, chats, err := h.insights.AdminChats(r.Context(), web.UserOf(r).ID, botID)
+	bot, chats, err := h.insights.AdminChats(r.Context(), web.OwnerOf(r), botID)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -148,7 +148,7 @@ func (h *Campaigns) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	c, err := h.campaigns.Create(r.Context(), web.UserOf(r).ID, in)
+	c, err := h.campaigns.Create(r.Context(), web.OwnerOf(r), in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -165,7 +165,7 @@ func (h *Campaigns) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	owner := web.UserOf(r).ID
+	owner := web.OwnerOf(r)
 	rep, err := h.campaigns.Report(r.Context(), owner, r.PathValue("id"), core.DefaultCampaignDays)
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -185,7 +185,7 @@ func (h *Campaigns) Leads(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	owner := web.UserOf(r).ID
+	owner := web.OwnerOf(r)
 	c, leads, total, err := h.campaigns.Leads(r.Context(), owner, r.PathValue("id"), in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -241,7 +241,7 @@ func (h *Campaigns) campaignPage(ctx context.Context, owner string, rep *core.Ca
 // Update changes name and greeting.
 func (h *Campaigns) Update(w http.ResponseWriter, r *http.Request) {
 	var in contract.UpdateCampaignRequest
-	owner := web.UserOf(r).ID
+	owner := web.OwnerOf(r)
 	form := func(f apperr.FieldErrors, msg string) web.Response {
 		rep, err := h.campaigns.Report(r.Context(), owner, r.PathValue("id"), core.DefaultCampaignDays)
 		if err != nil {
@@ -270,7 +270,7 @@ func (h *Campaigns) Archive(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	c, err := h.campaigns.Archive(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	c, err := h.campaigns.Archive(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -286,7 +286,7 @@ func (h *Campaigns) LeadsCSV(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	c, err := h.campaigns.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	c, err := h.campaigns.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -29,7 +29,7 @@ func (h *Chats) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, chats, err := h.insights.AdminChats(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, chats, err := h.insights.AdminChats(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

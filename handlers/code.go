@@ -41,7 +41,7 @@ func (h *Code) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	p, err := h.code.Page(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	p, err := h.code.Page(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -61,7 +61,7 @@ func (h *Code) Show(w http.ResponseWriter, r *http.Request) {
 // the API error carries line and column next to the message.
 func (h *Code) Save(w http.ResponseWriter, r *http.Request) {
 	user := web.UserOf(r)
-	b, err := h.code.Bot(r.Context(), user.ID, r.PathValue("id"))
+	b, err := h.code.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -102,7 +102,7 @@ func (h *Code) Save(w http.ResponseWriter, r *http.Request) {
 // editorAfter is the editor page changed by edit, loading what it shows
 // when it is drawn.
 func (h *Code) editorAfter(r *http.Request, b *models.Bot, edit func(*views.CodeVM)) web.View {
-	ownerID, base := web.UserOf(r).ID, baseURL(r, h.publicURL)
+	ownerID, base := web.OwnerOf(r), baseURL(r, h.publicURL)
 	vm := func(ctx context.Context) (views.CodeVM, error) {
 		p, err := h.code.Page(ctx, ownerID, b.ID)
 		if err != nil {
@@ -122,7 +122,7 @@ func (h *Code) Versions(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	list, err := h.code.Versions(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in.Page)
+	list, err := h.code.Versions(r.Context(), web.OwnerOf(r), r.PathValue("id"), in.Page)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -145,7 +145,7 @@ func (h *Code) Version(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, v, err := h.code.Version(r.Context(), web.UserOf(r).ID, r.PathValue("id"), r.PathValue("version"))
+	b, v, err := h.code.Version(r.Context(), web.OwnerOf(r), r.PathValue("id"), r.PathValue("version"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -162,7 +162,7 @@ func (h *Code) Restore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := web.UserOf(r)
-	b, err := h.code.Bot(r.Context(), user.ID, r.PathValue("id"))
+	b, err := h.code.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -170,7 +170,7 @@ func (h *Code) Restore(w http.ResponseWriter, r *http.Request) {
 	saved, err := h.code.Restore(r.Context(), b, user.ID, r.PathValue("version"))
 	if err != nil {
 		form := func(_ apperr.FieldErrors, msg string) web.Response {
-			_, v, verr := h.code.Version(r.Context(), user.ID, b.ID, r.PathValue("version"))
+			_, v, verr := h.code.Version(r.Context(), web.OwnerOf(r), b.ID, r.PathValue("version"))
 			if verr != nil {
 				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: http.StatusNotFound, Message: "Version not found."}))}
 			}
@@ -190,7 +190,7 @@ func (h *Code) Restore(w http.ResponseWriter, r *http.Request) {
 // would. The page shows the answer in the test panel (htmx swaps just the
 // outcome); the API returns {status, headers, body, logs, durationMs}.
 func (h *Code) Test(w http.ResponseWriter, r *http.Request) {
-	b, err := h.code.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.code.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

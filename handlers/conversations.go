@@ -35,7 +35,7 @@ func (h *Conversations) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	inbox, err := h.convs.List(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	inbox, err := h.convs.List(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -68,7 +68,7 @@ func (h *Conversations) Messages(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, apperr.NotFound("user"))
 		return
 	}
-	th, err := h.convs.Messages(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID, in)
+	th, err := h.convs.Messages(r.Context(), web.OwnerOf(r), r.PathValue("id"), userID, in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -95,7 +95,7 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, apperr.NotFound("user"))
 		return
 	}
-	owner := web.UserOf(r).ID
+	owner := web.OwnerOf(r)
 	// Ownership before the body: another account's bot or an unknown user
 	// is a 404 whatever the request says.
 	if _, err := h.convs.Messages(r.Context(), owner, r.PathValue("id"), userID, contract.ListMessagesRequest{LimitParam: ptr(1)}); err != nil {
@@ -191,7 +191,7 @@ func (h *Conversations) change(w http.ResponseWriter, r *http.Request, action st
 		h.respond.Fail(w, r, apperr.NotFound("conversation"))
 		return
 	}
-	owner, botID := web.UserOf(r).ID, r.PathValue("id")
+	owner, botID := web.OwnerOf(r), r.PathValue("id")
 	var (
 		res *core.Changed
 		err error
@@ -236,7 +236,7 @@ func (h *Conversations) User(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, apperr.NotFound("user"))
 		return
 	}
-	d, err := h.convs.User(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID)
+	d, err := h.convs.User(r.Context(), web.OwnerOf(r), r.PathValue("id"), userID)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -281,7 +281,7 @@ func (h *Conversations) MessagePhoto(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, apperr.NotFound("photo"))
 		return
 	}
-	p, err := h.convs.MessagePhoto(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID, msgID)
+	p, err := h.convs.MessagePhoto(r.Context(), web.OwnerOf(r), r.PathValue("id"), userID, msgID)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -90,7 +90,7 @@ func (h *Events) Stream(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Bot != "" {
 		// Another account's bot is a 404, like an unknown one.
-		if _, err := h.bots.Get(r.Context(), user.ID, in.Bot); err != nil {
+		if _, err := h.bots.Get(r.Context(), web.OwnerOf(r), in.Bot); err != nil {
 			h.respond.Fail(w, r, err)
 			return
 		}
@@ -104,7 +104,7 @@ func (h *Events) Stream(w http.ResponseWriter, r *http.Request) {
 	for _, k := range in.Kind {
 		f.Kinds = append(f.Kinds, events.Kind(k))
 	}
-	sub, err := h.bus.Subscribe(r.Context(), user.ID, from, f)
+	sub, err := h.bus.Subscribe(r.Context(), web.OwnerOf(r), from, f)
 	if err != nil {
 		h.slots.give(user.ID)
 		if errors.Is(err, events.ErrClosed) {

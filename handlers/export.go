@@ -37,7 +37,7 @@ func (h *Export) Download(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, err := h.exports.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.exports.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -67,7 +67,7 @@ func (h *Export) Download(w http.ResponseWriter, r *http.Request) {
 // /api/bots/{id}/import with the document as the body, ?dryRun=true to
 // only list what would change.
 func (h *Export) Import(w http.ResponseWriter, r *http.Request) {
-	b, err := h.exports.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.exports.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -84,7 +84,7 @@ func (h *Export) Import(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	res, err := h.exports.Import(r.Context(), b, web.UserOf(r).ID, &doc, dryRun)
+	res, err := h.exports.Import(r.Context(), b, web.OwnerOf(r), &doc, dryRun)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -95,7 +95,7 @@ func (h *Export) Import(w http.ResponseWriter, r *http.Request) {
 // ImportForm is the settings page's "Import / copy" form: a dry run shows
 // what would change with a button to confirm, which imports.
 func (h *Export) ImportForm(w http.ResponseWriter, r *http.Request) {
-	userID := web.UserOf(r).ID
+	userID := web.OwnerOf(r)
 	b, err := h.exports.Bot(r.Context(), userID, r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
@@ -139,7 +139,7 @@ func (h *Export) ImportForm(w http.ResponseWriter, r *http.Request) {
 
 // page draws the settings page with the import form's state.
 func (h *Export) page(r *http.Request, b *models.Bot, imp views.ImportVM) web.View {
-	userID := web.UserOf(r).ID
+	userID := web.OwnerOf(r)
 	return web.Render(func(ctx context.Context) (views.SettingsVM, error) {
 		p, err := h.code.Settings(ctx, userID, b.ID)
 		if err != nil {

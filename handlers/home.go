@@ -47,7 +47,7 @@ func (h *Home) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	ov, err := h.insights.AccountStats(r.Context(), u.ID, in.Days())
+	ov, err := h.insights.AccountStats(r.Context(), web.OwnerOf(r), in.Days())
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -31,7 +31,7 @@ func (h *Logs) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	page, err := h.insights.Logs(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	page, err := h.insights.Logs(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -56,7 +56,7 @@ func (h *Logs) Clear(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, n, err := h.insights.ClearLogs(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, n, err := h.insights.ClearLogs(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -64,7 +64,7 @@ func (h *Relay) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	st, err := h.relays.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	st, err := h.relays.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -80,7 +80,7 @@ func (h *Relay) saved(w http.ResponseWriter, r *http.Request, st *core.RelayStat
 
 // Put sets the relay's URL and switch.
 func (h *Relay) Put(w http.ResponseWriter, r *http.Request) {
-	owner, id := web.UserOf(r).ID, r.PathValue("id")
+	owner, id := web.OwnerOf(r), r.PathValue("id")
 	if _, err := h.bots.Get(r.Context(), owner, id); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -115,7 +115,7 @@ func (h *Relay) Put(w http.ResponseWriter, r *http.Request) {
 
 // Rotate gives the relay a new secret.
 func (h *Relay) Rotate(w http.ResponseWriter, r *http.Request) {
-	if _, err := h.bots.Get(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err != nil {
+	if _, err := h.bots.Get(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -123,7 +123,7 @@ func (h *Relay) Rotate(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	st, err := h.relays.RotateSecret(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	st, err := h.relays.RotateSecret(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -138,7 +138,7 @@ func (h *Relay) Deliveries(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	_, ds, total, err := h.relays.Deliveries(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	_, ds, total, err := h.relays.Deliveries(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

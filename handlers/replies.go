@@ -27,7 +27,7 @@ func NewReplies(d Deps) *Replies {
 
 // bot loads the caller's bot named in the path, or answers the error.
 func (h *Replies) bot(w http.ResponseWriter, r *http.Request) (*models.Bot, bool) {
-	b, err := h.replies.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.replies.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return nil, false

@@ -25,7 +25,7 @@ func NewSettings(d Deps) *Settings { return &Settings{respond: d.Respond, bind: 
 
 // page draws the settings page around vm (the settings loaded when drawn).
 func (h *Settings) page(r *http.Request, b *models.Bot, edit func(*views.SettingsVM)) web.View {
-	userID := web.UserOf(r).ID
+	userID := web.OwnerOf(r)
 	return web.Render(func(ctx context.Context) (views.SettingsVM, error) {
 		p, err := h.code.Settings(ctx, userID, b.ID)
 		if err != nil {
@@ -48,7 +48,7 @@ func (h *Settings) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	p, err := h.code.Settings(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	p, err := h.code.Settings(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -66,7 +66,7 @@ func (h *Settings) List(w http.ResponseWriter, r *http.Request) {
 // Put sets one setting: PUT /api/bots/{id}/settings/{name}, or the page's
 // form with the name as a field.
 func (h *Settings) Put(w http.ResponseWriter, r *http.Request) {
-	b, err := h.code.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.code.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -98,7 +98,7 @@ func (h *Settings) Put(w http.ResponseWriter, r *http.Request) {
 
 // Delete deletes one setting.
 func (h *Settings) Delete(w http.ResponseWriter, r *http.Request) {
-	b, err := h.code.Bot(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	b, err := h.code.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -29,7 +29,7 @@ func (h *Stats) Show(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	st, err := h.insights.BotStats(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in.Days())
+	st, err := h.insights.BotStats(r.Context(), web.OwnerOf(r), r.PathValue("id"), in.Days())
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -33,7 +33,7 @@ func (h *Uploads) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, web.UnsupportedUpload())
 		return
 	}
-	u, err := h.uploads.Create(r.Context(), web.UserOf(r).ID, name, data)
+	u, err := h.uploads.Create(r.Context(), web.OwnerOf(r), name, data)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -45,7 +45,7 @@ func (h *Uploads) Create(w http.ResponseWriter, r *http.Request) {
 // simulator); another account's is a 404. The bytes are served as an
 // attachment unless they are an image, and never sniffed by the browser.
 func (h *Uploads) Show(w http.ResponseWriter, r *http.Request) {
-	u, err := h.uploads.Data(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
+	u, err := h.uploads.Data(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -50,7 +50,7 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	list, err := h.audience.List(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	list, err := h.audience.List(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -109,7 +109,7 @@ func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, walk, err := h.audience.Export(r.Context(), web.UserOf(r).ID, r.PathValue("id"), in)
+	b, walk, err := h.audience.Export(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -197,7 +197,7 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 		h.respond.Fail(w, r, apperr.NotFound("user"))
 		return
 	}
-	res, err := h.audience.SetBlocked(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID, blocked)
+	res, err := h.audience.SetBlocked(r.Context(), web.OwnerOf(r), r.PathValue("id"), userID, blocked)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -247,7 +247,7 @@ func (h *Users) Photo(w http.ResponseWriter, r *http.Request) {
 		h.photoFailed(w, r, nil, apperr.NotFound("user"))
 		return
 	}
-	u, p, err := h.audience.UserPhoto(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID)
+	u, p, err := h.audience.UserPhoto(r.Context(), web.OwnerOf(r), r.PathValue("id"), userID)
 	if err != nil {
 		h.photoFailed(w, r, u, err)
 		return

@@ -26,7 +26,7 @@ func (h *Users) Edit(w http.ResponseWriter, r *http.Request) {
 	if web.IsFragment(r) {
 		form = func(f apperr.FieldErrors, msg string) web.Response {
 			return web.Response{Fragment: web.Render(func(ctx context.Context) (views.UserAttributesVM, error) {
-				props, tags, err := h.audience.Attributes(ctx, web.UserOf(r).ID, r.PathValue("id"), userID)
+				props, tags, err := h.audience.Attributes(ctx, web.OwnerOf(r), r.PathValue("id"), userID)
 				return views.UserAttributesVM{Base: views.UserPath(r.PathValue("id"), userID), Props: props, Tags: tags,
 					Error: views.FieldsText(msg, f)}, err
 			}, views.UserAttributes)}
@@ -41,7 +41,7 @@ func (h *Users) Edit(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	res, err := h.audience.EditUser(r.Context(), web.UserOf(r).ID, r.PathValue("id"), userID, edit)
+	res, err := h.audience.EditUser(r.Context(), web.OwnerOf(r), r.PathValue("id"), userID, edit)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

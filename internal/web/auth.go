@@ -33,6 +33,17 @@ func AuthOf(r *http.Request) *Auth {
 // UserOf returns the signed-in user or nil.
 func UserOf(r *http.Request) *models.User { return AuthOf(r).User }
 
+// OwnerOf is the id that owns what the request may see and change (bots,
+// campaigns, API keys, events): every ownership check takes it, never the
+// user's id directly, so who owns objects is decided here alone. Today each
+// account owns its own objects; "" when nobody is signed in.
+func OwnerOf(r *http.Request) string {
+	if u := AuthOf(r).User; u != nil {
+		return u.ID
+	}
+	return ""
+}
+
 // KeyAuthenticator checks API keys (core.Accounts implements it).
 type KeyAuthenticator interface {
 	AuthenticateAPIKey(ctx context.Context, key string) (*models.User, *models.APIKey, error)
