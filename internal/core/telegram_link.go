@@ -146,7 +146,6 @@ func splitLinkStarts(todo []answerable) (rest, links []answerable) {
 	return rest, links
 }
 
-
 // LinkableBots lists the owner's bots a member may link Telegram through
 // (live ones with a username, oldest first, at most 100).
 func (a *Accounts) LinkableBots(ctx context.Context, ownerID string) ([]models.Bot, error) {
