@@ -935,7 +935,7 @@ func bulkBar(vm UsersVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "</label><fieldset class=\"flex items-center gap-3\"><legend class=\"sr-only\">Tag action</legend> <label class=\"flex min-h-11 items-center gap-1.5 text-sm text-slate-800\"><input type=\"radio\" name=\"op\" value=\"add\" checked class=\"h-4 w-4 border-slate-300 text-indigo-700\">Add</label> <label class=\"flex min-h-11 items-center gap-1.5 text-sm text-slate-800\"><input type=\"radio\" name=\"op\" value=\"remove\" class=\"h-4 w-4 border-slate-300 text-indigo-700\">Remove</label></fieldset><div><label for=\"bulk-tag\" class=\"block text-sm font-medium text-slate-800\">Tag</label> <input id=\"bulk-tag\" name=\"bulkTag\" required maxlength=\"32\" autocomplete=\"off\" list=\"bulk-tags\" class=\"mt-1 block w-36 rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-600 focus:outline-none focus:ring-2 focus:ring-indigo-200\"> <datalist id=\"bulk-tags\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "</label><fieldset class=\"flex items-center gap-3\"><legend class=\"sr-only\">Tag action</legend> <label class=\"flex min-h-11 items-center gap-1.5 text-sm text-slate-800\"><input type=\"radio\" name=\"op\" value=\"add\" checked class=\"h-4 w-4 border-slate-300 text-indigo-700\">Add</label> <label class=\"flex min-h-11 items-center gap-1.5 text-sm text-slate-800\"><input type=\"radio\" name=\"op\" value=\"remove\" class=\"h-4 w-4 border-slate-300 text-indigo-700\">Remove</label></fieldset><div><label for=\"bulk-tag\" class=\"block text-sm font-medium text-slate-800\">Tag name</label> <input id=\"bulk-tag\" name=\"bulkTag\" required maxlength=\"32\" autocomplete=\"off\" list=\"bulk-tags\" class=\"mt-1 block w-36 rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-600 focus:outline-none focus:ring-2 focus:ring-indigo-200\"> <datalist id=\"bulk-tags\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -958,7 +958,7 @@ func bulkBar(vm UsersVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "</datalist></div><button type=\"submit\" class=\"min-h-11 rounded-md bg-indigo-700 px-4 text-sm font-semibold text-white hover:bg-indigo-800\">Apply to selected</button></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "</datalist></div><button type=\"submit\" class=\"min-h-11 rounded-md bg-indigo-700 px-4 text-sm font-semibold text-white hover:bg-indigo-800\">Update tags</button></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
