@@ -1000,7 +1000,7 @@ func usersTable(vm UsersVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "</caption> <thead class=\"bg-slate-50 text-slate-600\"><tr><th scope=\"col\" class=\"w-11 py-1 pl-2\"><label class=\"flex min-h-11 min-w-11 items-center justify-center\"><input type=\"checkbox\" data-select-page=\"users-bulk\" class=\"h-4 w-4 rounded border-slate-300 text-indigo-700\"> <span class=\"sr-only\">Select all users on this page</span></label></th><th scope=\"col\" class=\"px-3 py-2.5 font-medium sm:px-4\">User</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium md:table-cell\">Language</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium md:table-cell\">Premium</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium lg:table-cell\">Started</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium sm:table-cell\">Last seen</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium sm:table-cell\">State</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "</caption> <thead class=\"bg-slate-50 text-slate-600\"><tr><th scope=\"col\" class=\"w-10 py-1 pl-1 sm:pl-2\"><label class=\"flex min-h-11 min-w-10 items-center justify-center\"><input type=\"checkbox\" data-select-page=\"users-bulk\" class=\"h-4 w-4 rounded border-slate-300 text-indigo-700\"> <span class=\"sr-only\">Select all users on this page</span></label></th><th scope=\"col\" class=\"px-2 py-2.5 font-medium sm:px-4\">User</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium md:table-cell\">Language</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium md:table-cell\">Premium</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium lg:table-cell\">Started</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium sm:table-cell\">Last seen</th><th scope=\"col\" class=\"hidden px-4 py-2.5 font-medium sm:table-cell\">State</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1076,7 +1076,7 @@ func UserRow(r UserRowVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "\" class=\"hover:bg-slate-50\"><td class=\"py-1 pl-2\"><label class=\"flex min-h-11 min-w-11 items-center justify-center\"><input type=\"checkbox\" name=\"userId\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "\" class=\"hover:bg-slate-50\"><td class=\"py-1 pl-1 sm:pl-2\"><label class=\"flex min-h-11 min-w-10 items-center justify-center\"><input type=\"checkbox\" name=\"userId\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1102,7 +1102,7 @@ func UserRow(r UserRowVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "</span></label></td><td class=\"px-3 py-2.5 sm:px-4\"><div class=\"flex items-center gap-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "</span></label></td><td class=\"px-2 py-2.5 sm:px-4\"><div class=\"flex items-center gap-2 sm:gap-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1489,7 +1489,7 @@ func userMenu(r UserRowVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 121, "</span></summary><div class=\"mt-1 flex min-w-[9rem] flex-col gap-1 rounded-md border border-slate-200 bg-white p-1 shadow-sm\"><a href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 121, "</span></summary><div class=\"mt-1 flex min-w-[7rem] flex-col gap-1 rounded-md border border-slate-200 bg-white p-1 shadow-sm\"><a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
