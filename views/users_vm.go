@@ -322,7 +322,12 @@ func (r UserRowVM) Language() string {
 }
 
 // LastSeenText is when the user was last active.
-func (r UserRowVM) LastSeenText() string { return Ago(r.User.LastSeenAt) }
+func (r UserRowVM) LastSeenText() string {
+	if !r.User.Seen() {
+		return "never" // imported, not yet seen by the bot
+	}
+	return Ago(r.User.LastSeenAt)
+}
 
 // CSVHeader is the first row of the users export: the JSON field names.
 var CSVHeader = []string{"userId", "username", "firstName", "lastName", "name", "languageCode", "isPremium",
