@@ -141,3 +141,6 @@ func SizeText(n int64) string {
 	}
 	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
 }
+
+// ImportURL is the users list's way to the CSV import.
+func (vm UsersVM) ImportURL() string { return "/bots/" + vm.Bot.ID + "/users/import" }
