@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/dbtest"
+	"github.com/botdeck/botdeck/models"
 )
 
 // csvGen writes a CSV file of n users as it is read: the benchmark's
@@ -86,7 +88,7 @@ func peakHeap() (stop func() float64) {
 //
 //	scripts/with-test-postgres.sh go test -run '^$' -bench ImportUsers -benchtime 1x -timeout 60m ./handlers/
 func BenchmarkImportUsers(b *testing.B) {
-	n := 1_000_000
+	n := envInt("BOTDECK_BENCH_IMPORT_ROWS", 1_000_000)
 	b.Run(fmt.Sprintf("baseline/csv-parse-only-%dk", n/1000), func(b *testing.B) {
 		for b.Loop() {
 			runtime.GC()
@@ -114,6 +116,9 @@ func BenchmarkImportUsers(b *testing.B) {
 		if d == "sqlite" {
 			rows = envInt("BOTDECK_BENCH_IMPORT_SQLITE", 100_000)
 		}
+		if rows < 10_000 {
+			b.Fatalf("import benchmark: %d rows, want at least 10,000", rows)
+		}
 		env := apptest.Start(b, d)
 		owner := env.SignUp(b, "import-bench@example.com")
 		bot := env.ConnectBot(b, owner, "import_bench_bot")
@@ -137,6 +142,28 @@ func BenchmarkImportUsers(b *testing.B) {
 			b.ReportMetric(peak, "peak-heap-MB")
 			b.ReportMetric(elapsed.Seconds(), "s/import")
 		}
+		// The floor: the same users written by plain multi-row INSERTs of
+		// 1,000 (no read, no upsert, no properties or tags), into another bot.
+		plain := env.ConnectBot(b, owner, "import_bench_plain_bot")
+		b.Run(fmt.Sprintf("%s/baseline-plain-insert-%dk", d, rows/1000), func(b *testing.B) {
+			for b.Loop() {
+				ctx := context.Background()
+				now := models.Now()
+				start := time.Now()
+				users := make([]models.BotUser, 0, 1000)
+				for i := 1; i <= rows; i++ {
+					users = append(users, models.BotUser{BotID: plain.ID, UserID: int64(5_000_000_000 + i), Username: fmt.Sprint("user", i),
+						FirstName: fmt.Sprint("Name", i), LastName: fmt.Sprint("Surname", i%1000), LanguageCode: "en", StartedAt: now, LastSeenAt: now})
+					if len(users) == 1000 || i == rows {
+						if _, err := env.App.DB.NewInsert().Model(&users).Exec(ctx); err != nil {
+							b.Fatal(err)
+						}
+						users = users[:0]
+					}
+				}
+				b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
+			}
+		})
 		// A tenth of the file into another bot first: the memory baseline.
 		small := env.ConnectBot(b, owner, "import_bench_small_bot")
 		b.Run(fmt.Sprintf("%s/new-%dk", d, rows/10000), func(b *testing.B) {

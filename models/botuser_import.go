@@ -86,12 +86,6 @@ func ImportUsers(ctx context.Context, db bun.IDB, botID string, rows []ImportRow
 				known[id] = u
 			}
 		}
-		if created > 0 {
-			_, err := db.NewUpdate().Model((*Bot)(nil)).Set("total_users = total_users + ?", created).Where("id = ?", botID).Exec(ctx)
-			if err != nil {
-				return 0, 0, wrap("import users: count", err)
-			}
-		}
 	}
 	var changed []BotUser
 	for i := range rows {
@@ -126,7 +120,18 @@ func ImportUsers(ctx context.Context, db bun.IDB, botID string, rows []ImportRow
 	if err := SetUserProps(ctx, db, props); err != nil {
 		return 0, 0, err
 	}
-	return created, existed, AddUserTags(ctx, db, tags)
+	if err := AddUserTags(ctx, db, tags); err != nil {
+		return 0, 0, err
+	}
+	// The bot's row last, as the update pipeline does: its users first,
+	// then the counter.
+	if created > 0 {
+		_, err := db.NewUpdate().Model((*Bot)(nil)).Set("total_users = total_users + ?", created).Where("id = ?", botID).Exec(ctx)
+		if err != nil {
+			return 0, 0, wrap("import users: count", err)
+		}
+	}
+	return created, existed, nil
 }
 
 // importProfiles reads the stored profile fields of the users among ids.
