@@ -5,6 +5,9 @@ import { connectViaAPI, uniqueUsername } from '../fake';
 // first rows, maps a column to a property of another name, imports, and
 // finds the people in the users list.
 
+// BOTDECK_IMPORT_SHOTS=<dir> saves screenshots of the steps (for review).
+const shots = process.env.BOTDECK_IMPORT_SHOTS;
+
 test('upload a CSV, map a column in the preview, import, and see the users in the list', async ({ page }) => {
   await signUp(page);
   const bot = await connectViaAPI(page, uniqueUsername('imp'), 'Import Desk');
@@ -32,6 +35,7 @@ test('upload a CSV, map a column in the preview, import, and see the users in th
   await expect(page.getByLabel('Column “Telegram ID”', { exact: true })).toHaveValue('user_id');
   await expect(page.getByLabel('Column “Nick”', { exact: true })).toHaveValue('prop');
   await expectAccessible(page);
+  if (shots) await page.screenshot({ path: `${shots}/import-preview.png`, fullPage: true });
 
   // Map: Nick is the username, Tariff a property named plan, Notes ignored.
   await page.getByLabel('Column “Nick”', { exact: true }).selectOption('username');
@@ -47,6 +51,7 @@ test('upload a CSV, map a column in the preview, import, and see the users in th
   await expect(rejected.getByRole('row')).toHaveCount(2);
   await expect(rejected).toContainText('"oops"');
   await expectAccessible(page);
+  if (shots) await page.screenshot({ path: `${shots}/import-done.png`, fullPage: true });
 
   // The users list shows them; the API has the mapped property.
   await page.getByRole('link', { name: 'See the users' }).click();
@@ -66,4 +71,5 @@ test('upload a CSV, map a column in the preview, import, and see the users in th
   await visit(page, `/bots/${bot.botId}/users/import`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  if (shots) await page.screenshot({ path: `${shots}/import-upload-dark-390.png`, fullPage: true });
 });
