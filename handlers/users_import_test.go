@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/config"
+	"github.com/botdeck/botdeck/internal/dbtest"
 	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 )
 
@@ -270,4 +273,51 @@ func TestImportUsersPage(t *testing.T) {
 			t.Fatalf("users list after the import lacks the imported")
 		}
 	})
+}
+
+// TestImportUsersPageAcrossInstances runs two Botdecks on one database:
+// the file staged through A is previewed and run through B, A shows the
+// progress and the outcome, and the import runs once whichever instance
+// is asked again.
+func TestImportUsersPageAcrossInstances(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			a := apptest.Start(t, d)
+			b := apptest.Start(t, d, apptest.Config(func(c *config.Config) {
+				c.DatabaseURL, c.SecretKeyFile = a.App.Config.DatabaseURL, a.App.Config.SecretKeyFile
+			}))
+			onA := a.SignUp(t, "import-two@example.com")
+			bot := a.ConnectBot(t, onA, "import_two_bot")
+			var cookies []string
+			for _, c := range onA.Cookies() {
+				cookies = append(cookies, c.Name+"="+c.Value)
+			}
+			onB := b.Client().WithHeader("Cookie", strings.Join(cookies, "; "))
+
+			var file strings.Builder
+			file.WriteString("user_id,first_name,plan\n")
+			for i := 1; i <= 2500; i++ {
+				fmt.Fprintf(&file, "%d,User %d,p%d\n", 900000+i, i, i%3)
+			}
+			body, ct := multipartFile(t, "file", "two.csv", []byte(file.String()))
+			page := onA.Do(t, http.MethodPost, "/bots/"+bot.ID+"/user-imports", body, "Content-Type", ct).Expect(t, http.StatusSeeOther).Header.Get("Location")
+			if html := onB.Get(t, page).Expect(t, http.StatusOK).Text(); !strings.Contains(html, "User 1") {
+				t.Fatalf("preview on B lacks the first row")
+			}
+			mapping := url.Values{"field": {"user_id", "first_name", "prop"}, "prop": {"", "", "plan"}}
+			onB.Do(t, http.MethodPost, page+"/run", mapping).Expect(t, http.StatusSeeOther)
+			onA.Do(t, http.MethodPost, page+"/run", mapping).Expect(t, http.StatusConflict)
+			apptest.Eventually(t, 60*time.Second, "A shows the import finished", func() bool {
+				return strings.Contains(onA.Get(t, page).Text(), "Import finished")
+			})
+			if st := onA.Get(t, "/api/bots/"+bot.ID+"/stats").Data(t); st["totalUsers"] != float64(2500) {
+				t.Fatalf("users after the import: %v", st["totalUsers"])
+			}
+			// The staged file is gone; the outcome stays.
+			var chunks int
+			if err := a.App.DB.NewSelect().Table("user_import_chunks").ColumnExpr("count(*)").Scan(context.Background(), &chunks); err != nil || chunks != 0 {
+				t.Fatalf("chunks left: %d %v", chunks, err)
+			}
+		})
+	}
 }
