@@ -173,6 +173,14 @@ func TestImportUsersCSVRefusals(t *testing.T) {
 		if st := c.Get(t, "/api/bots/"+bot.ID+"/stats").Data(t); st["totalUsers"] != float64(0) {
 			t.Fatalf("a refused import wrote users: %v", st)
 		}
+		// Broken quoting rejects its line, and the rest goes on; so does a
+		// quoted field never closed, to the end of the file.
+		d := importCSV(t, c, bot.ID, "user_id,name\n1,a\"b\n2,ok\n3,\"open\n4,x\n").Expect(t, http.StatusOK).Data(t)
+		rej := d["rejected"].([]any)
+		if d["imported"] != float64(1) || d["rejectedTotal"] != float64(2) || rej[0].(map[string]any)["line"] != float64(2) ||
+			!strings.Contains(rej[0].(map[string]any)["error"].(string), "not valid CSV") || rej[1].(map[string]any)["line"] != float64(4) {
+			t.Fatalf("broken quoting: %v", d)
+		}
 	})
 }
 
