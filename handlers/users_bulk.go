@@ -29,6 +29,10 @@ func memberZone(r *http.Request) *time.Location {
 // JavaScript goes back to the list it was on.
 func (h *Users) Tag(w http.ResponseWriter, r *http.Request) {
 	var in contract.TagUsersRequest
+	if _, err := h.audience.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
+		h.respond.Fail(w, r, err) // another owner's bot is a 404 whatever the body says
+		return
+	}
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return

@@ -12,6 +12,12 @@ import (
 // TagUsers adds and removes tags of the owner's bot's users chosen by req
 // (rows by id, or every user its filter matches: the users the list and
 // the CSV show), set-based and in one transaction. It returns the bot and
+// Bot is the owner's bot (404 otherwise), for handlers that check
+// ownership before they read a request's body.
+func (a *Audience) Bot(ctx context.Context, ownerID, botID string) (*models.Bot, error) {
+	return a.bots.Get(ctx, ownerID, botID)
+}
+
 // how many tags were added or removed.
 func (a *Audience) TagUsers(ctx context.Context, ownerID, botID string, req contract.TagUsersRequest) (*models.Bot, int64, error) {
 	b, err := a.bots.Get(ctx, ownerID, botID)
