@@ -1,5 +1,7 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, expect, visit, expectAccessible, signUp } from '../fixtures';
-import { connectViaAPI } from '../fake';
+import { connectViaAPI, fake } from '../fake';
 
 const shots = process.env.BOTDECK_THEME_SHOTS; // a directory: save screenshots there to look at
 
@@ -57,4 +59,66 @@ test('the code editor follows the theme: dark with the system, light when it cha
   // At 390 px too.
   await page.setViewportSize({ width: 390, height: 844 });
   await expectAccessible(page);
+});
+
+// ownerServer is the bot owner's own server: it records what the relay
+// delivers and answers 200, or 503 while down is set.
+function ownerServer() {
+  const got: any[] = [];
+  const state = { down: false };
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      if (state.down) {
+        res.writeHead(503).end('maintenance');
+        return;
+      }
+      got.push(JSON.parse(raw));
+      res.writeHead(200).end();
+    });
+  });
+  return { server, got, state };
+}
+
+test('the Relay tab shows deliveries, failures and recovery live, without a reload', async ({ page }) => {
+  const owner = ownerServer();
+  await new Promise<void>((ok) => owner.server.listen(0, '127.0.0.1', ok));
+  const port = (owner.server.address() as AddressInfo).port;
+  try {
+    await signUp(page);
+    const bot = await connectViaAPI(page);
+    const put = await page.request.put(`/api/bots/${bot.botId}/relay`, { data: { url: `http://127.0.0.1:${port}/hook`, enabled: true } });
+    expect(put.status()).toBe(200);
+    await visit(page, `/bots/${bot.botId}/relay`);
+    await expect(page.getByText('No deliveries yet.')).toBeVisible();
+    await expect(page.getByText('Delivering', { exact: true })).toBeVisible();
+    // A reload would lose this.
+    await page.evaluate(() => { (window as any).stillThisPage = true; });
+
+    await fake.push(bot.token, 'start', { user: { firstName: 'Live' } });
+    const rows = page.getByRole('table', { name: /Delivery attempts/ }).getByRole('row');
+    await expect(rows).toHaveCount(2, { timeout: 20_000 });
+    await expect(rows.nth(1)).toContainText('Delivered');
+    expect(owner.got).toHaveLength(1);
+    await expect(rows.nth(1)).toContainText(String(owner.got[0].update_id));
+
+    // The server goes down: the state and the failed attempt appear.
+    owner.state.down = true;
+    await fake.push(bot.token, 'start', { user: { firstName: 'Waiting' } });
+    await expect(page.getByText('Failing, retrying', { exact: true })).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByText('the server answered HTTP 503').first()).toBeVisible();
+    await expect(page.getByRole('definition').filter({ hasText: /^1$/ })).toBeVisible(); // one update waiting
+    await expectAccessible(page);
+
+    // Back up: the waiting update is delivered and the tab says so.
+    owner.state.down = false;
+    await expect(page.getByText('Delivering', { exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('definition').filter({ hasText: /^0$/ })).toBeVisible();
+    await expect(rows.nth(1)).toContainText('Delivered');
+    await expect(rows.nth(1)).toContainText(String(owner.got[1].update_id));
+    expect(await page.evaluate(() => (window as any).stillThisPage)).toBe(true);
+  } finally {
+    owner.server.close();
+  }
 });

@@ -432,6 +432,7 @@ func (a *App) StartWorkers(ctx context.Context) (stop func(context.Context)) {
 func (a *App) Close() error {
 	a.Events.Close()
 	a.BroadcastFeed.Close()
+	a.Relays.Close()
 	a.Ingest.Close()
 	return a.DB.Close()
 }
