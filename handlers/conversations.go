@@ -104,7 +104,7 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 	}
 	var in contract.SendMessageRequest
 	form := h.composerForm(r, owner, userID, &in)
-	if err := h.bind.Bind(r, &in); err != nil {
+	if err := h.bindSend(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
@@ -121,6 +121,22 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 		Status: http.StatusCreated, Data: contract.MessageOf(sent.Message), Redirect: back,
 		Fragment: web.Render(vm, views.ComposerSent),
 	})
+}
+
+// bindSend decodes a message to send: JSON, or the composer's form with an
+// optional image (field "file").
+func (h *Conversations) bindSend(r *http.Request, in *contract.SendMessageRequest) error {
+	if err := h.bind.Bind(r, in); err != nil {
+		return err
+	}
+	name, data, err := web.FormFile(r, "file", models.MaxUploadSize)
+	if err != nil {
+		return err
+	}
+	if data != nil {
+		in.File = &contract.UploadedFile{Name: name, Data: data}
+	}
+	return nil
 }
 
 // composerForm re-renders the composer with what was typed and what is

@@ -122,3 +122,54 @@ test('the Relay tab shows deliveries, failures and recovery live, without a relo
     owner.server.close();
   }
 });
+
+// An 8×8 orange PNG.
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP438CAFWEXHbQSAKmzX8FBxi1QAAAAAElFTkSuQmCC', 'base64');
+
+test('the composer sends a photo with a caption: the fake Bot API gets sendPhoto, the conversation shows it', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const userId = 881_000_000 + Math.floor(Math.random() * 1_000_000);
+  await fake.push(bot.token, 'message', { user: { id: userId, firstName: 'Paula' }, text: 'What does the cake look like?' });
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/bots/${bot.botId}/conversations`)).json()).data.length, { timeout: 20_000 })
+    .toBe(1);
+  await visit(page, `/bots/${bot.botId}/users/${userId}/messages`);
+  await expect(page.getByText('What does the cake look like?')).toBeVisible();
+  await page.evaluate(() => { (window as any).stillThisPage = true; });
+
+  await page.getByLabel(/^Photo/).setInputFiles({ name: 'cake.png', mimeType: 'image/png', buffer: png });
+  await page.getByRole('textbox', { name: 'Message' }).fill('<b>Chocolate</b>, three layers');
+  await page.getByRole('combobox', { name: 'Format' }).selectOption('HTML');
+  await page.getByRole('button', { name: 'Send' }).click();
+
+  // The fake Bot API received it as sendPhoto with the file and the caption.
+  await expect
+    .poll(async () => (await fake.messages(bot.token, userId)).filter((m) => (m.message?.photo ?? []).length > 0).length, { timeout: 20_000 })
+    .toBe(1);
+  const sent = (await fake.messages(bot.token, userId)).find((m) => (m.message?.photo ?? []).length > 0);
+  expect(sent.message.caption).toBe('Chocolate, three layers');
+  expect(String(sent.params.photo)).toContain('attach://');
+
+  // The conversation shows the photo and its caption, without a reload; the composer is empty again.
+  const thread = page.locator('#thread');
+  await expect(thread.getByText('three layers')).toBeVisible({ timeout: 20_000 });
+  const img = thread.getByRole('img', { name: 'Photo' });
+  await expect(img).toBeVisible();
+  // Served through the photo proxy (the fake Bot API draws its own picture for a file id).
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('');
+  expect(await page.evaluate(() => (window as any).stillThisPage)).toBe(true);
+  await expectAccessible(page);
+
+  // A file that is not an image is refused beside the field; nothing is sent.
+  await page.getByLabel(/^Photo/).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just words') });
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByText('The photo is not an image (JPEG, PNG, GIF or WebP).')).toBeVisible();
+  await expect(page.getByLabel(/^Photo/)).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page);
+  expect((await fake.messages(bot.token, userId)).filter((m) => (m.message?.photo ?? []).length > 0)).toHaveLength(1);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expectAccessible(page);
+  if (shots) await page.screenshot({ path: `${shots}/composer-photo-390.png`, fullPage: true });
+});
