@@ -13,6 +13,7 @@ import (
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
+	"github.com/botdeck/botdeck/views/layout"
 )
 
 // Conversations handles a bot's inbox: the conversations, the messages of
@@ -312,4 +313,18 @@ func (h *Conversations) MessagePhoto(w http.ResponseWriter, r *http.Request) {
 // conversationURL is the dashboard page of a conversation.
 func conversationURL(botID string, userID int64) string {
 	return "/bots/" + botID + "/users/" + strconv.FormatInt(userID, 10) + "/messages"
+}
+
+// NavUnread draws the navigation's unread count again (its live refresh).
+func (h *Conversations) NavUnread(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	n, err := h.convs.UnreadTotal(r.Context(), web.OwnerOf(r))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Title: "Unread messages", Page: web.Render(func(context.Context) (int64, error) { return n, nil }, layout.NavUnread)})
 }

@@ -173,3 +173,40 @@ test('the composer sends a photo with a caption: the fake Bot API gets sendPhoto
   await expectAccessible(page);
   if (shots) await page.screenshot({ path: `${shots}/composer-photo-390.png`, fullPage: true });
 });
+
+test('the unread count in the navigation follows new messages without a reload', async ({ page }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page);
+  const userId = 882_000_000 + Math.floor(Math.random() * 1_000_000);
+  await fake.push(bot.token, 'message', { user: { id: userId, firstName: 'Quinn' }, text: 'first' });
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/bots/${bot.botId}/conversations`)).json()).data.length, { timeout: 20_000 })
+    .toBe(1);
+  const badge = page.locator('#nav-unread');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+
+  // The inbox has the bot's event stream open: the count follows it at once.
+  await visit(page, `/bots/${bot.botId}/conversations`);
+  await expect(badge).toHaveAttribute('data-unread', '1');
+  await expect(nav.getByRole('link', { name: /Bots 1 unread messages/ })).toBeVisible();
+  await page.evaluate(() => { (window as any).stillThisPage = true; });
+  await fake.push(bot.token, 'message', { userId, text: 'second' });
+  await expect(badge).toHaveAttribute('data-unread', '2', { timeout: 10_000 });
+  await expect(nav.getByRole('link', { name: /Bots 2 unread messages/ })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).stillThisPage)).toBe(true);
+
+  // A page without a stream: the count refreshes itself while the tab is visible.
+  await visit(page, '/campaigns');
+  await expect(badge).toHaveAttribute('data-unread', '2');
+  await page.evaluate(() => { (window as any).stillThisPage = true; });
+  await fake.push(bot.token, 'message', { userId, text: 'third' });
+  await expect(badge).toHaveAttribute('data-unread', '3', { timeout: 25_000 });
+  expect(await page.evaluate(() => (window as any).stillThisPage)).toBe(true);
+
+  // Reading the conversation clears it.
+  await page.goto(`/bots/${bot.botId}/users/${userId}/messages`);
+  await expect(page.getByText('third')).toBeVisible();
+  await expect(badge).toHaveAttribute('data-unread', '0');
+  await expect(nav.getByText('unread messages')).toHaveCount(0);
+  await expectAccessible(page);
+});
