@@ -13,6 +13,7 @@ import (
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views"
+	"github.com/botdeck/botdeck/views/layout"
 )
 
 // Conversations handles a bot's inbox: the conversations, the messages of
@@ -104,7 +105,7 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 	}
 	var in contract.SendMessageRequest
 	form := h.composerForm(r, owner, userID, &in)
-	if err := h.bind.Bind(r, &in); err != nil {
+	if err := h.bindSend(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
@@ -121,6 +122,22 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 		Status: http.StatusCreated, Data: contract.MessageOf(sent.Message), Redirect: back,
 		Fragment: web.Render(vm, views.ComposerSent),
 	})
+}
+
+// bindSend decodes a message to send: JSON, or the composer's form with an
+// optional image (field "file").
+func (h *Conversations) bindSend(r *http.Request, in *contract.SendMessageRequest) error {
+	if err := h.bind.Bind(r, in); err != nil {
+		return err
+	}
+	name, data, err := web.FormFile(r, "file", models.MaxUploadSize)
+	if err != nil {
+		return err
+	}
+	if data != nil {
+		in.File = &contract.UploadedFile{Name: name, Data: data}
+	}
+	return nil
 }
 
 // composerForm re-renders the composer with what was typed and what is
@@ -296,4 +313,18 @@ func (h *Conversations) MessagePhoto(w http.ResponseWriter, r *http.Request) {
 // conversationURL is the dashboard page of a conversation.
 func conversationURL(botID string, userID int64) string {
 	return "/bots/" + botID + "/users/" + strconv.FormatInt(userID, 10) + "/messages"
+}
+
+// NavUnread draws the navigation's unread count again (its live refresh).
+func (h *Conversations) NavUnread(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	n, err := h.convs.UnreadTotal(r.Context(), web.OwnerOf(r))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Title: "Unread messages", Page: web.Render(func(context.Context) (int64, error) { return n, nil }, layout.NavUnread)})
 }

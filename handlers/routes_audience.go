@@ -30,6 +30,7 @@ func mountAudience(rt *web.Router, d Deps) {
 func mountConversations(rt *web.Router, d Deps) {
 	c := NewConversations(d)
 	rt.Both("GET /bots/{id}/conversations", "GET /api/bots/{id}/conversations", c.List, true)
+	rt.Both("GET /nav/unread", "", c.NavUnread, true) // the navigation's unread count, drawn again
 	rt.Both("POST /bots/{id}/conversations/{userId}/done", "POST /api/bots/{id}/conversations/{userId}/done", c.Done, true)
 	rt.Both("POST /bots/{id}/conversations/{userId}/open", "POST /api/bots/{id}/conversations/{userId}/open", c.Open, true)
 	rt.Both("POST /bots/{id}/conversations/{userId}/read", "POST /api/bots/{id}/conversations/{userId}/read", c.Read, true)

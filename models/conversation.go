@@ -44,12 +44,12 @@ type InboxRow struct {
 }
 
 // ConversationFilter narrows the inbox: Q searches the user's name,
-// username or id like the users list (among the first SearchCap matching
-// users); Status is open, done or "" (all).
+// username or id like the users list; Status is open, done or "" (all).
 type ConversationFilter struct {
 	Q, Status string
 
-	users []int64 // the users matching Q, once looked up
+	users []int64 // the users matching Q, once looked up (at most SearchCap)
+	many  bool    // more than SearchCap users match Q: search with a subquery
 }
 
 // ListConversations returns the window w of a bot's conversations
@@ -59,7 +59,7 @@ func ListConversations(ctx context.Context, db bun.IDB, botID string, f Conversa
 	if err := matchUsers(ctx, db, botID, &f); err != nil {
 		return nil, false, wrap("list conversations", err)
 	}
-	if f.Q != "" && len(f.users) == 0 {
+	if f.Q != "" && len(f.users) == 0 && !f.many {
 		return nil, false, nil
 	}
 	q := whereConversations(db.NewSelect().Model(&rows), botID, f).
@@ -81,7 +81,7 @@ func CountConversations(ctx context.Context, db bun.IDB, botID string, f Convers
 	if err := matchUsers(ctx, db, botID, &f); err != nil {
 		return 0, wrap("count conversations", err)
 	}
-	if f.Q != "" && len(f.users) == 0 {
+	if f.Q != "" && len(f.users) == 0 && !f.many {
 		return 0, nil
 	}
 	n, err := whereConversations(db.NewSelect().Model((*InboxRow)(nil)), botID, f).Count(ctx)
@@ -96,14 +96,18 @@ func whereConversations(q *bun.SelectQuery, botID string, f ConversationFilter) 
 	if f.Status != "" {
 		q = q.Where("c.status = ?", f.Status)
 	}
-	if f.Q != "" {
+	switch {
+	case f.Q != "" && f.many:
+		q = q.Where("c.user_id IN (?)", whereBotUsers(q.NewSelect().Model((*BotUser)(nil)).Column("user_id"), botID, BotUserFilter{Q: f.Q}))
+	case f.Q != "":
 		q = q.Where("c.user_id IN (?)", bun.In(f.users))
 	}
 	return q
 }
 
-// SearchCap bounds the users a conversation search looks at: the
-// conversations of the first SearchCap users matching the search.
+// SearchCap is how many matching users a conversation search looks up
+// first; a search matching more (a common fragment over a large audience)
+// runs as a subquery instead, slower but complete.
 const SearchCap = 1000
 
 // matchUsers finds, for a search, the ids of up to SearchCap matching
@@ -117,8 +121,12 @@ func matchUsers(ctx context.Context, db bun.IDB, botID string, f *ConversationFi
 		return nil
 	}
 	f.users = []int64{}
-	return whereBotUsers(db.NewSelect().Model((*BotUser)(nil)).Column("user_id"), botID, BotUserFilter{Q: f.Q}).
-		Limit(SearchCap).Scan(ctx, &f.users)
+	err := whereBotUsers(db.NewSelect().Model((*BotUser)(nil)).Column("user_id"), botID, BotUserFilter{Q: f.Q}).
+		Limit(SearchCap+1).Scan(ctx, &f.users)
+	if len(f.users) > SearchCap {
+		f.users, f.many = nil, true
+	}
+	return err
 }
 
 // ConversationOf returns the conversation of a bot's user; a user who

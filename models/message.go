@@ -210,6 +210,13 @@ func SetMessageSent(ctx context.Context, db bun.IDB, id, telegramID int64, sendE
 	return wrap("set message sent", err)
 }
 
+// SetMessageFileID records the Telegram file id of an outgoing message's
+// media, known once it was sent.
+func SetMessageFileID(ctx context.Context, db bun.IDB, id int64, fileID string) error {
+	_, err := db.NewUpdate().Model((*Message)(nil)).Set("file_id = ?", fileID).Where("id = ?", id).Exec(ctx)
+	return wrap("set message file id", err)
+}
+
 // PruneMessageBodies blanks the bodies of up to limit messages older than
 // cutoff and returns how many it blanked. The rows stay (counts, the
 // timeline's shape); what was said is gone.

@@ -189,6 +189,15 @@ type ComposerVM struct {
 	Disabled  string // why the composer is off (the user blocked the bot), "" when on
 }
 
+// PhotoError is what is wrong with the attached photo: the upload (its
+// size or type) or the photo as Telegram would take it.
+func (c ComposerVM) PhotoError() string {
+	if e := c.Fields["photo"]; e != "" {
+		return e
+	}
+	return c.Fields["file"]
+}
+
 // NewThreadVM builds the conversation page from messages newest first;
 // draw renders a message's body as safe HTML.
 func NewThreadVM(b *models.Bot, u *models.BotUser, c *models.Conversation, newestFirst []models.Message, more, paged bool,

@@ -2,6 +2,7 @@ package views
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/botdeck/botdeck/models"
 )
@@ -35,3 +36,18 @@ func (vm BroadcastVM) LiveTrigger() string {
 
 // StreamURL is the event stream of the bot's status.
 func (vm BotVM) StreamURL() string { return eventsURL(vm.Bot.ID, "bot", "") }
+
+// StreamURL is the event stream of the bot's relay.
+func (vm RelayVM) StreamURL() string { return eventsURL(vm.Bot.ID, "relay", "") }
+
+// LiveURL is the tab as shown (filter and page kept), which the delivery
+// state fetches again, with the deliveries table, on each relay event.
+func (vm RelayVM) LiveURL() string {
+	return strings.TrimSuffix(vm.PageURL(vm.Pagination.Page), "#deliveries")
+}
+
+// LiveTrigger refreshes on each relay event, and when the stream
+// (re)connects: whatever happened before is caught up.
+func (vm RelayVM) LiveTrigger() string {
+	return "sse:relay, sse:reset, htmx:sseOpen from:#relay-stream"
+}

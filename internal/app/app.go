@@ -263,7 +263,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 }
 
 // isUploadRequest selects the requests that may carry a file: POST
-// /api/uploads, the reply editor's forms and a bot's import (its export
+// /api/uploads, the reply editor's forms, the conversation composer and a bot's import (its export
 // document inlines the replies' files).
 func isUploadRequest(r *http.Request) bool {
 	if r.Method != http.MethodPost {
@@ -274,6 +274,10 @@ func isUploadRequest(r *http.Request) bool {
 	}
 	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId}.
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	// The conversation composer with a photo: /bots/{id}/users/{userId}/messages.
+	if len(parts) == 5 && parts[0] == "bots" && parts[2] == "users" && parts[4] == "messages" {
+		return true
+	}
 	if len(parts) < 3 || len(parts) > 4 || parts[0] != "bots" || parts[2] != "replies" {
 		return false
 	}
@@ -451,6 +455,7 @@ func (a *App) Close() error {
 	a.Events.Close()
 	a.BroadcastFeed.Close()
 	a.UserFeed.Close()
+	a.Relays.Close()
 	a.Ingest.Close()
 	return a.DB.Close()
 }

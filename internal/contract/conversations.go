@@ -99,14 +99,18 @@ func (r ListMessagesRequest) Limit() int {
 const MaxCaptionLength = 1024
 
 // SendMessageRequest is the body of POST …/users/{userId}/messages and of
-// the conversation's composer. Photo is an https URL Telegram fetches, or
-// the file id of a photo Telegram already has; the text is then its
-// caption. The markup and the length after entities parsing are checked by
-// core (internal/telegram.ValidateText).
+// the conversation's composer. Photo is the id of an image uploaded with
+// POST /api/uploads (sent as bytes once, then by the bot's file_id), an
+// https URL Telegram fetches, or the file id of a photo Telegram already
+// has; the text is then its caption. The composer attaches the image
+// itself instead (File, stored as an upload first). The markup and the
+// length after entities parsing are checked by core
+// (internal/telegram.ValidateText).
 type SendMessageRequest struct {
-	Text      string `json:"text" form:"text" validate:"max=32768"`
-	ParseMode string `json:"parseMode" form:"parseMode" validate:"omitempty,oneof=HTML MarkdownV2"`
-	Photo     string `json:"photo" form:"photo" validate:"max=2048"`
+	Text      string        `json:"text" form:"text" validate:"max=32768"`
+	ParseMode string        `json:"parseMode" form:"parseMode" validate:"omitempty,oneof=HTML MarkdownV2"`
+	Photo     string        `json:"photo" form:"photo" validate:"max=2048"`
+	File      *UploadedFile `json:"-"` // an image attached to the composer's form
 }
 
 // Normalize trims the photo reference; the text is kept as typed.

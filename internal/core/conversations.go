@@ -198,10 +198,16 @@ func (s *Conversations) Send(ctx context.Context, ownerID, memberID, botID strin
 	if !CanSend(b) {
 		return nil, errBotCannotSend(b, "answer")
 	}
+	if req.Photo, err = s.photoUpload(ctx, ownerID, req); err != nil {
+		return nil, err
+	}
 	m := &models.Message{BotID: b.ID, UserID: userID, Direction: models.DirectionOut, Origin: models.OriginDashboard,
 		Kind: models.MessageText, Text: req.Text, ParseMode: req.ParseMode, By: memberID}
 	if req.Photo != "" {
 		m.Kind, m.Text, m.Caption = models.MessagePhoto, "", req.Text
+		if looksLikeFileID(req.Photo) && !isUploadID(req.Photo) {
+			m.FileID = req.Photo // shown at once; an upload's file id is known once it is sent
+		}
 	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := RecordMessages(ctx, tx, s.bus, b.OwnerID, m); err != nil {
@@ -250,6 +256,10 @@ func dashboardMessage(m *models.Message, req contract.SendMessageRequest) outbox
 			}
 		}
 		om = outbox.Message{BotID: m.BotID, ChatID: m.UserID, Method: "sendPhoto", Params: p}
+		if isUploadID(req.Photo) {
+			delete(p, "photo")
+			om.Upload, om.UploadField = req.Photo, "photo"
+		}
 	}
 	om.Priority, om.Origin, om.OriginRef, om.Key = outbox.PriorityPerson, outbox.OriginDashboard, ref, "dashboard:"+ref
 	return om
@@ -276,13 +286,53 @@ func (s *Conversations) awaitOutcome(ctx context.Context, m *models.Message) err
 	}
 }
 
+// isUploadID reports whether a photo reference names an upload.
+func isUploadID(s string) bool { return models.LooksLikeID(models.UploadIDPrefix, s) }
+
+// photoUpload returns the photo to send: the composer's attached image
+// stored as an upload of the account, an upload of the account checked to
+// be an image, or req.Photo as it is (a link, a file id, nothing).
+func (s *Conversations) photoUpload(ctx context.Context, ownerID string, req contract.SendMessageRequest) (string, error) {
+	if req.File != nil {
+		up, err := NewUploads(s.db).Create(ctx, ownerID, req.File.Name, req.File.Data)
+		if err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) && ae.Fields["file"] != "" {
+				return "", apperr.Invalid(apperr.GenericInvalid, apperr.FieldErrors{"photo": ae.Fields["file"]})
+			}
+			return "", err
+		}
+		if !isImage(up.ContentType) {
+			return "", errPhotoNotImage
+		}
+		return up.ID, nil
+	}
+	if !isUploadID(req.Photo) {
+		return req.Photo, nil
+	}
+	up, err := models.UploadOfOwner(ctx, s.db, ownerID, req.Photo)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return "", apperr.Invalid(apperr.GenericInvalid, apperr.FieldErrors{"photo": "is not an upload of this account"})
+	}
+	if err != nil {
+		return "", err
+	}
+	if !isImage(up.ContentType) {
+		return "", errPhotoNotImage
+	}
+	return up.ID, nil
+}
+
+var errPhotoNotImage = apperr.Invalid(apperr.GenericInvalid,
+	apperr.FieldErrors{"photo": "is not an image (JPEG, PNG, GIF or WebP)"})
+
 // checkSend validates a message as Telegram will: text, or a photo with
 // an optional caption; markup that parses; lengths after parsing.
 func checkSend(req contract.SendMessageRequest) error {
-	if req.Photo != "" {
-		if !strings.HasPrefix(req.Photo, "https://") && !looksLikeFileID(req.Photo) {
-			return apperr.Invalid("The photo must be an https:// link or a Telegram file id.",
-				apperr.FieldErrors{"photo": "must be an https:// URL or a Telegram file id"})
+	if req.Photo != "" || req.File != nil { // an attached file is stored (and checked) once the rest is valid
+		if req.File == nil && !isUploadID(req.Photo) && !strings.HasPrefix(req.Photo, "https://") && !looksLikeFileID(req.Photo) {
+			return apperr.Invalid("The photo must be an upload id, an https:// link or a Telegram file id.",
+				apperr.FieldErrors{"photo": "must be an upload id, an https:// URL or a Telegram file id"})
 		}
 		if req.Text == "" {
 			return nil

@@ -56,17 +56,39 @@ func OutboxRecorder(db *bun.DB, bus *events.Bus, log *slog.Logger) func(context.
 				if err := models.SetMessageSent(ctx, tx, id, om.MessageID, sendErr); err != nil {
 					return err
 				}
+				if err := recordUploadFileID(ctx, tx, om, id); err != nil {
+					return err
+				}
 				return bus.Publish(ctx, tx, events.Message(owner, om.BotID,
 					events.MessageData{UserID: om.ChatID, MessageID: id, Direction: models.DirectionOut, Count: 1}))
 			}
 			m := outgoingOf(om)
 			m.Error = sendErr
+			if om.UploadID != "" && om.Status == models.OutboxSent {
+				if m.FileID, err = models.UploadFileID(ctx, tx, om.UploadID, om.BotID); err != nil {
+					return err
+				}
+			}
 			return RecordMessages(ctx, tx, bus, owner, m)
 		})
 		if err != nil {
 			log.ErrorContext(ctx, "record a sent message in its conversation", "bot", om.BotID, "outbox", om.ID, "err", err)
 		}
 	}
+}
+
+// recordUploadFileID gives the dashboard message id the file_id Telegram
+// gave the upload it sent (the outbox remembered it before the outcome
+// reached its observers), so the conversation shows the photo.
+func recordUploadFileID(ctx context.Context, tx bun.IDB, om *models.OutboxMessage, id int64) error {
+	if om.UploadID == "" || om.Status != models.OutboxSent {
+		return nil
+	}
+	fileID, err := models.UploadFileID(ctx, tx, om.UploadID, om.BotID)
+	if err != nil || fileID == "" {
+		return err
+	}
+	return models.SetMessageFileID(ctx, tx, id, fileID)
 }
 
 // outgoingOf is the conversation record of a message the outbox sent.

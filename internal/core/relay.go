@@ -11,6 +11,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/safehttp"
 	"github.com/botdeck/botdeck/internal/telegram"
 	"github.com/botdeck/botdeck/models"
@@ -33,11 +34,61 @@ type Relays struct {
 	db    *bun.DB
 	bots  *Bots
 	check urlChecker
+	feed  *events.Throttle
 }
 
-// NewRelays returns the relay use cases; check vets target URLs.
+// relayFeedEvery is the shortest time between two relay events of one
+// bot: the relay may deliver thousands of updates a second, its tab needs
+// a few refreshes.
+const relayFeedEvery = 300 * time.Millisecond
+
+// NewRelays returns the relay use cases; check vets target URLs. Close it
+// at shutdown.
 func NewRelays(db *bun.DB, bots *Bots, check urlChecker) *Relays {
-	return &Relays{db: db, bots: bots, check: check}
+	s := &Relays{db: db, bots: bots, check: check}
+	s.feed = events.NewThrottle(relayFeedEvery, s.publish)
+	return s
+}
+
+// Changed says bot botID's relay changed (it delivered, failed an attempt,
+// or its owner changed it): a relay event with the relay as stored is
+// published at once, or at the end of the current interval when one was
+// published less than relayFeedEvery ago, so the last change always
+// reaches the Relay tab however fast deliveries come. Call it after the
+// change commits; it never waits.
+func (s *Relays) Changed(botID string) { s.feed.Touch(botID) }
+
+// Close drops pending relay events and waits for running ones.
+func (s *Relays) Close() { s.feed.Close() }
+
+// publish raises the relay event of botID in its own transaction, with the
+// relay's state read in it (so the event says what a page reloading now
+// shows).
+func (s *Relays) publish(botID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		b, err := models.BotByID(ctx, tx, botID)
+		if err != nil {
+			return err
+		}
+		d := events.RelayData{State: "off"}
+		r, err := models.RelayOf(ctx, tx, botID)
+		if err != nil {
+			return err
+		}
+		if r != nil {
+			st := &RelayState{Bot: b, Relay: r}
+			d.State, d.DeliveredThrough, d.LastError = st.State(), r.DeliveredThrough, r.LastError
+			if d.Backlog, err = models.RelayBacklog(ctx, tx, botID, r.DeliveredThrough); err != nil {
+				return err
+			}
+		}
+		return s.bots.events.Publish(ctx, tx, events.RelayChanged(b.OwnerID, b.ID, d))
+	})
+	if err != nil && s.bots.log != nil {
+		s.bots.log.WarnContext(ctx, "relay feed: publish", "bot", botID, "err", err)
+	}
 }
 
 // errURLNotAllowed is a relay target Botdeck refuses to call.
@@ -141,7 +192,7 @@ func (s *Relays) SetTarget(ctx context.Context, b *models.Bot, url string, enabl
 		}
 	}
 	now := models.Now()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		prev, err := models.RelayOf(ctx, tx, b.ID)
 		if err != nil {
 			return err
@@ -195,6 +246,10 @@ func (s *Relays) SetTarget(ctx context.Context, b *models.Bot, url string, enabl
 		_, err = refreshBotWarning(ctx, tx, s.bots.events, b.ID)
 		return err
 	})
+	if err == nil {
+		s.Changed(b.ID)
+	}
+	return err
 }
 
 // RotateSecret gives the relay a new secret.
@@ -288,6 +343,9 @@ func (s *Relays) Backlog(ctx context.Context, r *models.Relay) (int, error) {
 
 // Confirm moves b's cursor forward to through (getUpdates' offset).
 func (s *Relays) Confirm(ctx context.Context, botID string, through int64) error {
-	_, err := models.AdvanceRelayCursor(ctx, s.db, botID, through, models.Now())
+	moved, err := models.AdvanceRelayCursor(ctx, s.db, botID, through, models.Now())
+	if moved {
+		s.Changed(botID)
+	}
 	return err
 }

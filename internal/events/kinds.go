@@ -79,3 +79,17 @@ type UsersData struct {
 func UsersJoined(scope, botID string, totalUsers int64) Event {
 	return Event{Scope: scope, BotID: botID, Kind: KindUsers, Subject: botID, Data: marshal(UsersData{TotalUsers: totalUsers})}
 }
+
+// RelayData is the data of a KindRelay event: the relay as it stands.
+type RelayData struct {
+	State            string `json:"state"`            // off, ok or failing
+	Backlog          int    `json:"backlog"`          // processed updates waiting to be delivered
+	DeliveredThrough int64  `json:"deliveredThrough"` // the last update_id handed over
+	LastError        string `json:"lastError"`        // why the head update is failing, "" when delivering
+}
+
+// RelayChanged is the event of a bot's relay that delivered updates, failed
+// an attempt, or was changed by its owner. Its subject is the bot id.
+func RelayChanged(scope, botID string, d RelayData) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindRelay, Subject: botID, Data: marshal(d)}
+}

@@ -365,8 +365,8 @@ func (r *botRun) send(ctx context.Context, m *models.OutboxMessage) {
 	now := models.Now()
 	switch classify(err) {
 	case outcomeSent:
+		r.rememberFile(dctx, m, result) // first: observers (the conversation record) read the file id
 		r.finish(dctx, m, models.OutboxOutcome{Status: models.OutboxSent, MessageID: messageID(result)})
-		r.rememberFile(dctx, m, result)
 	case outcomeFlood:
 		wait, _ := telegram.RetryAfter(err)
 		wait = max(wait, time.Second)

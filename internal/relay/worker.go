@@ -268,6 +268,9 @@ func (w *Worker) flush(ctx context.Context, botID string, ok *okBatch) bool {
 		w.log.WarnContext(ctx, "relay: record deliveries", "bot", botID, "err", err)
 		return false
 	}
+	if held {
+		w.relays.Changed(botID) // the Relay tab follows (throttled)
+	}
 	return held // false: the lease was lost; the new holder resends from the cursor
 }
 
@@ -321,6 +324,7 @@ func (w *Worker) deliverOne(ctx context.Context, bot *models.Bot, token string, 
 			return false
 		}
 		r.DeliveredThrough, r.Attempts, r.NextAttemptAt = u.UpdateID, 0, nil
+		w.relays.Changed(bot.ID)
 		return true
 	}
 	w.logDelivery(ctx, d)
@@ -335,6 +339,7 @@ func (w *Worker) deliverOne(ctx context.Context, bot *models.Bot, token string, 
 	if _, err := models.RelayFailed(ctx, w.db, bot.ID, w.instance, attempt, now.Add(backoff), since, reason, now); err != nil {
 		w.log.WarnContext(ctx, "relay: record failure", "bot", bot.ID, "err", err)
 	}
+	w.relays.Changed(bot.ID)
 	if r.Warning == "" && now.Sub(since) >= w.cfg.WarnAfter {
 		warning := fmt.Sprintf("Botdeck cannot deliver updates to %s since %s (%s); they wait and are sent in order when it answers.",
 			hostOf(r.URL), since.Format("2006-01-02 15:04 MST"), reason)

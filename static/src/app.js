@@ -51,6 +51,30 @@ document.addEventListener('visibilitychange', () => {
   if (document.hidden) return;
   document.querySelectorAll('[data-live]').forEach((el) => htmx.trigger(el, 'botdeck:visible'));
 });
+// The navigation's unread count (#nav-unread) follows the message and
+// conversation events of any stream the page has open (the inbox, a
+// conversation), a burst of them gathered into one refresh; elsewhere it
+// polls as a live part.
+// So does an action that reads a conversation (a form with
+// data-unread-changes: mark read, answer).
+let unreadPending = null;
+function unreadChanged() {
+  if (unreadPending) return;
+  unreadPending = setTimeout(() => {
+    unreadPending = null;
+    document.body.dispatchEvent(new CustomEvent('botdeck:unread'));
+  }, 300);
+}
+document.body.addEventListener('htmx:sseMessage', (e) => {
+  const kind = e.detail?.type;
+  if (kind === 'message' || kind === 'conversation') unreadChanged();
+});
+// (Before the swap: a form that replaces itself is detached by then, and
+// its events no longer reach the body.)
+document.body.addEventListener('htmx:beforeOnLoad', (e) => {
+  const status = e.detail.xhr?.status ?? 0;
+  if (status >= 200 && status < 300 && e.detail.elt?.closest?.('[data-unread-changes]')) unreadChanged();
+});
 document.body.addEventListener('htmx:responseError', (e) => {
   const xhr = e.detail.xhr;
   if (!xhr.getResponseHeader('HX-Trigger')) {

@@ -21,35 +21,64 @@ import { lintGutter, lintKeymap, setDiagnostics } from '@codemirror/lint';
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { tags as t } from '@lezer/highlight';
 
-// Colours with at least 4.5:1 contrast on white (WCAG AA).
+// Colours follow the page's theme: they read the palette's CSS variables
+// (tailwind.config.js), which inherit into the editor's shadow root, so the
+// editor turns dark with the page — the member's choice (html.dark) or the
+// system's setting — and back, even while it is open. Dark mode turns each
+// scale around (700 ↔ 200), so every pair below keeps at least 4.5:1 (WCAG
+// AA) on the surface in both themes.
+const c = (name, alpha) => (alpha == null ? `rgb(var(--c-${name}))` : `rgb(var(--c-${name}) / ${alpha})`);
+
 const highlight = HighlightStyle.define([
-  { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], color: '#6d28d9' },
-  { tag: [t.string, t.special(t.string)], color: '#b91c1c' },
-  { tag: [t.number, t.bool, t.null, t.atom], color: '#047857' },
-  { tag: [t.regexp, t.escape], color: '#c2410c' },
-  { tag: t.comment, color: '#475569', fontStyle: 'italic' },
-  { tag: [t.definition(t.variableName), t.function(t.variableName), t.function(t.propertyName)], color: '#1e40af' },
-  { tag: t.propertyName, color: '#0f766e' },
-  { tag: [t.className, t.typeName], color: '#92400e' },
-  { tag: t.invalid, color: '#b91c1c', textDecoration: 'underline' },
+  { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], color: c('violet-700') },
+  { tag: [t.string, t.special(t.string)], color: c('red-700') },
+  { tag: [t.number, t.bool, t.null, t.atom], color: c('emerald-700') },
+  { tag: [t.regexp, t.escape], color: c('rose-700') },
+  { tag: t.comment, color: c('slate-600'), fontStyle: 'italic' },
+  { tag: [t.definition(t.variableName), t.function(t.variableName), t.function(t.propertyName)], color: c('indigo-700') },
+  { tag: t.propertyName, color: c('sky-800') },
+  { tag: [t.className, t.typeName], color: c('amber-800') },
+  { tag: t.invalid, color: c('red-700'), textDecoration: 'underline' },
 ]);
+
+const field = { backgroundColor: c('white'), color: c('slate-900'), border: `1px solid ${c('slate-400')}`, borderRadius: '0.25rem' };
 
 const theme = EditorView.theme({
   '&': {
-    height: 'min(34rem, 70vh)', fontSize: '13px', color: '#0f172a', backgroundColor: '#ffffff',
-    border: '1px solid #cbd5e1', borderRadius: '0.375rem',
+    height: 'min(34rem, 70vh)', fontSize: '13px', color: c('slate-900'), backgroundColor: c('white'),
+    border: `1px solid ${c('slate-300')}`, borderRadius: '0.375rem',
   },
-  '&.cm-focused': { outline: '2px solid #4f46e5', outlineOffset: '1px' },
+  '&.cm-focused': { outline: `2px solid ${c('indigo-600')}`, outlineOffset: '1px' },
   '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace', lineHeight: '1.5' },
-  '.cm-content': { caretColor: '#0f172a' },
-  '.cm-gutters': { backgroundColor: '#f8fafc', color: '#475569', borderRight: '1px solid #e2e8f0', borderRadius: '0.375rem 0 0 0.375rem' },
-  '.cm-activeLine': { backgroundColor: '#f1f5f9' },
-  '.cm-activeLineGutter': { backgroundColor: '#e2e8f0', color: '#0f172a' },
-  '&.cm-focused .cm-matchingBracket': { backgroundColor: '#e0e7ff', color: 'inherit' },
-  '.cm-error-line': { backgroundColor: '#fef2f2' },
-  '.cm-panels': { backgroundColor: '#f8fafc', color: '#0f172a' },
+  '.cm-content': { caretColor: c('slate-900') },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: c('slate-900') },
+  '.cm-selectionBackground': { backgroundColor: c('slate-200') },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-content ::selection': {
+    backgroundColor: c('indigo-200'),
+  },
+  '.cm-selectionMatch': { backgroundColor: c('amber-100') },
+  '.cm-gutters': {
+    backgroundColor: c('slate-50'), color: c('slate-600'), borderRight: `1px solid ${c('slate-200')}`,
+    borderRadius: '0.375rem 0 0 0.375rem',
+  },
+  '.cm-activeLine': { backgroundColor: c('slate-500', 0.1) },
+  '.cm-activeLineGutter': { backgroundColor: c('slate-200'), color: c('slate-900') },
+  '&.cm-focused .cm-matchingBracket': { backgroundColor: c('indigo-100'), color: 'inherit' },
+  '&.cm-focused .cm-nonmatchingBracket': { backgroundColor: c('red-100'), color: 'inherit' },
+  '.cm-error-line': { backgroundColor: c('red-50') },
+  '.cm-panels': { backgroundColor: c('slate-50'), color: c('slate-900') },
+  '.cm-panels.cm-panels-top': { borderBottom: `1px solid ${c('slate-200')}` },
+  '.cm-panels.cm-panels-bottom': { borderTop: `1px solid ${c('slate-200')}` },
   '.cm-panels input, .cm-panels button': { fontSize: '13px' },
-  '.cm-tooltip': { backgroundColor: '#ffffff', border: '1px solid #cbd5e1', color: '#0f172a' },
+  '.cm-textfield': field,
+  '.cm-button': { ...field, backgroundImage: 'none', backgroundColor: c('slate-100') },
+  '.cm-searchMatch': { backgroundColor: c('amber-200'), outline: `1px solid ${c('amber-500')}` },
+  '.cm-searchMatch.cm-searchMatch-selected': { backgroundColor: c('indigo-200') },
+  '.cm-tooltip': { backgroundColor: c('white'), border: `1px solid ${c('slate-300')}`, color: c('slate-900') },
+  '.cm-tooltip-lint, .cm-diagnostic': { backgroundColor: c('white'), color: c('slate-900') },
+  '.cm-diagnostic-error': { borderLeftColor: c('red-600') },
+  '.cm-diagnostic-warning': { borderLeftColor: c('amber-600') },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: c('indigo-600'), color: c('white') },
 });
 
 // The line of a compile error, marked until the next save.

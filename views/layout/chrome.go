@@ -57,11 +57,13 @@ func Nav() []NavItem {
 }
 
 // UnreadLabel is the navigation's unread count, e.g. "3" ("99+" beyond).
-func (c Chrome) UnreadLabel() string {
-	if c.Unread > 99 {
+func (c Chrome) UnreadLabel() string { return unreadLabel(c.Unread) }
+
+func unreadLabel(n int64) string {
+	if n > 99 {
 		return "99+"
 	}
-	return strconv.FormatInt(c.Unread, 10)
+	return strconv.FormatInt(n, 10)
 }
 
 // Active reports whether item is the current section.
