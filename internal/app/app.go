@@ -74,7 +74,8 @@ type App struct {
 	BotAPI        *botapi.Forwarder // sends what bots' own code asks of the Bot API
 	BotAPIProxy   *botapi.Proxy     // the Bot API for bots' own code, at /botapi/
 	Events        *events.Bus       // live events: published by features, streamed by GET /api/events
-	Instance      string            // names this process in database leases
+	Notifications *core.Notifications
+	Instance      string // names this process in database leases
 
 	handler  http.Handler
 	ready    atomic.Bool
@@ -205,6 +206,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
 	respond.Unread = a.Conversations.UnreadTotal
+	a.Notifications = core.NewNotifications(db, bus)
+	respond.Notifications = a.Notifications.Unread
 	validator := web.NewValidator()
 	deps := handlers.Deps{
 		Respond:       respond,
@@ -223,6 +226,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Uploads:       a.Uploads,
 		Replies:       a.Replies,
 		Relays:        a.Relays,
+		Notifications: a.Notifications,
 		BotAPI:        a.BotAPIProxy,
 		Events:        bus,
 		Ready:         &a.ready,
