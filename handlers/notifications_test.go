@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-		"strings"
+	"strings"
 	"sync"
 	"testing"
 	"time"

@@ -218,10 +218,10 @@ func upsertConversations(ctx context.Context, db bun.IDB, cs []*Conversation, af
 		Set("messages_in = ?TableAlias.messages_in + EXCLUDED.messages_in").
 		Set("messages_out = ?TableAlias.messages_out + EXCLUDED.messages_out").
 		Set("status = CASE WHEN EXCLUDED.messages_in > 0 THEN 'open' ELSE ?TableAlias.status END").
-		Set("last_text = CASE WHEN " + newer + " THEN EXCLUDED.last_text ELSE ?TableAlias.last_text END").
-		Set("last_direction = CASE WHEN " + newer + " THEN EXCLUDED.last_direction ELSE ?TableAlias.last_direction END").
-		Set("last_at = CASE WHEN " + newer + " THEN EXCLUDED.last_at ELSE ?TableAlias.last_at END").
-		Set("last_message_id = CASE WHEN " + newer + " THEN EXCLUDED.last_message_id ELSE ?TableAlias.last_message_id END").
+		Set("last_text = CASE WHEN "+newer+" THEN EXCLUDED.last_text ELSE ?TableAlias.last_text END").
+		Set("last_direction = CASE WHEN "+newer+" THEN EXCLUDED.last_direction ELSE ?TableAlias.last_direction END").
+		Set("last_at = CASE WHEN "+newer+" THEN EXCLUDED.last_at ELSE ?TableAlias.last_at END").
+		Set("last_message_id = CASE WHEN "+newer+" THEN EXCLUDED.last_message_id ELSE ?TableAlias.last_message_id END").
 		Returning("bot_id, user_id, messages_in, messages_out").
 		Exec(ctx, after)
 	return err

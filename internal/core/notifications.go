@@ -168,7 +168,7 @@ func notifyRelay(ctx context.Context, db bun.IDB, bus *events.Bus, botID, warnin
 		return err
 	}
 	n := Notice{Kind: models.NotifyRelayFailing, BotID: b.ID, URL: "/bots/" + b.ID + "/relay",
-		Key: "relay:" + b.ID + ":" + strconv.FormatInt(seq, 10),
+		Key:   "relay:" + b.ID + ":" + strconv.FormatInt(seq, 10),
 		Title: "Relay of " + b.Handle() + " is failing", Body: warning}
 	if value == "ok" {
 		n.Title, n.Body = "Relay of "+b.Handle()+" recovered", "Updates reach your server again."
