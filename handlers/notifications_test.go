@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -220,4 +221,212 @@ func TestEachNotificationIsRaisedOnceAcrossTwoInstances(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBroadcastDoneIsNotifiedOnceWithTwoInstancesSending runs the real
+// background workers on two instances: the broadcast ends once, the
+// notification is raised once, and a stream on the other instance hears it.
+func TestBroadcastDoneIsNotifiedOnceWithTwoInstancesSending(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			a := apptest.Start(t, d, apptest.Workers())
+			b := twinOf(t, a, apptest.Workers())
+			owner := a.SignUp(t, "bcdone@example.com")
+			bot := a.ConnectBot(t, owner, "bcdone_bot")
+			onB := b.Client().WithAPIKey(owner.NewAPIKey(t, "stream"))
+			me := owner.Get(t, "/api/me").Data(t)["id"].(string)
+			s := onB.Stream(t, "/api/events?kind=notification&subject="+me)
+			seedAudience(t, a, bot.ID, 4, time.Now())
+			id := owner.Post(t, "/api/bots/"+bot.ID+"/broadcasts", map[string]any{"text": "Sale"}).Expect(t, http.StatusCreated).Data(t)["id"].(string)
+			apptest.Eventually(t, 60*time.Second, "the broadcast to finish", func() bool {
+				return owner.Get(t, "/api/broadcasts/"+id).Data(t)["status"] == "done"
+			})
+			f := s.NextEvent(t).JSON(t)
+			if f.Kind != "notification" || f.Subject != me || f.BotID != bot.ID || !strings.Contains(string(f.Data), `"kind":"broadcast_done"`) {
+				t.Fatalf("the other instance streamed %+v %s", f, f.Data)
+			}
+			ds := notifications(t, owner, models.NotifyBroadcastDone)
+			if len(ds) != 1 || ds[0]["url"] != "/broadcasts/"+id || ds[0]["body"] != "4 sent, 0 failed, 0 blocked the bot." {
+				t.Fatalf("broadcast_done: %v", ds)
+			}
+		})
+	}
+}
+
+// finishBroadcast creates a broadcast of the bot and finishes it as the
+// sender does when every recipient has an outcome.
+func finishBroadcast(t *testing.T, env *apptest.Env, owner *apptest.Client, botID string) string {
+	t.Helper()
+	ctx := context.Background()
+	id := owner.Post(t, "/api/bots/"+botID+"/broadcasts", map[string]any{"text": "x"}).Expect(t, http.StatusCreated).Data(t)["id"].(string)
+	if ok, err := models.StartBroadcast(ctx, env.App.DB, id, models.Now()); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if _, err := env.App.DB.NewUpdate().Model((*models.BroadcastRecipient)(nil)).Set("status = ?", models.RecipientSent).
+		Where("broadcast_id = ?", id).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := env.App.BroadcastFeed.Finish(ctx, id); err != nil || !done {
+		t.Fatal(done, err)
+	}
+	return id
+}
+
+// TestNotificationsAPIAndSettings: the list's shape, filters and
+// pagination, marking read (one, all, another member's ignored), and the
+// settings: a kind off in the app is not listed, off everywhere is not
+// stored, defaults where never changed; strict input.
+func TestNotificationsAPIAndSettings(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		owner := env.SignUp(t, "notes@example.com")
+		other := env.SignUp(t, "other-notes@example.com")
+		bot := env.ConnectBot(t, owner, "notes_bot")
+		seedAudience(t, env, bot.ID, 1, time.Now())
+		raiseBroadcastDone := func(n int) []string {
+			var ids []string
+			for range n {
+				ids = append(ids, finishBroadcast(t, env, owner, bot.ID))
+			}
+			return ids
+		}
+
+		// Defaults.
+		set := owner.Get(t, "/api/me/notification-settings").Expect(t, http.StatusOK).Data(t)
+		if len(set) != len(models.NotificationKinds) || set["bot_error"].(map[string]any)["telegram"] != true ||
+			set["new_conversation"].(map[string]any)["telegram"] != false || set["new_conversation"].(map[string]any)["inApp"] != true {
+			t.Fatalf("default settings: %v", set)
+		}
+
+		raiseBroadcastDone(3)
+		res := owner.Get(t, "/api/notifications?limit=2").Expect(t, http.StatusOK).JSON(t)
+		list := res["data"].([]any)
+		p := res["pagination"].(map[string]any)
+		if len(list) != 2 || p["total"] != 3.0 || p["totalPages"] != 2.0 || res["unread"] != 3.0 {
+			t.Fatalf("first page: %v", res)
+		}
+		first := list[0].(map[string]any)
+		if !models.LooksLikeID("ntf", first["id"].(string)) || first["kind"] != "broadcast_done" || first["readAt"] != nil || first["createdAt"] == nil {
+			t.Fatalf("a notification: %v", first)
+		}
+		if got := other.Get(t, "/api/notifications").Expect(t, http.StatusOK).List(t); len(got) != 0 {
+			t.Fatalf("another account sees %v", got)
+		}
+
+		// Mark one read; another member's attempt changes nothing.
+		id := first["id"].(string)
+		if d := other.Post(t, "/api/notifications/read", map[string]any{"ids": []string{id}}).Expect(t, http.StatusOK).Data(t); d["read"] != 0.0 {
+			t.Fatalf("another account marked %v", d)
+		}
+		if d := owner.Post(t, "/api/notifications/read", map[string]any{"ids": []string{id}}).Expect(t, http.StatusOK).Data(t); d["read"] != 1.0 || d["unread"] != 2.0 {
+			t.Fatalf("mark one: %v", d)
+		}
+		unread := owner.Get(t, "/api/notifications?unread=true").Expect(t, http.StatusOK).List(t)
+		if len(unread) != 2 {
+			t.Fatalf("unread after marking one: %v", unread)
+		}
+		if all := notifications(t, owner, ""); all[0]["readAt"] == nil {
+			t.Fatalf("readAt not set: %v", all[0])
+		}
+		if d := owner.Post(t, "/api/notifications/read", map[string]any{"all": true}).Expect(t, http.StatusOK).Data(t); d["read"] != 2.0 || d["unread"] != 0.0 {
+			t.Fatalf("mark all: %v", d)
+		}
+
+		// Strict input.
+		for _, body := range []map[string]any{{}, {"ids": []string{id}, "all": true}, {"all": true, "zz": 1}} {
+			owner.Post(t, "/api/notifications/read", body).Expect(t, http.StatusUnprocessableEntity)
+		}
+		owner.Put(t, "/api/me/notification-settings", map[string]any{"bot_panic": map[string]any{"inApp": true}}).Expect(t, http.StatusUnprocessableEntity)
+		owner.Put(t, "/api/me/notification-settings", map[string]any{"bot_error": map[string]any{"loud": true}}).Expect(t, http.StatusUnprocessableEntity)
+		owner.Get(t, "/api/notifications?limit=0").Expect(t, http.StatusUnprocessableEntity)
+
+		// broadcast_done off in the app, on Telegram: not listed, not counted,
+		// kept for the Telegram sender. Off everywhere: nothing stored.
+		set = owner.Put(t, "/api/me/notification-settings", map[string]any{"broadcast_done": map[string]any{"inApp": false, "telegram": true}}).
+			Expect(t, http.StatusOK).Data(t)
+		if bd := set["broadcast_done"].(map[string]any); bd["inApp"] != false || bd["telegram"] != true || set["bot_error"].(map[string]any)["inApp"] != true {
+			t.Fatalf("saved settings: %v", set)
+		}
+		hidden := raiseBroadcastDone(1)[0]
+		if got := notifications(t, owner, models.NotifyBroadcastDone); len(got) != 3 {
+			t.Fatalf("a kind off in the app is listed: %d", len(got))
+		}
+		var row models.Notification
+		if err := env.App.DB.NewSelect().Model(&row).Where("dedupe_key = ?", "broadcast_done:"+hidden).Scan(ctx); err != nil ||
+			row.InApp || row.TelegramState != models.TelegramPending {
+			t.Fatalf("the Telegram-only row: %+v %v", row, err)
+		}
+		owner.Put(t, "/api/me/notification-settings", map[string]any{"broadcast_done": map[string]any{"inApp": false, "telegram": false}}).Expect(t, http.StatusOK)
+		off := raiseBroadcastDone(1)[0]
+		if n, err := env.App.DB.NewSelect().Model((*models.Notification)(nil)).Where("dedupe_key = ?", "broadcast_done:"+off).Count(ctx); err != nil || n != 0 {
+			t.Fatalf("a kind off everywhere was stored: %d %v", n, err)
+		}
+		// Telegram off: in the app only.
+		owner.Put(t, "/api/me/notification-settings", map[string]any{"broadcast_done": map[string]any{"inApp": true, "telegram": false}}).Expect(t, http.StatusOK)
+		quiet := raiseBroadcastDone(1)[0]
+		if err := env.App.DB.NewSelect().Model(&row).Where("dedupe_key = ?", "broadcast_done:"+quiet).Scan(ctx); err != nil ||
+			!row.InApp || row.TelegramState != models.TelegramNone {
+			t.Fatalf("the in-app-only row: %+v %v", row, err)
+		}
+	})
+}
+
+// TestNotificationPagesAndBell: the bell in the header counts unread
+// notifications, the page lists them with an empty state, its forms mark
+// read and come back, and the settings form saves every kind (unchecked
+// boxes mean off).
+func TestNotificationPagesAndBell(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "bell@example.com")
+		bot := env.ConnectBot(t, owner, "bell_bot")
+		page := owner.Get(t, "/notifications").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(page, `aria-label="Notifications, none unread"`) || !strings.Contains(page, "No notifications yet") {
+			t.Fatalf("empty page:\n%s", page)
+		}
+		seedAudience(t, env, bot.ID, 1, time.Now())
+		finishBroadcast(t, env, owner, bot.ID)
+		page = owner.Get(t, "/bots").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(page, `aria-label="Notifications, 1 unread"`) {
+			t.Fatal("the bell on every page counts the unread notification")
+		}
+		bell := owner.Get(t, "/notifications/bell", "HX-Request", "true").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(bell, `id="notification-bell"`) || !strings.Contains(bell, `data-unread="1"`) || strings.Contains(bell, "<html") {
+			t.Fatalf("bell fragment:\n%s", bell)
+		}
+		page = owner.Get(t, "/notifications?unread=true").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(page, "Broadcast of @bell_bot finished") || !strings.Contains(page, "Mark all as read") {
+			t.Fatalf("unread page:\n%s", page)
+		}
+		n := notifications(t, owner, "")[0]["id"].(string)
+		res := owner.Post(t, "/notifications/read", url.Values{"ids": {n}, "next": {"/notifications?unread=true"}}).Expect(t, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != "/notifications?unread=true" {
+			t.Fatalf("back to %q", loc)
+		}
+		res = owner.Post(t, "/notifications/read", url.Values{"all": {"true"}, "next": {"https://evil.example/"}}).Expect(t, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != "/notifications" {
+			t.Fatalf("an outside next is not followed: %q", loc)
+		}
+		page = owner.Get(t, "/notifications?unread=true").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(page, "All caught up") || !strings.Contains(page, `aria-label="Notifications, none unread"`) {
+			t.Fatalf("after marking read:\n%s", page)
+		}
+
+		// Settings: the form sends every kind; unchecked means off.
+		form := url.Values{"form": {"true"}, "bot_error.inApp": {"true"}, "bot_error.telegram": {"true"}, "broadcast_done.telegram": {"true"}}
+		owner.Post(t, "/account/notifications", form).Expect(t, http.StatusSeeOther)
+		set := owner.Get(t, "/api/me/notification-settings").Data(t)
+		if be := set["bot_error"].(map[string]any); be["inApp"] != true || be["telegram"] != true {
+			t.Fatalf("bot_error: %v", set)
+		}
+		if bd := set["broadcast_done"].(map[string]any); bd["inApp"] != false || bd["telegram"] != true {
+			t.Fatalf("broadcast_done: %v", set)
+		}
+		if bw := set["bot_warning"].(map[string]any); bw["inApp"] != false || bw["telegram"] != false {
+			t.Fatalf("bot_warning: %v", set)
+		}
+		page = owner.Get(t, "/account/notifications").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(page, `aria-label="Bot errors on Telegram"`) || !strings.Contains(page, "Notification settings saved.") {
+			t.Fatalf("settings page:\n%s", page)
+		}
+	})
 }
