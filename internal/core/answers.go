@@ -88,6 +88,12 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		}
 		todo = append(todo, it)
 	}
+	todo, links := splitLinkStarts(todo)
+	if len(links) > 0 {
+		if err := linkMembers(ctx, tx, a.Outbox, botID, links); err != nil {
+			return err
+		}
+	}
 	if len(todo) == 0 {
 		return nil
 	}
