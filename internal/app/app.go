@@ -75,7 +75,8 @@ type App struct {
 	BotAPIProxy   *botapi.Proxy     // the Bot API for bots' own code, at /botapi/
 	Events        *events.Bus       // live events: published by features, streamed by GET /api/events
 	Notifications *core.Notifications
-	Instance      string // names this process in database leases
+	Notifier      *jobs.Notifier // sends notifications on Telegram
+	Instance      string         // names this process in database leases
 
 	handler  http.Handler
 	ready    atomic.Bool
@@ -257,8 +258,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	)
 
 	a.Greeter = greeter
+	a.Notifier = jobs.NewNotifier(db, a.Outbox, log, a.Instance, jobs.NotifierConfig{PublicURL: cfg.PublicURL})
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
-		a.Outbox.Run, a.Relay.Run)
+		a.Outbox.Run, a.Relay.Run, a.Notifier.Run)
 	return a, nil
 }
 
