@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mymmrac/telego"
+
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/dbtest"
@@ -429,4 +431,123 @@ func TestNotificationPagesAndBell(t *testing.T) {
 			t.Fatalf("settings page:\n%s", page)
 		}
 	})
+}
+
+// linkTelegram links c's Telegram account (user u) through bot, as the
+// account page's link does.
+func linkTelegram(t *testing.T, env *apptest.Env, c *apptest.Client, bot apptest.Bot, u telego.User) {
+	t.Helper()
+	d := c.Post(t, "/api/me/telegram-link", map[string]any{"botId": bot.ID}).Expect(t, http.StatusOK).Data(t)
+	say(t, env, bot, u, linkStart(t, d["url"].(string)))
+	if got := c.Get(t, "/api/me/telegram-link").Expect(t, http.StatusOK).Data(t); got["linked"] != true {
+		t.Fatalf("not linked: %v", got)
+	}
+}
+
+// notificationTexts are the notifications bot sent to chat.
+func notificationTexts(env *apptest.Env, bot apptest.Bot, chat int64) []string {
+	var out []string
+	for _, m := range env.Telegram.SentMessagesTo(bot.Fake.Token, chat) {
+		if strings.HasPrefix(m.Text, "🔔") {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+// TestNotificationsReachLinkedMembersOnTelegram: two instances run the
+// Telegram sender at once; each notification goes once, only to members
+// who linked their account, from the bot concerned when the member uses
+// it (else from the bot they linked through), at most 5 a minute (the rest
+// counted in the next one), and never when Telegram is off for the kind.
+func TestNotificationsReachLinkedMembersOnTelegram(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			a := apptest.Start(t, d, apptest.Webhooks())
+			b := twinOf(t, a)
+			linked := a.SignUp(t, "linked@example.com")
+			unlinked := a.SignUp(t, "unlinked@example.com")
+			home := a.ConnectBot(t, linked, "home_bot")
+			shop := a.ConnectBot(t, linked, "shop_bot")
+			other := a.ConnectBot(t, unlinked, "other_bot")
+			me := a.Telegram.AddUser(telegramtest.UserSpec{ID: 8801, FirstName: "Mia"})
+			linkTelegram(t, a, linked, home, me)
+			seedAudience(t, a, home.ID, 1, time.Now())
+			seedAudience(t, a, shop.ID, 1, time.Now())
+			seedAudience(t, a, other.ID, 1, time.Now())
+			send := func() {
+				onBoth(a, b, func(env *apptest.Env) {
+					if _, err := env.App.Notifier.SendDue(ctx); err != nil {
+						t.Error(err)
+					}
+				})
+				if _, err := a.App.Outbox.SendDue(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			// One about shop_bot (Mia never started it: home_bot sends), one
+			// for the unlinked member (nothing sent, skipped with the reason).
+			finishBroadcast(t, a, linked, shop.ID)
+			finishBroadcast(t, a, unlinked, other.ID)
+			send()
+			got := notificationTexts(a, home, me.ID)
+			if len(got) != 1 || !strings.Contains(got[0], "Broadcast of @shop_bot finished") {
+				t.Fatalf("home_bot sent %q", got)
+			}
+			if n := len(a.Telegram.SentMessagesTo(other.Fake.Token, 0)); n != 0 {
+				t.Fatalf("other_bot sent %d messages for an unlinked member", n)
+			}
+			var row models.Notification
+			if err := a.App.DB.NewSelect().Model(&row).Where("bot_id = ?", other.ID).Scan(ctx); err != nil ||
+				row.TelegramState != models.TelegramSkipped || !strings.Contains(row.TelegramNote, "No Telegram account") {
+				t.Fatalf("unlinked member's notification: %+v %v", row, err)
+			}
+
+			// Mia starts shop_bot: now shop_bot itself tells her.
+			seedBotUsers(t, a, shop.ID, models.BotUser{UserID: me.ID, FirstName: "Mia", StartedAt: models.Now()})
+			finishBroadcast(t, a, linked, shop.ID)
+			send()
+			if got := notificationTexts(a, shop, me.ID); len(got) != 1 {
+				t.Fatalf("shop_bot sent %q", got)
+			}
+
+			// A burst: 2 sent so far this minute, 3 more go, 4 are held back.
+			for range 7 {
+				finishBroadcast(t, a, linked, home.ID)
+			}
+			send()
+			if got := notificationTexts(a, home, me.ID); len(got) != 4 { // 1 earlier + 3
+				t.Fatalf("within the limit home_bot sent %d: %q", len(got), got)
+			}
+			var limited int64
+			limited, err := a.App.DB.NewSelect().Model((*models.Notification)(nil)).Where("telegram_state = ?", models.TelegramLimited).Count(ctx)
+			if err != nil || limited != 4 {
+				t.Fatalf("held back: %d %v", limited, err)
+			}
+			if n := len(notifications(t, linked, models.NotifyBroadcastDone)); n != 9 {
+				t.Fatalf("held-back notifications stay in the app: %d", n)
+			}
+			// A minute later the next one counts them.
+			if _, err := a.App.DB.NewUpdate().Model((*models.Notification)(nil)).Set("telegram_at = ?", models.Now().Add(-2*time.Minute)).
+				Where("telegram_state = ?", models.TelegramSent).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			finishBroadcast(t, a, linked, home.ID)
+			send()
+			got = notificationTexts(a, home, me.ID)
+			if len(got) != 5 || !strings.HasSuffix(got[4], "(and 4 more notifications in Botdeck)") {
+				t.Fatalf("after the minute: %q", got)
+			}
+
+			// Telegram off for the kind: in the app only.
+			linked.Put(t, "/api/me/notification-settings", map[string]any{"broadcast_done": map[string]any{"inApp": true, "telegram": false}}).Expect(t, http.StatusOK)
+			finishBroadcast(t, a, linked, home.ID)
+			send()
+			if got := notificationTexts(a, home, me.ID); len(got) != 5 {
+				t.Fatalf("sent with Telegram off: %q", got)
+			}
+		})
+	}
 }

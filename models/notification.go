@@ -241,14 +241,14 @@ func ReleaseNotificationLease(ctx context.Context, db bun.IDB, name, owner strin
 // owner still holds the lease (on PostgreSQL the row stays locked until the
 // transaction ends, so a lease cannot change hands in between).
 func HoldsNotificationLease(ctx context.Context, db bun.IDB, name, owner string, now time.Time) (bool, error) {
-	q := db.NewSelect().Model((*notificationLease)(nil)).ColumnExpr("count(*)").Where("name = ?", name).
+	var names []string
+	q := db.NewSelect().Model((*notificationLease)(nil)).Column("name").Where("name = ?", name).
 		Where("lease_owner = ?", owner).Where("lease_until >= ?", now)
 	if sqldialect.IsPostgres(db) {
-		q = q.For("UPDATE")
+		q = q.For("SHARE")
 	}
-	var n int
-	err := q.Scan(ctx, &n)
-	return n == 1, wrap("holds notification lease", err)
+	err := q.Scan(ctx, &names)
+	return len(names) == 1, wrap("holds notification lease", err)
 }
 
 // PendingTelegramNotifications returns up to limit notifications waiting
