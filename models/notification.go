@@ -295,3 +295,19 @@ func NotificationByID(ctx context.Context, db bun.IDB, id string) (*Notification
 	err := db.NewSelect().Model(n).Where("id = ?", id).Scan(ctx)
 	return n, wrap("notification by id", notFoundAs(err, "notification"))
 }
+
+// NotificationsKept is how long notifications are kept (jobs.Retention
+// prunes older ones, read or not).
+const NotificationsKept = 90 * 24 * time.Hour
+
+// PruneNotifications deletes up to limit notifications created before
+// cutoff and returns how many it deleted.
+func PruneNotifications(ctx context.Context, db bun.IDB, cutoff time.Time, limit int) (int64, error) {
+	sub := db.NewSelect().Model((*Notification)(nil)).Column("id").Where("created_at < ?", cutoff).Limit(int64(limit))
+	res, err := db.NewDelete().Model((*Notification)(nil)).Where("id IN (?)", sub).Exec(ctx)
+	if err != nil {
+		return 0, wrap("prune notifications", err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrap("prune notifications", err)
+}
