@@ -22,6 +22,7 @@ func Routes(d Deps) *web.Router {
 	mountCode(rt, d)
 	mountReplies(rt, d)
 	mountRelay(rt, d)
+	mountNotifications(rt, d)
 	rt.Private("GET /api/events", http.HandlerFunc(NewEvents(d).Stream))
 	rt.Public("POST /tg/{botId}", http.HandlerFunc(NewWebhook(d).Receive))
 	if d.BotAPI != nil {

@@ -62,7 +62,7 @@ func TestPagesStayWithinTheirWeightBudget(t *testing.T) {
 
 	lists := []string{"/bots", "/bots/" + bot.ID, "/bots/" + bot.ID + "/users", "/bots/" + bot.ID + "/broadcasts",
 		"/bots/" + bot.ID + "/stats", "/bots/" + bot.ID + "/logs", "/bots/" + bot.ID + "/chats", "/campaigns",
-		"/account/api-keys"}
+		"/account/api-keys", "/notifications"}
 	for _, path := range lists {
 		html, total := weigh(path)
 		t.Logf("%-45s html %6d B, with assets %6d B", path, html, total)

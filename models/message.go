@@ -83,8 +83,25 @@ func (m *Message) Body() string {
 // outgoing ones (with their Origin) — and must run in the caller's
 // transaction so the record commits with the rest of the work.
 func InsertMessages(ctx context.Context, db bun.IDB, msgs ...*Message) error {
+	_, err := InsertMessagesStarting(ctx, db, msgs...)
+	return err
+}
+
+// ConversationKey names a conversation, with the excerpt of its latest
+// message.
+type ConversationKey struct {
+	BotID   string
+	UserID  int64
+	Excerpt string
+}
+
+// InsertMessagesStarting is InsertMessages that also returns the
+// conversations these messages began with a person's message: rows the
+// upsert created that have incoming messages (a conversation a broadcast
+// or the bot began is not one a person started).
+func InsertMessagesStarting(ctx context.Context, db bun.IDB, msgs ...*Message) ([]ConversationKey, error) {
 	if len(msgs) == 0 {
-		return nil
+		return nil, nil
 	}
 	now := Now()
 	for _, m := range msgs {
@@ -96,9 +113,42 @@ func InsertMessages(ctx context.Context, db bun.IDB, msgs ...*Message) error {
 		}
 	}
 	if _, err := db.NewInsert().Model(&msgs).Returning("id").Exec(ctx); err != nil {
-		return wrap("insert messages", err)
+		return nil, wrap("insert messages", err)
 	}
-	return wrap("insert messages", upsertConversations(ctx, db, conversationsOf(msgs)))
+	cs := conversationsOf(msgs)
+	type counts struct {
+		BotID       string `bun:"bot_id"`
+		UserID      int64  `bun:"user_id"`
+		MessagesIn  int64  `bun:"messages_in"`
+		MessagesOut int64  `bun:"messages_out"`
+	}
+	var after []counts
+	if err := upsertConversations(ctx, db, cs, &after); err != nil {
+		return nil, wrap("insert messages", err)
+	}
+	type key struct {
+		bot  string
+		user int64
+	}
+	sent := make(map[key]*Conversation, len(cs))
+	for _, c := range cs {
+		sent[key{c.BotID, c.UserID}] = c
+	}
+	var started []ConversationKey
+	for _, a := range after {
+		c := sent[key{a.BotID, a.UserID}]
+		// The row holds exactly this statement's messages: it was created now.
+		if c != nil && c.MessagesIn > 0 && a.MessagesIn == c.MessagesIn && a.MessagesOut == c.MessagesOut {
+			started = append(started, ConversationKey{BotID: a.BotID, UserID: a.UserID, Excerpt: c.LastText})
+		}
+	}
+	sort.Slice(started, func(i, j int) bool {
+		if started[i].BotID != started[j].BotID {
+			return started[i].BotID < started[j].BotID
+		}
+		return started[i].UserID < started[j].UserID
+	})
+	return started, nil
 }
 
 // conversationsOf folds messages into one conversation change per (bot,
@@ -161,18 +211,19 @@ func excerpt(m *Message) string {
 // upsertConversations applies conversation changes: counts are added, the
 // latest message replaces the row's only when it is newer, and a change
 // with incoming messages reopens the conversation.
-func upsertConversations(ctx context.Context, db bun.IDB, cs []*Conversation) error {
+func upsertConversations(ctx context.Context, db bun.IDB, cs []*Conversation, after any) error {
 	newer := "EXCLUDED.last_message_id > ?TableAlias.last_message_id"
 	_, err := db.NewInsert().Model(&cs).On("CONFLICT (bot_id, user_id) DO UPDATE").
 		Set("unread = ?TableAlias.unread + EXCLUDED.unread").
 		Set("messages_in = ?TableAlias.messages_in + EXCLUDED.messages_in").
 		Set("messages_out = ?TableAlias.messages_out + EXCLUDED.messages_out").
 		Set("status = CASE WHEN EXCLUDED.messages_in > 0 THEN 'open' ELSE ?TableAlias.status END").
-		Set("last_text = CASE WHEN " + newer + " THEN EXCLUDED.last_text ELSE ?TableAlias.last_text END").
-		Set("last_direction = CASE WHEN " + newer + " THEN EXCLUDED.last_direction ELSE ?TableAlias.last_direction END").
-		Set("last_at = CASE WHEN " + newer + " THEN EXCLUDED.last_at ELSE ?TableAlias.last_at END").
-		Set("last_message_id = CASE WHEN " + newer + " THEN EXCLUDED.last_message_id ELSE ?TableAlias.last_message_id END").
-		Exec(ctx)
+		Set("last_text = CASE WHEN "+newer+" THEN EXCLUDED.last_text ELSE ?TableAlias.last_text END").
+		Set("last_direction = CASE WHEN "+newer+" THEN EXCLUDED.last_direction ELSE ?TableAlias.last_direction END").
+		Set("last_at = CASE WHEN "+newer+" THEN EXCLUDED.last_at ELSE ?TableAlias.last_at END").
+		Set("last_message_id = CASE WHEN "+newer+" THEN EXCLUDED.last_message_id ELSE ?TableAlias.last_message_id END").
+		Returning("bot_id, user_id, messages_in, messages_out").
+		Exec(ctx, after)
 	return err
 }
 

@@ -75,7 +75,9 @@ type App struct {
 	BotAPI        *botapi.Forwarder // sends what bots' own code asks of the Bot API
 	BotAPIProxy   *botapi.Proxy     // the Bot API for bots' own code, at /botapi/
 	Events        *events.Bus       // live events: published by features, streamed by GET /api/events
-	Instance      string            // names this process in database leases
+	Notifications *core.Notifications
+	Notifier      *jobs.Notifier // sends notifications on Telegram
+	Instance      string         // names this process in database leases
 
 	handler  http.Handler
 	ready    atomic.Bool
@@ -208,6 +210,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
 	respond.Unread = a.Conversations.UnreadTotal
+	a.Notifications = core.NewNotifications(db, bus)
+	respond.Notifications = a.Notifications.Unread
 	validator := web.NewValidator()
 	deps := handlers.Deps{
 		Respond:       respond,
@@ -226,6 +230,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Uploads:       a.Uploads,
 		Replies:       a.Replies,
 		Relays:        a.Relays,
+		Notifications: a.Notifications,
 		BotAPI:        a.BotAPIProxy,
 		Events:        bus,
 		Ready:         &a.ready,
@@ -257,8 +262,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	)
 
 	a.Greeter = greeter
+	a.Notifier = jobs.NewNotifier(db, a.Outbox, log, a.Instance, jobs.NotifierConfig{PublicURL: cfg.PublicURL})
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
-		a.Outbox.Run, a.Relay.Run)
+		a.Outbox.Run, a.Relay.Run, a.Notifier.Run)
 	return a, nil
 }
 

@@ -110,9 +110,13 @@ func (s *Bots) saveStatus(ctx context.Context, b *models.Bot, columns ...string)
 }
 
 // publishBotStatus tells the owner's open pages (and API streams) that b's
-// status or its reason changed, inside db's transaction.
+// status or its reason changed, inside db's transaction, and notifies its
+// members when it went into warning or error or recovered.
 func publishBotStatus(ctx context.Context, db bun.IDB, bus *events.Bus, b *models.Bot) error {
-	return bus.Publish(ctx, db, events.BotStatus(b.OwnerID, b.ID, b.Status, b.StatusReason))
+	if err := bus.Publish(ctx, db, events.BotStatus(b.OwnerID, b.ID, b.Status, b.StatusReason)); err != nil {
+		return err
+	}
+	return notifyBotStatus(ctx, db, bus, b)
 }
 
 // BotList is one page of bots with the per-status counts.

@@ -84,3 +84,51 @@ func (f *BroadcastFeed) RecordDelivery(ctx context.Context, tx bun.IDB, bc *mode
 	}
 	return models.InsertMessages(ctx, tx, m)
 }
+
+// Finish marks a running broadcast done when no recipient is left pending
+// or in flight (models.FinishIfComplete), notifies the owner's members in
+// the same transaction, and reports whether it finished.
+func (f *BroadcastFeed) Finish(ctx context.Context, id string) (bool, error) {
+	var done bool
+	err := f.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := models.Now()
+		var err error
+		if done, err = models.FinishIfComplete(ctx, tx, id, now); err != nil || !done {
+			return err
+		}
+		bc, err := models.BroadcastByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return notifyBroadcast(ctx, tx, f.bus, bc, false, "", now)
+	})
+	if done {
+		f.Changed(id)
+	}
+	return done, err
+}
+
+// Stop moves a running broadcast to status (paused or failed) with the
+// reason when Botdeck stops it on errors, notifies the owner's members
+// (broadcast_failed) in the same transaction, and reports whether it
+// stopped it.
+func (f *BroadcastFeed) Stop(ctx context.Context, id, status, reason string) (bool, error) {
+	var stopped bool
+	err := f.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := models.Now()
+		var err error
+		stopped, err = models.SetBroadcastStatus(ctx, tx, id, []string{models.BroadcastRunning}, status, reason, now)
+		if err != nil || !stopped {
+			return err
+		}
+		bc, err := models.BroadcastByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return notifyBroadcast(ctx, tx, f.bus, bc, true, reason, now)
+	})
+	if stopped {
+		f.Changed(id)
+	}
+	return stopped, err
+}

@@ -336,7 +336,7 @@ func (c *Code) Test(ctx context.Context, b *models.Bot, req contract.TestCodeReq
 	body := []byte(req.Body)
 	wb := webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: b.CodeVersion}
 	run.Response = c.invoke(ctx, wb, WebhookRequest{Path: req.Path, Method: req.Method, Query: req.Query,
-		ReadBody: func() ([]byte, error) { return body, nil }, Source: "test run from the editor"})
+		ReadBody: func() ([]byte, error) { return body, nil }, Source: sourceEditorTest})
 	// The panel shows the answer; a secret setting's value stays write-only.
 	if env, err := c.env(ctx, b.ID); err == nil && len(env.secrets) > 0 {
 		run.Response.Body = json.RawMessage(env.redact(string(run.Response.Body)))

@@ -216,7 +216,7 @@ func (c *Code) simulate(ctx context.Context, b *models.Bot, req contract.TestCod
 	}
 	wb := webhookBot{ID: b.ID, OwnerID: b.OwnerID, Username: b.Username, Status: b.Status, CodeVersion: b.CodeVersion}
 	user := &jsrt.UpdateUser{ID: contract.SimulatedUserID}
-	run, err := c.runUpdate(ctx, wb, u, user, "simulated update from the editor")
+	run, err := c.runUpdate(ctx, wb, u, user, sourceEditorSimulation)
 	if err != nil {
 		return nil, err
 	}

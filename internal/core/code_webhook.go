@@ -385,6 +385,13 @@ func encodeJSON(buf *bytes.Buffer, v any) error {
 	return nil
 }
 
+// Sources of the editor's runs: their failures are shown in the editor,
+// not notified.
+const (
+	sourceEditorTest       = "test run from the editor"
+	sourceEditorSimulation = "simulated update from the editor"
+)
+
 func (c *Code) failed(ctx context.Context, botID string, req WebhookRequest, res *jsrt.Result, f *HandlerFailure) *WebhookResponse {
 	c.writeRunLogs(ctx, botID, req, res, f, "")
 	out := whFailed.copyResponse()
@@ -456,7 +463,14 @@ func (c *Code) writeRunLogs(ctx context.Context, botID string, req WebhookReques
 				return err
 			}
 		}
-		return models.InsertLogs(ctx, tx, entries...)
+		if err := models.InsertLogs(ctx, tx, entries...); err != nil {
+			return err
+		}
+		if f != nil && req.Source != sourceEditorTest && req.Source != sourceEditorSimulation {
+			// A burst of failures is one notification per bot per 10 minutes.
+			return notifyHandlerError(ctx, tx, c.bots.events, botID, entries[0].Message)
+		}
+		return nil
 	})
 	if err != nil {
 		c.log.ErrorContext(ctx, "write handler log", "bot", botID, "err", err)

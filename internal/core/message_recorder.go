@@ -43,10 +43,15 @@ func (r MessageRecorder) HandleBatch(ctx context.Context, tx bun.Tx, botID strin
 
 // RecordMessages stores messages of one account's bots (models.InsertMessages,
 // which also moves their conversations on) and publishes one message event
-// per conversation, inside tx. Every path that sends to a user in a
+// per conversation, inside tx; a conversation a person's message began is
+// notified (new_conversation). Every path that sends to a user in a
 // private chat records what it sent through here, with its origin.
 func RecordMessages(ctx context.Context, tx bun.IDB, bus *events.Bus, ownerID string, msgs ...*models.Message) error {
-	if err := models.InsertMessages(ctx, tx, msgs...); err != nil {
+	started, err := models.InsertMessagesStarting(ctx, tx, msgs...)
+	if err != nil {
+		return err
+	}
+	if err := notifyNewConversations(ctx, tx, bus, ownerID, started); err != nil {
 		return err
 	}
 	type key struct {

@@ -301,6 +301,9 @@ func (s *Relays) SetWarning(ctx context.Context, botID, warning string) error {
 		if err := models.InsertLogs(ctx, tx, entry); err != nil {
 			return err
 		}
+		if err := notifyRelay(ctx, tx, s.bots.events, botID, warning); err != nil {
+			return err
+		}
 		_, err := refreshBotWarning(ctx, tx, s.bots.events, botID)
 		return err
 	})

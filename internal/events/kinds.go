@@ -93,3 +93,21 @@ type RelayData struct {
 func RelayChanged(scope, botID string, d RelayData) Event {
 	return Event{Scope: scope, BotID: botID, Kind: KindRelay, Subject: botID, Data: marshal(d)}
 }
+
+// NotificationData is the data of a KindNotification event: a member's
+// notifications changed — one was raised (ID, Kind and Title say which) or
+// some were marked read (Read).
+type NotificationData struct {
+	UserID string `json:"userId"`          // the member concerned
+	ID     string `json:"id,omitempty"`    // the new notification
+	Kind   string `json:"kind,omitempty"`  // its kind
+	Title  string `json:"title,omitempty"` // its title
+	Read   int64  `json:"read,omitempty"`  // how many were marked read
+}
+
+// NotificationChanged is the event of a member's notifications changing.
+// Its subject is the member's user id, so a member's bell follows only
+// their own.
+func NotificationChanged(scope, botID string, d NotificationData) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindNotification, Subject: d.UserID, Data: marshal(d)}
+}

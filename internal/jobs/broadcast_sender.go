@@ -178,12 +178,10 @@ func (s *botSender) feed(ctx context.Context) {
 				if s.inflightCount(bc.ID) > 0 {
 					continue
 				}
-				if done, err := models.FinishIfComplete(ctx, s.b.db, bc.ID, models.Now()); err == nil && !done {
+				if done, err := s.b.feed.Finish(ctx, bc.ID); err == nil && !done {
 					if at, err := models.NextRetryAt(ctx, s.b.db, bc.ID); err == nil && at != nil && at.Before(wake) {
 						wake = *at
 					}
-				} else if err == nil {
-					s.b.feed.Changed(bc.ID)
 				}
 				continue
 			}
@@ -542,8 +540,7 @@ func (s *botSender) observe(ctx context.Context, bc *models.Broadcast, ok bool, 
 	}
 	reason := fmt.Sprintf("Paused by Botdeck: %d of the last %d messages failed. Last error: %s Check the bot's log, then resume.",
 		failures, window, telegram.Explain(err))
-	if paused, perr := models.SetBroadcastStatus(ctx, s.b.db, bc.ID, []string{models.BroadcastRunning}, models.BroadcastPaused, reason, models.Now()); perr == nil && paused {
-		s.b.feed.Changed(bc.ID)
+	if paused, perr := s.b.feed.Stop(ctx, bc.ID, models.BroadcastPaused, reason); perr == nil && paused {
 		s.writeLog(ctx, models.LogError, reason, "")
 	}
 }

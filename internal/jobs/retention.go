@@ -16,7 +16,8 @@ import (
 // bot_daily and bot_update_kinds), message bodies past their own
 // retention when one is set, cached profile photos nobody opened for
 // photoKeep, live events past events.Retention, relay delivery logs older
-// than the retention period, and expired sessions.
+// than the retention period, notifications older than
+// models.NotificationsKept, and expired sessions.
 // Deleting is idempotent, so several instances may run it without
 // coordination.
 type Retention struct {
@@ -98,6 +99,11 @@ func (r *Retention) Prune(ctx context.Context) (int64, error) {
 	}
 	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
 		return models.PruneRelayDeliveries(ctx, r.db, now.Add(-r.keep), r.slices)
+	}); err != nil {
+		return total, err
+	}
+	if _, err := r.inSlices(ctx, func(ctx context.Context) (int64, error) {
+		return models.PruneNotifications(ctx, r.db, now.Add(-models.NotificationsKept), r.slices)
 	}); err != nil {
 		return total, err
 	}

@@ -81,6 +81,9 @@ type Responder struct {
 	// Unread counts the messages waiting unread in a signed-in account's
 	// conversations, for the navigation; nil shows no count.
 	Unread func(ctx context.Context, userID string) (int64, error)
+	// Notifications counts a member's unread notifications, for the
+	// header's bell; nil shows none.
+	Notifications func(ctx context.Context, userID string) (int64, error)
 }
 
 // Respond writes res in the format the request asks for.
@@ -368,6 +371,14 @@ func (x *Responder) chrome(w http.ResponseWriter, r *http.Request, res Response)
 				x.Log.WarnContext(r.Context(), "count unread messages for the navigation", "err", err)
 			}
 			c.Unread = n
+		}
+		c.UserID = auth.User.ID
+		if x.Notifications != nil {
+			n, err := x.Notifications(r.Context(), auth.User.ID)
+			if err != nil {
+				x.Log.WarnContext(r.Context(), "count unread notifications for the bell", "err", err)
+			}
+			c.Notifications = n
 		}
 	}
 	if sess := auth.Session; sess != nil {

@@ -21,6 +21,9 @@ type Chrome struct {
 	Theme      string // "light", "dark", or "" to follow the system
 	TimeZone   string // the signed-in member's IANA zone; "" until known
 	Unread     int64  // messages waiting unread in the account's conversations
+	UserID     string // the signed-in member (their notification events)
+	// Notifications counts the member's unread notifications (the bell).
+	Notifications int64
 }
 
 // ThemeChoice is the theme menu's current choice.
