@@ -32,6 +32,8 @@ var UserStatuses = []string{UserStatusActive, UserStatusBlocked, UserStatusBotBl
 type BotUserFilter struct {
 	Q, Status, Sort string
 	AudienceFilter
+	// Segment is a saved segment's filter, applied as well (AND).
+	Segment *AudienceFilter
 }
 
 // AudienceFilter narrows users by what is known about them: every tag of Tags,
@@ -114,6 +116,9 @@ func propValueForms(s string) []string {
 func whereBotUsers(q *bun.SelectQuery, botID string, f BotUserFilter) *bun.SelectQuery {
 	search, status := f.Q, f.Status
 	q = whereAttributes(q.Where("?TableAlias.bot_id = ?", botID), botID, f.AudienceFilter)
+	if f.Segment != nil {
+		q = whereAttributes(q, botID, *f.Segment)
+	}
 	switch status {
 	case UserStatusActive:
 		q = q.Where("NOT blocked").Where("NOT bot_blocked")

@@ -55,6 +55,11 @@ type ListBotUsersRequest struct {
 	Prop      map[string]string `json:"prop" form:"prop" validate:"max=10"`
 	PropName  string            `json:"-" form:"propName" validate:"max=32"`
 	PropValue string            `json:"-" form:"propValue" validate:"max=512"`
+
+	// Segment narrows the list to a saved segment of the bot as well;
+	// core reads its filter into SegmentAudience.
+	Segment         string                 `json:"segment" form:"segment" validate:"max=64"`
+	SegmentAudience *models.AudienceFilter `json:"-" form:"-"`
 }
 
 // Problems checks the audience filters' tag and property names.
@@ -114,13 +119,13 @@ func normalizeTags(in []string) []string {
 
 // Filtered reports whether q or status narrows the list.
 func (r ListBotUsersRequest) Filtered() bool {
-	return r.Q != "" || r.Status != "" || !r.Filter().AudienceFilter.Empty()
+	return r.Q != "" || r.Status != "" || r.Segment != "" || !r.Filter().AudienceFilter.Empty()
 }
 
 // Filter is what the store narrows the list by.
 func (r ListBotUsersRequest) Filter() models.BotUserFilter {
 	return models.BotUserFilter{Q: r.Q, Status: r.Status, Sort: r.Sort, AudienceFilter: models.AudienceFilter{
-		Tags: r.Tag, NotTags: r.NotTag, Source: r.Source, Language: r.Language, Props: r.Prop}}
+		Tags: r.Tag, NotTags: r.NotTag, Source: r.Source, Language: r.Language, Props: r.Prop}, Segment: r.SegmentAudience}
 }
 
 // UserActionRequest is the body of POST …/users/{userId}/block and

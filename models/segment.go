@@ -1,0 +1,116 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/botdeck/botdeck/internal/apperr"
+)
+
+// SegmentIDPrefix is the prefix of segment ids (NewID(SegmentIDPrefix)).
+const SegmentIDPrefix = "seg"
+
+// Segment is a saved users-list filter of one bot. Filter is its JSON
+// (contract.SegmentFilter): decoding and validating it is the caller's
+// business, so that the store keeps no copy of the API's rules.
+type Segment struct {
+	bun.BaseModel `bun:"table:segments"`
+
+	ID        string    `bun:"id,pk"`
+	BotID     string    `bun:"bot_id"`
+	Name      string    `bun:"name"`
+	Filter    string    `bun:"filter"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+// ErrSegmentScheduled is the refusal to delete a segment a scheduled
+// broadcast will go to.
+var ErrSegmentScheduled = &apperr.Error{Kind: apperr.KindConflict, Code: "segment_in_use",
+	Message: "A scheduled broadcast goes to this segment. Change that broadcast's audience or delete it first, then delete the segment."}
+
+// InsertSegment stores a new segment.
+func InsertSegment(ctx context.Context, db bun.IDB, s *Segment) error {
+	_, err := db.NewInsert().Model(s).Exec(ctx)
+	return wrap("insert segment", err)
+}
+
+// SegmentOfOwner finds a segment of one of ownerID's bots, with its bot.
+// Another account's segment is not found.
+func SegmentOfOwner(ctx context.Context, db bun.IDB, ownerID, id string) (*Segment, *Bot, error) {
+	if !LooksLikeID(SegmentIDPrefix, id) {
+		return nil, nil, wrap("segment of owner", apperr.NotFound("segment"))
+	}
+	s := new(Segment)
+	err := db.NewSelect().Model(s).Where("id = ?", id).
+		Where("bot_id IN (SELECT id FROM bots WHERE owner_id = ? AND status <> ?)", ownerID, BotConnecting).Scan(ctx)
+	if err != nil {
+		return nil, nil, wrap("segment of owner", notFoundAs(err, "segment"))
+	}
+	bot, err := BotOfOwner(ctx, db, ownerID, s.BotID)
+	if err != nil {
+		return nil, nil, wrap("segment of owner", notFoundAs(err, "segment"))
+	}
+	return s, bot, nil
+}
+
+// SegmentOfBot finds one of a bot's segments; a segment of another bot is
+// not found.
+func SegmentOfBot(ctx context.Context, db bun.IDB, botID, id string) (*Segment, error) {
+	if !LooksLikeID(SegmentIDPrefix, id) {
+		return nil, wrap("segment of bot", apperr.NotFound("segment"))
+	}
+	s := new(Segment)
+	err := db.NewSelect().Model(s).Where("id = ?", id).Where("bot_id = ?", botID).Scan(ctx)
+	return s, wrap("segment of bot", notFoundAs(err, "segment"))
+}
+
+// ListSegments returns the window w of a bot's segments by name, and how
+// many there are.
+func ListSegments(ctx context.Context, db bun.IDB, botID string, w Window) ([]Segment, int, error) {
+	var list []Segment
+	n, err := db.NewSelect().Model(&list).Where("bot_id = ?", botID).Order("name", "id").
+		Limit(int64(w.Limit)).Offset(int64(w.Offset)).ScanAndCount(ctx)
+	return list, int(n), wrap("list segments", err)
+}
+
+// UpdateSegment saves a segment's name and filter.
+func UpdateSegment(ctx context.Context, db bun.IDB, s *Segment) error {
+	_, err := db.NewUpdate().Model(s).Column("name", "filter", "updated_at").WherePK().Exec(ctx)
+	return wrap("update segment", err)
+}
+
+// DeleteSegment deletes a segment unless a scheduled broadcast goes to it
+// (ErrSegmentScheduled); broadcasts that already went to it keep their
+// recipients and forget the segment. One conditional DELETE, so a
+// broadcast scheduled at the same moment either sees the segment or is
+// refused (core reads the segment inside its transaction).
+func DeleteSegment(ctx context.Context, db bun.IDB, id string) error {
+	ok, err := affectedOne(db.NewDelete().Model((*Segment)(nil)).Where("id = ?", id).
+		Where("NOT EXISTS (SELECT 1 FROM broadcasts WHERE segment_id = ? AND status = ?)", id, BroadcastScheduled).Exec(ctx))
+	if err != nil {
+		return wrap("delete segment", err)
+	}
+	if !ok {
+		n, err := db.NewSelect().Model((*Segment)(nil)).Where("id = ?", id).Count(ctx)
+		if err != nil {
+			return wrap("delete segment", err)
+		}
+		if n > 0 {
+			return wrap("delete segment", ErrSegmentScheduled)
+		}
+		return wrap("delete segment", apperr.NotFound("segment"))
+	}
+	_, err = db.NewUpdate().Model((*Broadcast)(nil)).Set("segment_id = NULL").Where("segment_id = ?", id).Exec(ctx)
+	return wrap("delete segment", err)
+}
+
+// CountMatching counts a bot's users matching an audience filter (every
+// user, whatever their status, as the users list does): a segment's live
+// count.
+func CountMatching(ctx context.Context, db bun.IDB, botID string, f AudienceFilter) (int64, error) {
+	n, err := whereAttributes(db.NewSelect().Model((*BotUser)(nil)).Where("?TableAlias.bot_id = ?", botID), botID, f).Count(ctx)
+	return int64(n), wrap("count matching", err)
+}
