@@ -338,3 +338,76 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 	}
 	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: flash})
 }
+
+// Update edits a scheduled broadcast (409 once it has started).
+func (h *Broadcasts) Update(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := h.svc.Get(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in contract.UpdateBroadcastRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	bc, err := h.svc.Update(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	p, err := h.svc.Progress(r.Context(), bc)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: "Scheduled broadcast saved."})
+}
+
+// Delete removes a scheduled broadcast (409 once it has started; the
+// page shows the broadcast again with the reason).
+func (h *Broadcasts) Delete(w http.ResponseWriter, r *http.Request) {
+	ownerID, id := web.OwnerOf(r), r.PathValue("id")
+	bc, b, err := h.svc.Get(r.Context(), ownerID, id)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	p, err := h.svc.Progress(r.Context(), bc)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if _, err := h.svc.Delete(r.Context(), ownerID, id); err != nil {
+		h.respond.Fail(w, r, err, func(_ apperr.FieldErrors, msg string) web.Response {
+			cur, _, gerr := h.svc.Get(r.Context(), ownerID, id)
+			if gerr != nil {
+				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."}))}
+			}
+			res, perr := h.broadcastPage(r.Context(), b, cur, "", msg)
+			if perr != nil {
+				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."}))}
+			}
+			return res
+		})
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/bots/" + b.ID + "/broadcasts", Flash: "Scheduled broadcast deleted."})
+}
+
+// Duplicate opens the compose form prefilled with a broadcast's message,
+// audience, file and buttons (a draft: nothing is sent until it is
+// reviewed and queued).
+func (h *Broadcasts) Duplicate(w http.ResponseWriter, r *http.Request) {
+	bc, b, err := h.svc.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	in := contract.UpdateBroadcastRequest{}.Merge(bc)
+	in.ScheduledAt = nil
+	h.respond.Respond(w, r, h.composePage(b, "Broadcasts · "+b.Name, views.ComposeFromRequest(in, nil, ""), nil))
+}

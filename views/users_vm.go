@@ -25,12 +25,13 @@ type UsersVM struct {
 	TotalExact      bool
 	HasNext         bool
 	Audience        models.AudienceFilter // tag, notTag, source, language, prop.NAME
+	Segment         string                // a saved segment the list is narrowed by
 }
 
 // NewUsersVM builds the users page view model.
 func NewUsersVM(b *models.Bot, in contract.ListBotUsersRequest, users []models.BotUser, noPhoto map[int64]bool, total int, exact, hasNext bool) UsersVM {
 	vm := UsersVM{Bot: b, Q: in.Q, Status: in.Status, Sort: in.Sort, Page: in.Number(), Users: users, NoPhoto: noPhoto,
-		Total: total, TotalExact: exact, HasNext: hasNext, Audience: in.Filter().AudienceFilter}
+		Total: total, TotalExact: exact, HasNext: hasNext, Audience: in.Filter().AudienceFilter, Segment: in.Segment}
 	if in.Size() != contract.DefaultLimit {
 		vm.Limit = in.Size()
 	}
@@ -66,6 +67,9 @@ func (vm UsersVM) query(status, sort string, page int) url.Values {
 	}
 	for name, val := range a.Props {
 		v.Set("prop."+name, val)
+	}
+	if vm.Segment != "" {
+		v.Set("segment", vm.Segment)
 	}
 	for k, vs := range v {
 		if len(vs) == 0 {
@@ -367,4 +371,17 @@ func AvatarPlaceholderSVG(u *models.BotUser) string {
 	return head + `<rect width="64" height="64" rx="32" fill="#e0e7ff"/>` +
 		`<text x="32" y="32" dy="0.35em" text-anchor="middle" font-family="system-ui,sans-serif" font-size="24" font-weight="600" fill="#312e81">` +
 		html.EscapeString(Initials(u)) + `</text></svg>`
+}
+
+// SaveSegmentURL opens the segment form with the list's audience filters,
+// or "" when none is set.
+func (vm UsersVM) SaveSegmentURL() string {
+	if vm.Audience.Empty() {
+		return ""
+	}
+	v := vm.query("", "", 0)
+	v.Del("q")
+	v.Del("segment")
+	v.Del("limit")
+	return "/bots/" + vm.Bot.ID + "/segments/new?" + v.Encode()
 }

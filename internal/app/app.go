@@ -253,7 +253,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	)
 
 	a.Greeter = greeter
-	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
+	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, jobs.NewScheduler(a.Broadcasts, log).Run, greeter.Run, a.WebhookWatch.Run,
 		a.Outbox.Run, a.Relay.Run)
 	return a, nil
 }

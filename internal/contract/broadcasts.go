@@ -50,7 +50,7 @@ type URLButton struct {
 
 // ParseButtons reads stored buttons ("" is none).
 func ParseButtons(s string) [][]URLButton {
-	var out [][]URLButton
+	out := [][]URLButton{}
 	if s != "" {
 		_ = json.Unmarshal([]byte(s), &out)
 	}

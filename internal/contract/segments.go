@@ -28,7 +28,7 @@ type SegmentFilter struct {
 
 // Normalize tidies the filter as the users list does.
 func (f *SegmentFilter) Normalize() {
-	f.Tag, f.NotTag = normalizeTags(f.Tag), normalizeTags(f.NotTag)
+	f.Tag, f.NotTag = normalizeTags(splitLists(f.Tag)), normalizeTags(splitLists(f.NotTag))
 	f.Source, f.Language = strings.TrimSpace(f.Source), strings.ToLower(strings.TrimSpace(f.Language))
 	if name := replies.NormalizeProperty(f.PropName); name != "" {
 		if f.Prop == nil {
@@ -160,3 +160,12 @@ type SegmentCountRequest struct {
 
 // Normalize tidies the filter.
 func (r *SegmentCountRequest) Normalize() { r.SegmentFilter.Normalize() }
+
+// splitLists splits comma-separated entries (the form's "vip, gold").
+func splitLists(in []string) []string {
+	var out []string
+	for _, s := range in {
+		out = append(out, strings.Split(s, ",")...)
+	}
+	return out
+}
