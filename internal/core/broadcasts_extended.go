@@ -61,7 +61,9 @@ func prepare(ctx context.Context, db bun.IDB, b *models.Bot, req contract.Create
 		}
 	}
 	var textErr error
-	if req.Photo == "" && req.Document == "" {
+	if req.Photo == "" && req.Document == "" && req.Text == "" {
+		fields["text"] = "is required"
+	} else if req.Photo == "" && req.Document == "" {
 		if _, _, err := CheckMessage(req); err != nil {
 			textErr = err
 			if e, ok := apperr.AsError(err); ok {
