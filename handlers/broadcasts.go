@@ -24,11 +24,21 @@ type Broadcasts struct {
 	respond *web.Responder
 	bind    *web.Binder
 	svc     *core.Broadcasts
+	uploads *core.Uploads
 }
 
 // NewBroadcasts returns the broadcast handlers.
 func NewBroadcasts(d Deps) *Broadcasts {
-	return &Broadcasts{respond: d.Respond, bind: d.Bind, svc: d.Broadcasts}
+	return &Broadcasts{respond: d.Respond, bind: d.Bind, svc: d.Broadcasts, uploads: d.Uploads}
+}
+
+// memberZone is the signed-in member's time zone ("UTC" until known): the
+// schedule's default.
+func memberZone(r *http.Request) string {
+	if u := web.UserOf(r); u != nil && u.TimeZone != "" {
+		return u.TimeZone
+	}
+	return "UTC"
 }
 
 // List shows the compose page with the bot's history, or the history as
@@ -51,7 +61,7 @@ func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := func(ctx context.Context) (views.BroadcastsVM, error) {
-		return h.composeVM(ctx, hist, views.ComposeVM{Audience: models.AudienceAll}, nil)
+		return h.composeVM(ctx, hist, views.ComposeVM{Audience: models.AudienceAll, When: "now", ScheduleZone: memberZone(r)}, nil)
 	}
 	fragment := func(context.Context) (views.BroadcastsVM, error) { return hist.vm, nil }
 	h.respond.Respond(w, r, web.Response{Title: "Broadcasts · " + b.Name, Page: web.Render(page, views.BroadcastsPage),
@@ -99,9 +109,12 @@ func (h *Broadcasts) composeVM(ctx context.Context, hist history, form views.Com
 	if vm.Active, err = h.svc.ActiveOnBot(ctx, vm.Bot.ID); err != nil {
 		return vm, err
 	}
+	if vm.Form.Segments, err = h.svc.Segments(ctx, vm.Bot); err != nil {
+		return vm, err
+	}
 	vm.Preview = previewOf(contract.PreviewBroadcastRequest{Text: form.Text, ParseMode: modePtr(form.ParseMode)})
 	if review != nil {
-		vm.Review = &views.ReviewVM{Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
+		vm.Review = &views.ReviewVM{ScheduledAt: review.ScheduledAt, Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
 			Preview: renderMessage(review.Plain, review.Entities)}
 	}
 	return vm, nil
@@ -166,6 +179,13 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
+	if in.ScheduleZone == "" {
+		in.ScheduleZone = memberZone(r)
+	}
+	if err := h.attach(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
 	review, err := h.svc.Review(r.Context(), b, in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -198,8 +218,11 @@ func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID,
-		Flash: "Broadcast queued: sending to " + views.AudienceCountText(bc.Total) + "."})
+	flash := "Broadcast queued: sending to " + views.AudienceCountText(bc.Total) + "."
+	if bc.ScheduledAt != nil {
+		flash = "Broadcast scheduled: its audience is counted when it starts."
+	}
+	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: flash})
 }
 
 // Preview is the compose form's live preview (an htmx fragment): the
@@ -232,8 +255,12 @@ func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
 	if in.Audience == "" {
 		in.Audience = models.AudienceAll
 	}
-	counts, err := h.svc.AudienceCounts(r.Context(), b)
+	n, err := h.svc.CountFor(r.Context(), b, in)
 	if err != nil {
+		if e, ok := apperr.AsError(err); ok && e.Kind == apperr.KindInvalid {
+			h.respond.Respond(w, r, web.Response{Page: web.Static(views.AudienceSummaryText("Check the segment and tags: " + e.Error()))})
+			return
+		}
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -242,7 +269,7 @@ func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Page: web.Static(views.AudienceSummaryText(views.AudienceSummary(counts[in.Audience], h.svc.Rate(), active)))})
+	h.respond.Respond(w, r, web.Response{Page: web.Static(views.AudienceSummaryText(views.AudienceSummary(n, h.svc.Rate(), active)))})
 }
 
 // Show is a broadcast's page with its live progress; the progress poll
@@ -408,6 +435,26 @@ func (h *Broadcasts) Duplicate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := contract.UpdateBroadcastRequest{}.Merge(bc)
-	in.ScheduledAt = nil
+	in.ScheduledAt, in.ScheduleZone = nil, memberZone(r)
 	h.respond.Respond(w, r, h.composePage(b, "Broadcasts · "+b.Name, views.ComposeFromRequest(in, nil, ""), nil))
+}
+
+// attach stores the compose form's file, if one was chosen, as an upload
+// and sets it as the broadcast's photo or document.
+func (h *Broadcasts) attach(r *http.Request, in *contract.CreateBroadcastRequest) error {
+	name, data, err := web.FormFile(r, "file", models.MaxUploadSize)
+	if err != nil || data == nil {
+		return err
+	}
+	up, err := h.uploads.Create(r.Context(), web.OwnerOf(r), name, data)
+	if err != nil {
+		return err
+	}
+	in.Photo, in.Document = "", ""
+	if in.Media == "document" || !core.IsImage(up.ContentType) {
+		in.Document = up.ID
+	} else {
+		in.Photo = up.ID
+	}
+	return nil
 }

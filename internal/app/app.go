@@ -268,8 +268,12 @@ func isUploadRequest(r *http.Request) bool {
 	if r.URL.Path == "/api/uploads" || strings.HasSuffix(r.URL.Path, "/import") {
 		return true // an upload, or a bot's export document with its files
 	}
-	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId}.
+	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId};
+	// the broadcast composer's review step (its file).
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(parts) == 4 && parts[0] == "bots" && parts[2] == "broadcasts" && parts[3] == "review" {
+		return true
+	}
 	if len(parts) < 3 || len(parts) > 4 || parts[0] != "bots" || parts[2] != "replies" {
 		return false
 	}

@@ -121,6 +121,8 @@ type CreateBroadcastRequest struct {
 	ScheduleDate string   `json:"-" form:"scheduleDate" validate:"max=10"`
 	ScheduleTime string   `json:"-" form:"scheduleTime" validate:"max=8"`
 	ScheduleZone string   `json:"-" form:"scheduleZone" validate:"max=64"`
+	Media        string   `json:"-" form:"media" validate:"omitempty,oneof=photo document"`
+	DropUpload   bool     `json:"-" form:"dropUpload"`
 	// ScheduleProblem is why the form's date, time and zone do not make a
 	// time (set by Normalize).
 	ScheduleProblem map[string]string `json:"-" form:"-"`
@@ -138,6 +140,9 @@ func (r *CreateBroadcastRequest) Normalize() {
 		r.Audience = models.AudienceAll
 	}
 	r.Segment, r.Photo, r.Document = strings.TrimSpace(r.Segment), strings.TrimSpace(r.Photo), strings.TrimSpace(r.Document)
+	if r.DropUpload {
+		r.Photo, r.Document = "", ""
+	}
 	if r.FilterTag != "" || r.FilterNotTag != "" {
 		f := SegmentFilter{Tag: strings.FieldsFunc(r.FilterTag, isListSep), NotTag: strings.FieldsFunc(r.FilterNotTag, isListSep)}
 		r.Filter = &f
@@ -165,6 +170,9 @@ func isListSep(r rune) bool { return r == ',' || r == ' ' || r == ';' }
 // time zone as a UTC instant, or says which field is wrong.
 func scheduleOf(date, clock, zone string) (*time.Time, map[string]string) {
 	loc := time.UTC
+	if zone == "Local" {
+		return nil, map[string]string{"scheduleZone": "is not a time zone"}
+	}
 	if zone != "" {
 		l, err := time.LoadLocation(zone)
 		if err != nil {

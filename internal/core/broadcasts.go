@@ -336,7 +336,7 @@ func (s *Broadcasts) Cancel(ctx context.Context, ownerID, id string) (*models.Br
 			return false, ErrBroadcastFinished
 		}
 		return models.SetBroadcastStatus(ctx, s.db, bc.ID,
-			[]string{models.BroadcastQueued, models.BroadcastRunning, models.BroadcastPaused}, models.BroadcastCancelled, "", now)
+			[]string{models.BroadcastScheduled, models.BroadcastQueued, models.BroadcastRunning, models.BroadcastPaused}, models.BroadcastCancelled, "", now)
 	})
 }
 
