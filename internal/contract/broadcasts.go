@@ -186,7 +186,11 @@ func scheduleOf(date, clock, zone string) (*time.Time, map[string]string) {
 	if clock == "" {
 		return nil, map[string]string{"scheduleTime": "is required to schedule the broadcast"}
 	}
-	t, err := time.ParseInLocation("2006-01-02 15:04", date+" "+clock[:min(len(clock), 5)], loc)
+	layout := "2006-01-02 15:04"
+	if len(clock) == 8 {
+		layout += ":05" // the time picker with seconds
+	}
+	t, err := time.ParseInLocation(layout, date+" "+clock, loc)
 	if err != nil {
 		return nil, map[string]string{"scheduleDate": "and time must be a date and a time"}
 	}
