@@ -62,7 +62,7 @@ test('save a segment, schedule a photo broadcast with a button to it, see it rea
   await page.getByLabel('Message').fill('Members-only sale today');
   await page.getByLabel('Only users of segment').selectOption({ label: 'VIP buyers' });
   await expect(page.locator('#audience-summary')).toHaveText(/Sends to 2 users/);
-  await page.getByLabel('File').setInputFiles({ name: 'sale.png', mimeType: 'image/png', buffer: png });
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'sale.png', mimeType: 'image/png', buffer: png });
   await page.getByLabel('Button 1 text').fill('Open the shop');
   await page.getByLabel('Button 1 link').fill('https://example.com/shop');
   await page.getByRole('radio', { name: 'Schedule' }).check();
