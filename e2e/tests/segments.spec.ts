@@ -104,3 +104,30 @@ test('save a segment, schedule a photo broadcast with a button to it, see it rea
   await page.reload();
   await expect(page.getByText('Done: 2 messages sent.')).toBeAttached();
 });
+
+test('segment pages and the composer pass axe in dark mode, on a desktop and a 390 px phone', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await signUp(page);
+  const bot = await connectViaAPI(page, uniqueUsername('segdark'), 'Night Segments');
+  await fake.push(bot.token, 'start', { user: { firstName: 'Reader' } });
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/bots/${bot.botId}`)).json()).data.totalUsers, { timeout: 20_000 })
+    .toBe(1);
+  const seg = await page.request.post(`/api/bots/${bot.botId}/segments`, { data: { name: 'Everyone', filter: {} } });
+  expect(seg.status(), await seg.text()).toBe(201);
+  const segID = (await seg.json()).data.id;
+  const pages = [`/bots/${bot.botId}/segments`, `/bots/${bot.botId}/segments/new`, `/segments/${segID}`, `/bots/${bot.botId}/broadcasts`,
+    `/bots/${bot.botId}/users?segment=${segID}`];
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of pages) {
+      await visit(page, path);
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), path).toBe('rgb(2, 6, 23)');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `horizontal overflow of ${path} at ${width}px`).toBeLessThanOrEqual(0);
+      const shots = process.env.BOTDECK_THEME_SHOTS; // a directory: save screenshots there to look at
+      if (shots) await page.screenshot({ path: `${shots}/seg-dark-${width}${path.replace(/\W+/g, '-')}.png`, fullPage: true });
+    }
+  }
+});
