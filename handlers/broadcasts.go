@@ -208,6 +208,10 @@ func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
+	if in.Test {
+		h.sendTest(w, r, b, in, form)
+		return
+	}
 	bc, err := h.svc.Create(r.Context(), b, in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -457,4 +461,31 @@ func (h *Broadcasts) attach(r *http.Request, in *contract.CreateBroadcastRequest
 		in.Photo = up.ID
 	}
 	return nil
+}
+
+// sendTest sends the composed broadcast once to the signed-in member's
+// linked Telegram account: 200 with where it went; the page shows the
+// confirmation step again with a note.
+func (h *Broadcasts) sendTest(w http.ResponseWriter, r *http.Request, b *models.Bot, in contract.CreateBroadcastRequest, form web.FormView) {
+	sent, err := h.svc.SendTest(r.Context(), b, web.UserOf(r).ID, in)
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	to := sent.FirstName
+	if sent.Username != "" {
+		to = "@" + sent.Username
+	}
+	vm := views.ComposeFromRequest(in, nil, "")
+	vm.Notice = "Test sent to your Telegram account (" + to + "). Nobody else received it."
+	res := web.Response{Data: contract.BroadcastTestJSON{Test: true, TelegramUserID: sent.TelegramUserID, Username: sent.Username, MessageID: sent.MessageID}}
+	review, err := h.svc.Review(r.Context(), b, in)
+	if err == nil {
+		page := h.composePage(b, "Send this broadcast? · "+b.Name, vm, review)
+		res.Title, res.Page = page.Title, page.Page
+	} else {
+		page := h.composePage(b, "Broadcasts · "+b.Name, vm, nil)
+		res.Title, res.Page = page.Title, page.Page
+	}
+	h.respond.Respond(w, r, res)
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apptest"
+	"github.com/botdeck/botdeck/internal/telegram/telegramtest"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -202,5 +204,41 @@ func TestScheduledBroadcastEditAndDelete(t *testing.T) {
 		eve.Patch(t, "/api/broadcasts/"+id, map[string]any{"text": "x"}).Expect(t, http.StatusNotFound)
 		eve.Delete(t, "/api/broadcasts/"+id).Expect(t, http.StatusNotFound)
 		c.Delete(t, "/api/broadcasts/"+id).Expect(t, http.StatusOK)
+	})
+}
+
+func TestBroadcastTestGoesOnlyToTheMember(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "tester@example.com")
+		bot := env.ConnectBot(t, c, "test_send_bot")
+		segmentAudience(t, env, c, bot.ID)
+		base := "/api/bots/" + bot.ID + "/broadcasts"
+		body := map[string]any{"text": "<b>Preview</b>", "parseMode": "HTML", "test": true,
+			"buttons": [][]map[string]string{{{"text": "Go", "url": "https://example.com"}}}}
+
+		// Not linked: 422 saying how to link.
+		res := c.Post(t, base, body).Expect(t, http.StatusUnprocessableEntity)
+		if res.ErrorCode(t) != "telegram_not_linked" || !strings.Contains(res.Text(), "/account") {
+			t.Fatalf("not linked: %s", res.Text())
+		}
+		// Linked (as the pipeline does when the member opens the link).
+		me := env.Telegram.AddUser(telegramtest.UserSpec{ID: 7701, FirstName: "Owner", Username: "the_owner"})
+		if err := models.SaveMemberTelegram(context.Background(), env.App.DB, &models.MemberTelegramLink{UserID: c.User(t).ID, BotID: bot.ID,
+			TelegramUserID: me.ID, Username: "the_owner", FirstName: "Owner", LinkedAt: models.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		d := c.Post(t, base, body).Expect(t, http.StatusOK).Data(t)
+		if d["test"] != true || d["telegramUserId"] != 7701.0 || d["messageId"] == nil {
+			t.Fatalf("test send: %v", d)
+		}
+		sent := env.Telegram.SentMessages(bot.Fake.Token)
+		if len(sent) != 1 || sent[0].ChatID != 7701 || sent[0].Text != "<b>Preview</b>" || !strings.Contains(string(sent[0].ReplyMarkup), "https://example.com") {
+			t.Fatalf("sent: %+v", sent)
+		}
+		if n := len(c.Get(t, base).List(t)); n != 0 {
+			t.Fatalf("a test stored %d broadcasts", n)
+		}
+		// Checked like a real one.
+		c.Post(t, base, map[string]any{"text": "", "test": true}).Expect(t, http.StatusUnprocessableEntity)
 	})
 }

@@ -75,6 +75,7 @@ type ComposeVM struct {
 	ScheduleZone            string // IANA name; the member's zone by default
 	ScheduledAt             *time.Time
 	Segments                []models.Segment // the picker's choices
+	Notice                  string           // a success note (a test was sent)
 }
 
 // ButtonRows is the buttons editor's rows: those set and empty ones up to

@@ -307,3 +307,12 @@ type AudienceRequest struct {
 type ShowBroadcastRequest struct {
 	Seen string `json:"-" form:"seen" validate:"omitempty,max=16"`
 }
+
+// BroadcastTestJSON is the answer to a test broadcast (test: true): where
+// the one message went.
+type BroadcastTestJSON struct {
+	Test           bool   `json:"test"`
+	TelegramUserID int64  `json:"telegramUserId"`
+	Username       string `json:"username"`
+	MessageID      int64  `json:"messageId"`
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -53,6 +54,8 @@ type Broadcasts struct {
 	tg   *telegram.Client
 	log  *slog.Logger
 	rate float64 // messages per second per bot
+
+	uploading sync.Mutex // test sends of a file not yet sent by the bot go one at a time
 }
 
 // NewBroadcasts returns the broadcast use cases; their changes go to feed.
