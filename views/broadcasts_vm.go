@@ -129,9 +129,9 @@ var CommonTimeZones = []string{"UTC", "Europe/London", "Europe/Berlin", "Europe/
 type ReviewVM struct {
 	ScheduledAt *time.Time
 	Recipients  int64
-	Sharing    int
-	Duration   time.Duration
-	Preview    string // safe HTML
+	Sharing     int
+	Duration    time.Duration
+	Preview     string // safe HTML
 }
 
 // BroadcastsVM is a bot's broadcasts page: the compose form (or its

@@ -2,8 +2,8 @@ package views
 
 import (
 	"net/url"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/botdeck/botdeck/internal/apperr"
@@ -88,16 +88,16 @@ func SegmentCountText(n int64) string {
 
 // SegmentFormVM is the view model of the segment form (new or edit).
 type SegmentFormVM struct {
-	Bot                    *models.Bot
-	ID                     string // "" for a new segment
-	Name                   string
-	Tags, NotTags          string // comma-separated
-	Source, Language       string
-	PropName, PropValue    string
-	MoreProps              map[string]string // further property conditions, kept as hidden fields
-	Count                  *int64            // nil when the filter has errors
-	Errors                 apperr.FieldErrors
-	Message                string
+	Bot                 *models.Bot
+	ID                  string // "" for a new segment
+	Name                string
+	Tags, NotTags       string // comma-separated
+	Source, Language    string
+	PropName, PropValue string
+	MoreProps           map[string]string // further property conditions, kept as hidden fields
+	Count               *int64            // nil when the filter has errors
+	Errors              apperr.FieldErrors
+	Message             string
 }
 
 // NewSegmentFormVM builds the form; s is nil for a new segment.
