@@ -28,8 +28,13 @@ func init() {
 			`ALTER TABLE broadcasts ADD COLUMN scheduled_at TIMESTAMP_T`,
 			`CREATE INDEX broadcasts_scheduled_idx ON broadcasts (scheduled_at) WHERE status = 'scheduled'`,
 			`CREATE INDEX broadcasts_segment_idx ON broadcasts (segment_id) WHERE segment_id IS NOT NULL`,
+			// A tag's users in user id order, read from the index alone: a
+			// segment's count by tag (models.CountMatching) never visits
+			// bot_users or the tags' rows.
+			`CREATE INDEX bot_user_tags_tag_user_idx ON bot_user_tags (bot_id, tag, user_id)`,
 		),
 		sqlSteps(
+			`DROP INDEX bot_user_tags_tag_user_idx`,
 			`DROP INDEX broadcasts_segment_idx`,
 			`DROP INDEX broadcasts_scheduled_idx`,
 			`ALTER TABLE broadcasts DROP COLUMN scheduled_at`,

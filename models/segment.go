@@ -110,7 +110,23 @@ func DeleteSegment(ctx context.Context, db bun.IDB, id string) error {
 // CountMatching counts a bot's users matching an audience filter (every
 // user, whatever their status, as the users list does): a segment's live
 // count.
+//
+// A filter made of tags and properties only (the common segment) is
+// counted from its first tag's index entries (bot_user_tags_tag_user_idx,
+// an index-only scan), the other conditions as lookups on user_id: a tag
+// on a third of a million users is counted without reading bot_users.
+// Every tag row belongs to a user (ON DELETE CASCADE), so both counts
+// agree.
 func CountMatching(ctx context.Context, db bun.IDB, botID string, f AudienceFilter) (int64, error) {
-	n, err := whereAttributes(db.NewSelect().Model((*BotUser)(nil)).Where("?TableAlias.bot_id = ?", botID), botID, f).Count(ctx)
-	return int64(n), wrap("count matching", err)
+	var n int64
+	var err error
+	if len(f.Tags) > 0 && f.Source == "" && f.Language == "" {
+		rest := f
+		rest.Tags = f.Tags[1:]
+		q := db.NewSelect().Model((*BotUserTag)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.tag = ?", f.Tags[0])
+		n, err = whereAttributes(q, botID, rest).Count(ctx)
+	} else {
+		n, err = whereAttributes(db.NewSelect().Model((*BotUser)(nil)).Where("?TableAlias.bot_id = ?", botID), botID, f).Count(ctx)
+	}
+	return n, wrap("count matching", err)
 }

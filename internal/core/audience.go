@@ -163,6 +163,13 @@ func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBo
 	switch {
 	case !req.Filtered():
 		total = int(b.TotalUsers)
+	case req.Q == "" && req.Status == "" && req.SegmentAudience != nil && req.Filter().AudienceFilter.Empty():
+		// A segment alone: its exact count, as the segment shows it.
+		c, err := models.CountMatching(ctx, a.db, b.ID, *req.SegmentAudience)
+		if err != nil {
+			return 0, false, err
+		}
+		total = int(c)
 	case req.Q == "" && req.Status == models.UserStatusActive && req.Segment == "" && req.Filter().AudienceFilter.Empty():
 		inactive, err := models.CountNotActiveUpTo(ctx, a.db, b.ID, CountCap)
 		if err != nil {
