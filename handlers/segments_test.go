@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,18 @@ func TestScheduledBroadcastEditAndDelete(t *testing.T) {
 			if res.Expect(t, http.StatusConflict).ErrorCode(t) != "broadcast_not_scheduled" {
 				t.Fatalf("edit a started broadcast: %s", res.Text())
 			}
+		}
+		// Duplicate: the compose form, prefilled.
+		dup := c.Get(t, "/broadcasts/"+now["id"].(string)+"/duplicate").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(dup, ">now</textarea>") || !strings.Contains(dup, `name="filterTag"`) || !strings.Contains(dup, `value="vip"`) {
+			t.Fatalf("duplicate does not prefill the composer")
+		}
+		// The page's edit form (flat fields, form=true) replaces the filter.
+		seg := c.Post(t, "/api/bots/"+bot.ID+"/segments", map[string]any{"name": "Paid"}).Expect(t, http.StatusCreated).Data(t)
+		c.Post(t, "/segments/"+seg["id"].(string), url.Values{"form": {"true"}, "name": {"Paid ones"}, "tag": {"paid, vip"}}).
+			Expect(t, http.StatusSeeOther)
+		if s := c.Get(t, "/api/segments/"+seg["id"].(string)).Data(t); s["name"] != "Paid ones" || s["users"] != 1.0 {
+			t.Fatalf("edited by the form: %v", s)
 		}
 		// Another account: 404.
 		eve := env.SignUp(t, "eve-sched@example.com")

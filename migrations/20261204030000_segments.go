@@ -32,8 +32,10 @@ func init() {
 			// segment's count by tag (models.CountMatching) never visits
 			// bot_users or the tags' rows.
 			`CREATE INDEX bot_user_tags_tag_user_idx ON bot_user_tags (bot_id, tag, user_id)`,
+			`CREATE INDEX bot_user_props_value_idx ON bot_user_props (bot_id, name, value, user_id)`,
 		),
 		sqlSteps(
+			`DROP INDEX bot_user_props_value_idx`,
 			`DROP INDEX bot_user_tags_tag_user_idx`,
 			`DROP INDEX broadcasts_segment_idx`,
 			`DROP INDEX broadcasts_scheduled_idx`,

@@ -163,8 +163,10 @@ func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBo
 	switch {
 	case !req.Filtered():
 		total = int(b.TotalUsers)
-	case req.Q == "" && req.Status == "" && req.SegmentAudience != nil && req.Filter().AudienceFilter.Empty():
-		// A segment alone: its exact count, as the segment shows it.
+	case req.Q == "" && req.Status == "" && req.SegmentAudience != nil && req.Filter().AudienceFilter.Empty() &&
+		req.SegmentAudience.Source == "" && req.SegmentAudience.Language == "" && !req.SegmentAudience.Empty():
+		// A segment of tags and properties alone: its exact count, as the
+		// segment shows it, read from the tag or property index.
 		c, err := models.CountMatching(ctx, a.db, b.ID, *req.SegmentAudience)
 		if err != nil {
 			return 0, false, err
