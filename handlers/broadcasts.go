@@ -24,12 +24,17 @@ type Broadcasts struct {
 	respond *web.Responder
 	bind    *web.Binder
 	svc     *core.Broadcasts
+	uploads *core.Uploads
 }
 
 // NewBroadcasts returns the broadcast handlers.
 func NewBroadcasts(d Deps) *Broadcasts {
-	return &Broadcasts{respond: d.Respond, bind: d.Bind, svc: d.Broadcasts}
+	return &Broadcasts{respond: d.Respond, bind: d.Bind, svc: d.Broadcasts, uploads: d.Uploads}
 }
+
+// memberZoneName is the signed-in member's time zone by name ("UTC" until
+// known): the schedule's default.
+func memberZoneName(r *http.Request) string { return memberZone(r).String() }
 
 // List shows the compose page with the bot's history, or the history as
 // JSON, newest first. The compose form (its audience counts, the preview)
@@ -51,7 +56,7 @@ func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := func(ctx context.Context) (views.BroadcastsVM, error) {
-		return h.composeVM(ctx, hist, views.ComposeVM{Audience: models.AudienceAll}, nil)
+		return h.composeVM(ctx, hist, views.ComposeVM{Audience: models.AudienceAll, When: "now", ScheduleZone: memberZoneName(r)}, nil)
 	}
 	fragment := func(context.Context) (views.BroadcastsVM, error) { return hist.vm, nil }
 	h.respond.Respond(w, r, web.Response{Title: "Broadcasts · " + b.Name, Page: web.Render(page, views.BroadcastsPage),
@@ -99,9 +104,12 @@ func (h *Broadcasts) composeVM(ctx context.Context, hist history, form views.Com
 	if vm.Active, err = h.svc.ActiveOnBot(ctx, vm.Bot.ID); err != nil {
 		return vm, err
 	}
+	if vm.Form.Segments, err = h.svc.Segments(ctx, vm.Bot); err != nil {
+		return vm, err
+	}
 	vm.Preview = previewOf(contract.PreviewBroadcastRequest{Text: form.Text, ParseMode: modePtr(form.ParseMode)})
 	if review != nil {
-		vm.Review = &views.ReviewVM{Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
+		vm.Review = &views.ReviewVM{ScheduledAt: review.ScheduledAt, Recipients: review.Recipients, Sharing: review.Sharing, Duration: review.Duration,
 			Preview: renderMessage(review.Plain, review.Entities)}
 	}
 	return vm, nil
@@ -166,6 +174,13 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
+	if in.ScheduleZone == "" {
+		in.ScheduleZone = memberZoneName(r)
+	}
+	if err := h.attach(r, &in); err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
 	review, err := h.svc.Review(r.Context(), b, in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -188,6 +203,10 @@ func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
+	if in.Test {
+		h.sendTest(w, r, b, in, form)
+		return
+	}
 	bc, err := h.svc.Create(r.Context(), b, in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -198,8 +217,11 @@ func (h *Broadcasts) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID,
-		Flash: "Broadcast queued: sending to " + views.AudienceCountText(bc.Total) + "."})
+	flash := "Broadcast queued: sending to " + views.AudienceCountText(bc.Total) + "."
+	if bc.ScheduledAt != nil {
+		flash = "Broadcast scheduled: its audience is counted when it starts."
+	}
+	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: flash})
 }
 
 // Preview is the compose form's live preview (an htmx fragment): the
@@ -232,8 +254,12 @@ func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
 	if in.Audience == "" {
 		in.Audience = models.AudienceAll
 	}
-	counts, err := h.svc.AudienceCounts(r.Context(), b)
+	n, err := h.svc.CountFor(r.Context(), b, in)
 	if err != nil {
+		if e, ok := apperr.AsError(err); ok && e.Kind == apperr.KindInvalid {
+			h.respond.Respond(w, r, web.Response{Page: web.Static(views.AudienceSummaryText("Check the segment and tags: " + e.Error()))})
+			return
+		}
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -242,7 +268,7 @@ func (h *Broadcasts) Audience(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Page: web.Static(views.AudienceSummaryText(views.AudienceSummary(counts[in.Audience], h.svc.Rate(), active)))})
+	h.respond.Respond(w, r, web.Response{Page: web.Static(views.AudienceSummaryText(views.AudienceSummary(n, h.svc.Rate(), active)))})
 }
 
 // Show is a broadcast's page with its live progress; the progress poll
@@ -337,4 +363,124 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 		return
 	}
 	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: flash})
+}
+
+// Update edits a scheduled broadcast (409 once it has started).
+func (h *Broadcasts) Update(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := h.svc.Get(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	var in contract.UpdateBroadcastRequest
+	if err := h.bind.Bind(r, &in); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	bc, err := h.svc.Update(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	p, err := h.svc.Progress(r.Context(), bc)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: "Scheduled broadcast saved."})
+}
+
+// Delete removes a scheduled broadcast (409 once it has started; the
+// page shows the broadcast again with the reason).
+func (h *Broadcasts) Delete(w http.ResponseWriter, r *http.Request) {
+	ownerID, id := web.OwnerOf(r), r.PathValue("id")
+	bc, b, err := h.svc.Get(r.Context(), ownerID, id)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	p, err := h.svc.Progress(r.Context(), bc)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if _, err := h.svc.Delete(r.Context(), ownerID, id); err != nil {
+		h.respond.Fail(w, r, err, func(_ apperr.FieldErrors, msg string) web.Response {
+			cur, _, gerr := h.svc.Get(r.Context(), ownerID, id)
+			if gerr != nil {
+				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."}))}
+			}
+			res, perr := h.broadcastPage(r.Context(), b, cur, "", msg)
+			if perr != nil {
+				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."}))}
+			}
+			return res
+		})
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/bots/" + b.ID + "/broadcasts", Flash: "Scheduled broadcast deleted."})
+}
+
+// Duplicate opens the compose form prefilled with a broadcast's message,
+// audience, file and buttons (a draft: nothing is sent until it is
+// reviewed and queued).
+func (h *Broadcasts) Duplicate(w http.ResponseWriter, r *http.Request) {
+	bc, b, err := h.svc.Get(r.Context(), web.OwnerOf(r), r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	in := contract.UpdateBroadcastRequest{}.Merge(bc)
+	in.ScheduledAt, in.ScheduleZone = nil, memberZoneName(r)
+	h.respond.Respond(w, r, h.composePage(b, "Broadcasts · "+b.Name, views.ComposeFromRequest(in, nil, ""), nil))
+}
+
+// attach stores the compose form's file, if one was chosen, as an upload
+// and sets it as the broadcast's photo or document.
+func (h *Broadcasts) attach(r *http.Request, in *contract.CreateBroadcastRequest) error {
+	name, data, err := web.FormFile(r, "file", models.MaxUploadSize)
+	if err != nil || data == nil {
+		return err
+	}
+	up, err := h.uploads.Create(r.Context(), web.OwnerOf(r), name, data)
+	if err != nil {
+		return err
+	}
+	in.Photo, in.Document = "", ""
+	if in.Media == "document" || !core.IsImage(up.ContentType) {
+		in.Document = up.ID
+	} else {
+		in.Photo = up.ID
+	}
+	return nil
+}
+
+// sendTest sends the composed broadcast once to the signed-in member's
+// linked Telegram account: 200 with where it went; the page shows the
+// confirmation step again with a note.
+func (h *Broadcasts) sendTest(w http.ResponseWriter, r *http.Request, b *models.Bot, in contract.CreateBroadcastRequest, form web.FormView) {
+	sent, err := h.svc.SendTest(r.Context(), b, web.UserOf(r).ID, in)
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
+		return
+	}
+	to := sent.FirstName
+	if sent.Username != "" {
+		to = "@" + sent.Username
+	}
+	vm := views.ComposeFromRequest(in, nil, "")
+	vm.Notice = "Test sent to your Telegram account (" + to + "). Nobody else received it."
+	res := web.Response{Data: contract.BroadcastTestJSON{Test: true, TelegramUserID: sent.TelegramUserID, Username: sent.Username, MessageID: sent.MessageID}}
+	review, err := h.svc.Review(r.Context(), b, in)
+	if err == nil {
+		page := h.composePage(b, "Send this broadcast? · "+b.Name, vm, review)
+		res.Title, res.Page = page.Title, page.Page
+	} else {
+		page := h.composePage(b, "Broadcasts · "+b.Name, vm, nil)
+		res.Title, res.Page = page.Title, page.Page
+	}
+	h.respond.Respond(w, r, res)
 }

@@ -15,6 +15,7 @@ func Routes(d Deps) *web.Router {
 	mountAccounts(rt, d)
 	mountBots(rt, d)
 	mountAudience(rt, d)
+	mountSegments(rt, d)
 	mountConversations(rt, d)
 	mountInsights(rt, d)
 	mountBroadcasts(rt, d)

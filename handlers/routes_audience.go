@@ -1,6 +1,10 @@
 package handlers
 
-import "github.com/botdeck/botdeck/internal/web"
+import (
+	"net/http"
+
+	"github.com/botdeck/botdeck/internal/web"
+)
 
 // mountAudience registers a bot's users: list, CSV export, block/unblock
 // and profile photos.
@@ -38,4 +42,15 @@ func mountConversations(rt *web.Router, d Deps) {
 	rt.Both("GET /bots/{id}/users/{userId}/messages", "GET /api/bots/{id}/users/{userId}/messages", c.Messages, true)
 	rt.Both("POST /bots/{id}/users/{userId}/messages", "POST /api/bots/{id}/users/{userId}/messages", c.Send, true)
 	rt.Both("GET /bots/{id}/users/{userId}/messages/{messageId}/photo", "GET /api/bots/{id}/users/{userId}/messages/{messageId}/photo", c.MessagePhoto, true)
+}
+
+func mountSegments(rt *web.Router, d Deps) {
+	h := NewSegments(d)
+	rt.Both("GET /bots/{id}/segments", "GET /api/bots/{id}/segments", h.List, true)
+	rt.Both("POST /bots/{id}/segments", "POST /api/bots/{id}/segments", h.Create, true)
+	rt.Private("GET /bots/{id}/segments/new", http.HandlerFunc(h.NewForm))
+	rt.Private("GET /bots/{id}/segments/count", http.HandlerFunc(h.Count))
+	rt.Both("GET /segments/{id}", "GET /api/segments/{id}", h.Show, true)
+	rt.Both("POST /segments/{id}", "PATCH /api/segments/{id}", h.Update, true)
+	rt.Both("POST /segments/{id}/delete", "DELETE /api/segments/{id}", h.Delete, true)
 }

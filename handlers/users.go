@@ -206,7 +206,7 @@ func exportFilename(b *models.Bot, in contract.ListBotUsersRequest) string {
 	if in.Q != "" {
 		parts = append(parts, "search")
 	}
-	if !in.Filter().AudienceFilter.Empty() {
+	if !in.Filter().AudienceFilter.Empty() || in.Segment != "" {
 		parts = append(parts, "filtered")
 	}
 	parts = append(parts, models.Now().Format(time.DateOnly))

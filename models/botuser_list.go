@@ -34,6 +34,8 @@ type BotUserFilter struct {
 	AudienceFilter
 	// IDs, when not nil, narrows to these users (a selection of rows).
 	IDs []int64
+	// Segment is a saved segment's filter, applied as well (AND).
+	Segment *AudienceFilter
 }
 
 // AudienceFilter narrows users by what is known about them: every tag of Tags,
@@ -136,6 +138,9 @@ func whereBotUsers(q *bun.SelectQuery, botID string, f BotUserFilter) *bun.Selec
 		} else {
 			q = q.Where("?TableAlias.user_id IN (?)", bun.In(f.IDs))
 		}
+	}
+	if f.Segment != nil {
+		q = whereAttributes(q, botID, *f.Segment)
 	}
 	switch status {
 	case UserStatusActive:

@@ -13,6 +13,7 @@ import (
 
 // Broadcast statuses (a broadcast's status field in the API).
 const (
+	BroadcastScheduled = "scheduled" // waiting for its time; the audience is not frozen yet
 	BroadcastQueued    = "queued"    // waiting for a sender
 	BroadcastRunning   = "running"   // being sent
 	BroadcastPaused    = "paused"    // by the owner, or by Botdeck with a reason
@@ -22,7 +23,7 @@ const (
 )
 
 // BroadcastStatuses lists the statuses in lifecycle order.
-var BroadcastStatuses = []string{BroadcastQueued, BroadcastRunning, BroadcastPaused, BroadcastDone, BroadcastCancelled, BroadcastFailed}
+var BroadcastStatuses = []string{BroadcastScheduled, BroadcastQueued, BroadcastRunning, BroadcastPaused, BroadcastDone, BroadcastCancelled, BroadcastFailed}
 
 // Audiences a broadcast can go to.
 const (
@@ -94,6 +95,36 @@ type Broadcast struct {
 	StartedAt      *time.Time `bun:"started_at"`
 	FinishedAt     *time.Time `bun:"finished_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
+
+	// The extended composer: the segment the audience is narrowed by
+	// (nil: none, or deleted since), the filter that narrows it (JSON of
+	// contract.SegmentFilter; "" for none; with a segment, its filter when
+	// the audience was frozen), the photo or document (upload ids, the
+	// text is the caption), URL buttons (JSON [[{text, url}]], "" for
+	// none) and the start time (status scheduled until then).
+	SegmentID   *string    `bun:"segment_id"`
+	Filter      string     `bun:"filter"`
+	Photo       string     `bun:"photo"`
+	Document    string     `bun:"document"`
+	Buttons     string     `bun:"buttons"`
+	ScheduledAt *time.Time `bun:"scheduled_at"`
+
+	// Narrow is the audience filter the recipients are chosen by when
+	// the audience is frozen (InsertBroadcast, FreezeScheduled); not
+	// stored as such (Filter is its JSON).
+	Narrow *AudienceFilter `bun:"-"`
+}
+
+// Upload is the broadcast's photo or document upload id, and the Bot API
+// method and field it goes with ("" when it is text only).
+func (b *Broadcast) Upload() (id, method, field string) {
+	switch {
+	case b.Photo != "":
+		return b.Photo, "sendPhoto", "photo"
+	case b.Document != "":
+		return b.Document, "sendDocument", "document"
+	}
+	return "", "", ""
 }
 
 // Done is the number of recipients with a final outcome.
@@ -141,26 +172,96 @@ func AudienceCounts(ctx context.Context, db bun.IDB, botID string, now time.Time
 	return map[string]int64{AudienceAll: row.All, AudienceActive7Days: row.Week, AudienceActive30Days: row.Month}, wrap("audience counts", err)
 }
 
-// InsertBroadcast stores b (status queued) and its recipients — the
-// audience as it is now, in one INSERT … SELECT — and sets b.Total. Run it
-// in a transaction so the broadcast never exists without its recipients.
+// CountAudienceFiltered counts the users a broadcast to audience narrowed
+// by f (nil: not narrowed) would reach now.
+func CountAudienceFiltered(ctx context.Context, db bun.IDB, botID, audience string, f *AudienceFilter, now time.Time) (int64, error) {
+	q := whereAudience(db.NewSelect().Model((*BotUser)(nil)), botID, AudienceSince(audience, now))
+	if f != nil {
+		q = whereAttributes(q, botID, *f)
+	}
+	n, err := q.Count(ctx)
+	return int64(n), wrap("count audience", err)
+}
+
+// InsertBroadcast stores b and, unless it is scheduled, its recipients —
+// the audience (narrowed by b.Narrow) as it is now, in one
+// INSERT … SELECT — and sets b.Total. Run it in a transaction so a queued
+// broadcast never exists without its recipients.
 func InsertBroadcast(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) error {
 	if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
 		return wrap("insert broadcast", err)
 	}
-	sel := whereAudience(db.NewSelect().Model((*BotUser)(nil)), b.BotID, AudienceSince(b.Audience, now)).
-		ColumnExpr("?, user_id, ?", b.ID, RecipientPending)
+	if b.Status == BroadcastScheduled {
+		return nil
+	}
+	return wrap("insert broadcast", freeze(ctx, db, b, now))
+}
+
+// freeze stores b's recipients, the audience as it is now, and its total.
+func freeze(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) error {
+	sel := whereAudience(db.NewSelect().Model((*BotUser)(nil)), b.BotID, AudienceSince(b.Audience, now))
+	if b.Narrow != nil {
+		sel = whereAttributes(sel, b.BotID, *b.Narrow)
+	}
+	sel = sel.ColumnExpr("?, user_id, ?", b.ID, RecipientPending)
 	res, err := db.NewRaw("INSERT INTO broadcast_recipients (broadcast_id, user_id, status) ?", sel).Exec(ctx)
 	if err != nil {
-		return wrap("insert broadcast", err)
+		return err
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return wrap("insert broadcast", err)
+		return err
 	}
 	b.Total = n
 	_, err = db.NewUpdate().Model(b).Column("total").WherePK().Exec(ctx)
-	return wrap("insert broadcast", err)
+	return err
+}
+
+// DueScheduled lists scheduled broadcasts whose time has come, oldest
+// first (served by the partial index broadcasts_scheduled_idx).
+func DueScheduled(ctx context.Context, db bun.IDB, now time.Time, limit int) ([]Broadcast, error) {
+	var list []Broadcast
+	err := db.NewSelect().Model(&list).Where("status = ?", BroadcastScheduled).Where("scheduled_at <= ?", now).
+		Order("scheduled_at", "id").Limit(int64(limit)).Scan(ctx)
+	return list, wrap("due scheduled", err)
+}
+
+// FreezeScheduled starts a scheduled broadcast: it moves it from
+// scheduled to queued — one conditional UPDATE, which is the claim: when
+// instances race, exactly one transaction moves it, the others find it
+// queued and change nothing — and stores its recipients, the audience
+// (narrowed by b.Narrow, and with b.Filter saved as the filter used) as it
+// is now. Run it in a transaction, so the claim and the recipients commit
+// together. It reports whether this call started it.
+func FreezeScheduled(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) (bool, error) {
+	ok, err := affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).Set("status = ?", BroadcastQueued).
+		Set("filter = ?", b.Filter).Set("updated_at = ?", now).
+		Where("id = ?", b.ID).Where("status = ?", BroadcastScheduled).Exec(ctx))
+	if err != nil || !ok {
+		return false, wrap("freeze scheduled", err)
+	}
+	b.Status = BroadcastQueued
+	if err := freeze(ctx, db, b, now); err != nil {
+		return false, wrap("freeze scheduled", err)
+	}
+	return true, nil
+}
+
+// UpdateScheduled saves the editable columns of a broadcast that is still
+// scheduled, and reports whether it still was.
+func UpdateScheduled(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) (bool, error) {
+	b.UpdatedAt = now
+	ok, err := affectedOne(db.NewUpdate().Model(b).
+		Column("text", "parse_mode", "disable_preview", "audience", "segment_id", "filter", "photo", "document", "buttons", "scheduled_at", "updated_at").
+		WherePK().Where("status = ?", BroadcastScheduled).Exec(ctx))
+	return ok, wrap("update scheduled", err)
+}
+
+// DeleteScheduled deletes a broadcast that is still scheduled, and reports
+// whether it was.
+func DeleteScheduled(ctx context.Context, db bun.IDB, id string) (bool, error) {
+	ok, err := affectedOne(db.NewDelete().Model((*Broadcast)(nil)).Where("id = ?", id).Where("status = ?", BroadcastScheduled).Exec(ctx))
+	return ok, wrap("delete scheduled", err)
 }
 
 // BroadcastOfOwner finds a broadcast of one of ownerID's bots, with its

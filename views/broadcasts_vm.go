@@ -64,19 +64,74 @@ type ComposeVM struct {
 	DisablePreview            bool
 	Errors                    apperr.FieldErrors
 	Message                   string
+
+	Segment                 string // segment id narrowing the audience
+	FilterTag, FilterNotTag string // comma-separated
+	Photo, Document         string // upload ids already attached
+	Buttons                 [][2]string
+	When                    string // now or later
+	ScheduleDate            string // YYYY-MM-DD in ScheduleZone
+	ScheduleTime            string // HH:MM
+	ScheduleZone            string // IANA name; the member's zone by default
+	ScheduledAt             *time.Time
+	Segments                []models.Segment // the picker's choices
+	Notice                  string           // a success note (a test was sent)
 }
+
+// ButtonRows is the buttons editor's rows: those set and empty ones up to
+// three.
+func (f ComposeVM) ButtonRows() [][2]string {
+	rows := append([][2]string(nil), f.Buttons...)
+	for len(rows) < 3 {
+		rows = append(rows, [2]string{})
+	}
+	return rows
+}
+
+// Scheduled reports whether the form schedules the broadcast.
+func (f ComposeVM) Scheduled() bool { return f.When == "later" }
 
 // ComposeFromRequest keeps what the owner typed.
 func ComposeFromRequest(in contract.CreateBroadcastRequest, errs apperr.FieldErrors, msg string) ComposeVM {
-	return ComposeVM{Text: in.Text, ParseMode: in.Mode(), Audience: in.Audience, DisablePreview: in.DisablePreview, Errors: errs, Message: msg}
+	vm := ComposeVM{Text: in.Text, ParseMode: in.Mode(), Audience: in.Audience, DisablePreview: in.DisablePreview, Errors: errs, Message: msg,
+		Segment: in.Segment, Photo: in.Photo, Document: in.Document, When: in.When, ScheduleDate: in.ScheduleDate,
+		ScheduleTime: in.ScheduleTime, ScheduleZone: in.ScheduleZone, ScheduledAt: in.ScheduledAt}
+	if in.Filter != nil {
+		vm.FilterTag, vm.FilterNotTag = strings.Join(in.Filter.Tag, ", "), strings.Join(in.Filter.NotTag, ", ")
+	}
+	for _, row := range in.Buttons {
+		for _, b := range row {
+			vm.Buttons = append(vm.Buttons, [2]string{b.Text, b.URL})
+		}
+	}
+	if in.ScheduledAt != nil && vm.When == "" {
+		vm.When = "later"
+		loc, err := time.LoadLocation(vm.ScheduleZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		t := in.ScheduledAt.In(loc)
+		vm.ScheduleDate, vm.ScheduleTime = t.Format("2006-01-02"), t.Format("15:04")
+	}
+	if vm.When == "" {
+		vm.When = "now"
+	}
+	return vm
 }
+
+// CommonTimeZones are offered by the schedule's zone picker (any IANA name
+// may be typed).
+var CommonTimeZones = []string{"UTC", "Europe/London", "Europe/Berlin", "Europe/Moscow", "Europe/Kyiv", "Asia/Dubai",
+	"Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "America/Sao_Paulo", "America/New_York",
+	"America/Chicago", "America/Denver", "America/Los_Angeles"}
 
 // ReviewVM is the confirmation step.
 type ReviewVM struct {
-	Recipients int64
-	Sharing    int
-	Duration   time.Duration
-	Preview    string // safe HTML
+	ScheduledAt *time.Time
+	Recipients  int64
+	Sharing     int
+	Duration    time.Duration
+	Preview     string // safe HTML
 }
 
 // BroadcastsVM is a bot's broadcasts page: the compose form (or its
@@ -328,6 +383,11 @@ func (vm BroadcastVM) ETALine() string {
 func (vm BroadcastVM) StatusSentence() string {
 	b := vm.B
 	switch b.Status {
+	case models.BroadcastScheduled:
+		if b.ScheduledAt != nil {
+			return "Scheduled for " + DateTime(*b.ScheduledAt) + " (UTC); its audience is counted when it starts."
+		}
+		return "Scheduled."
 	case models.BroadcastQueued:
 		return "Queued: sending starts in a moment."
 	case models.BroadcastRunning:
@@ -363,7 +423,7 @@ func BroadcastStatusClass(s string) string {
 	switch s {
 	case models.BroadcastRunning:
 		return "bg-indigo-50 text-indigo-800 ring-indigo-600/20"
-	case models.BroadcastQueued:
+	case models.BroadcastQueued, models.BroadcastScheduled:
 		return "bg-sky-50 text-sky-800 ring-sky-600/20"
 	case models.BroadcastPaused:
 		return "bg-amber-50 text-amber-900 ring-amber-600/30"
@@ -431,3 +491,49 @@ func AboutDuration(d time.Duration) string {
 
 // AudienceCountText is "1 user" or "1,234 users".
 func AudienceCountText(n int64) string { return countOf(n, "user", "users") }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// firstOf is the first error of keys.
+func firstOf(errs apperr.FieldErrors, keys ...string) string {
+	for _, k := range keys {
+		if e := errs[k]; e != "" {
+			return e
+		}
+	}
+	return ""
+}
+
+// buttonErr is the error of the buttons editor's row i (one button per
+// row: buttons[i][0]), or the form's buttonText[i]/buttonUrl[i].
+func buttonErr(errs apperr.FieldErrors, i int, part string) string {
+	return errs["buttons["+strconv.Itoa(i)+"][0]."+part]
+}
+
+func inputClassOf(invalid bool) string {
+	base := "block w-full rounded-md border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2 "
+	if invalid {
+		return base + "border-red-500 focus:border-red-600 focus:ring-red-200"
+	}
+	return base + "border-slate-300 focus:border-indigo-600 focus:ring-indigo-200"
+}
+
+// FilterText says in words who the broadcast's filter (or segment) picks.
+func (vm BroadcastVM) FilterText() string {
+	f, err := contract.ParseSegmentFilter(vm.B.Filter)
+	if err != nil {
+		return "a filter"
+	}
+	return FilterSummary(f)
+}
+
+// ButtonList is the texts and links of the broadcast's buttons.
+func (vm BroadcastVM) ButtonList() []string {
+	var out []string
+	for _, row := range contract.ParseButtons(vm.B.Buttons) {
+		for _, b := range row {
+			out = append(out, b.Text+" → "+b.URL)
+		}
+	}
+	return out
+}

@@ -36,13 +36,14 @@ type UsersVM struct {
 	// the property names that can be columns.
 	TagCounts []models.TagCount
 	PropNames []string
+	Segment         string                // a saved segment the list is narrowed by
 }
 
 // NewUsersVM builds the users page view model.
 func NewUsersVM(b *models.Bot, in contract.ListBotUsersRequest, users []models.BotUser, noPhoto map[int64]bool, total int, exact, hasNext bool) UsersVM {
 	vm := UsersVM{Bot: b, Q: in.Q, Status: in.Status, Sort: in.Sort, Page: in.Number(), Users: users, NoPhoto: noPhoto,
 		Total: total, TotalExact: exact, HasNext: hasNext, Audience: in.Filter().AudienceFilter,
-		StartedFrom: in.StartedFrom, StartedTo: in.StartedTo, LastSeenFrom: in.LastSeenFrom, Cols: in.Cols}
+		StartedFrom: in.StartedFrom, StartedTo: in.StartedTo, LastSeenFrom: in.LastSeenFrom, Cols: in.Cols, Segment: in.Segment}
 	if in.Size() != contract.DefaultLimit {
 		vm.Limit = in.Size()
 	}
@@ -85,6 +86,9 @@ func (vm UsersVM) query(status, sort string, page int) url.Values {
 		}
 	}
 	v["cols"] = vm.Cols
+	if vm.Segment != "" {
+		v.Set("segment", vm.Segment)
+	}
 	for k, vs := range v {
 		if len(vs) == 0 {
 			delete(v, k)
@@ -501,4 +505,17 @@ func (vm UsersVM) StreamURL() string { return eventsURL(vm.Bot.ID, "users", "") 
 // seconds, and when the stream (re)connects.
 func (vm UsersVM) LiveTrigger() string {
 	return "sse:users throttle:2s, htmx:sseOpen from:#users-stream"
+}
+
+// SaveSegmentURL opens the segment form with the list's audience filters,
+// or "" when none is set.
+func (vm UsersVM) SaveSegmentURL() string {
+	if vm.Audience.Empty() {
+		return ""
+	}
+	v := vm.query("", "", 0)
+	v.Del("q")
+	v.Del("segment")
+	v.Del("limit")
+	return "/bots/" + vm.Bot.ID + "/segments/new?" + v.Encode()
 }

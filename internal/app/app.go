@@ -264,7 +264,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Greeter = greeter
 	a.Notifier = jobs.NewNotifier(db, a.Outbox, log, a.Instance, jobs.NotifierConfig{PublicURL: cfg.PublicURL})
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
-		a.Outbox.Run, a.Relay.Run, a.Notifier.Run)
+		a.Outbox.Run, a.Relay.Run, a.Notifier.Run, jobs.NewScheduler(a.Broadcasts, log).Run)
 	return a, nil
 }
 
@@ -278,10 +278,14 @@ func isUploadRequest(r *http.Request) bool {
 	if r.URL.Path == "/api/uploads" || strings.HasSuffix(r.URL.Path, "/import") {
 		return true // an upload, or a bot's export document with its files
 	}
-	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId}.
+	// The editor's create and save: /bots/{id}/replies and /bots/{id}/replies/{replyId};
+	// the broadcast composer's review step (its file).
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	// The conversation composer with a photo: /bots/{id}/users/{userId}/messages.
 	if len(parts) == 5 && parts[0] == "bots" && parts[2] == "users" && parts[4] == "messages" {
+		return true
+	}
+	if len(parts) == 4 && parts[0] == "bots" && parts[2] == "broadcasts" && parts[3] == "review" {
 		return true
 	}
 	if len(parts) < 3 || len(parts) > 4 || parts[0] != "bots" || parts[2] != "replies" {

@@ -82,6 +82,11 @@ type ListBotUsersRequest struct {
 	// Cols are property columns shown in the table and the CSV (and, on
 	// the API, each user's props).
 	Cols []string `json:"cols" form:"cols" validate:"max=10"`
+
+	// Segment narrows the list to a saved segment of the bot as well;
+	// core reads its filter into SegmentAudience.
+	Segment         string                 `json:"segment" form:"segment" validate:"max=64"`
+	SegmentAudience *models.AudienceFilter `json:"-" form:"-"`
 }
 
 // parseBound reads a time filter: a date (its start in zone, and the start
@@ -180,7 +185,7 @@ func normalizeTags(in []string) []string {
 
 // Filtered reports whether q or status narrows the list.
 func (r ListBotUsersRequest) Filtered() bool {
-	return r.Q != "" || r.Status != "" || !r.Filter().AudienceFilter.Empty()
+	return r.Q != "" || r.Status != "" || r.Segment != "" || !r.Filter().AudienceFilter.Empty()
 }
 
 // Filter is what the store narrows the list by.
@@ -190,7 +195,7 @@ func (r ListBotUsersRequest) Filter() models.BotUserFilter {
 	lastSeenFrom, _, _ := parseBound(r.LastSeenFrom, r.Zone)
 	return models.BotUserFilter{Q: r.Q, Status: r.Status, Sort: r.Sort, AudienceFilter: models.AudienceFilter{
 		Tags: r.Tag, NotTags: r.NotTag, Source: r.Source, Language: r.Language, Props: r.Prop,
-		StartedFrom: startedFrom, StartedBefore: startedBefore, LastSeenFrom: lastSeenFrom}}
+		StartedFrom: startedFrom, StartedBefore: startedBefore, LastSeenFrom: lastSeenFrom}, Segment: r.SegmentAudience}
 }
 
 // UserActionRequest is the body of POST …/users/{userId}/block and

@@ -83,6 +83,9 @@ func (a *Audience) List(ctx context.Context, ownerID, botID string, req contract
 	if err != nil {
 		return nil, err
 	}
+	if err := a.resolveSegment(ctx, b, &req); err != nil {
+		return nil, err
+	}
 	var (
 		users       []models.BotUser
 		more, exact bool
@@ -165,7 +168,16 @@ func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBo
 	switch {
 	case !req.Filtered():
 		total = int(b.TotalUsers)
-	case req.Q == "" && req.Status == models.UserStatusActive && req.Filter().AudienceFilter.Empty():
+	case req.Q == "" && req.Status == "" && req.SegmentAudience != nil && req.Filter().AudienceFilter.Empty() &&
+		req.SegmentAudience.Source == "" && req.SegmentAudience.Language == "" && !req.SegmentAudience.Empty():
+		// A segment of tags and properties alone: its exact count, as the
+		// segment shows it, read from the tag or property index.
+		c, err := models.CountMatching(ctx, a.db, b.ID, *req.SegmentAudience)
+		if err != nil {
+			return 0, false, err
+		}
+		total = int(c)
+	case req.Q == "" && req.Status == models.UserStatusActive && req.Segment == "" && req.Filter().AudienceFilter.Empty():
 		inactive, err := models.CountNotActiveUpTo(ctx, a.db, b.ID, CountCap)
 		if err != nil {
 			return 0, false, err
@@ -236,6 +248,9 @@ const ExportBatch = 1000
 func (a *Audience) Export(ctx context.Context, ownerID, botID string, req contract.ListBotUsersRequest) (*models.Bot, iter.Seq2[[]models.BotUser, error], error) {
 	b, err := a.bots.Get(ctx, ownerID, botID)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.resolveSegment(ctx, b, &req); err != nil {
 		return nil, nil, err
 	}
 	asc := req.Sort == "started"

@@ -78,7 +78,13 @@ func (f *BroadcastFeed) RecordDelivery(ctx context.Context, tx bun.IDB, bc *mode
 		return nil
 	}
 	m := &models.Message{BotID: bc.BotID, UserID: userID, Direction: models.DirectionOut, Origin: models.OriginBroadcast,
-		Kind: models.MessageText, Text: bc.Text, ParseMode: bc.ParseMode, TelegramID: o.MessageID, Error: o.Error}
+		Kind: models.MessageText, Text: bc.Text, ParseMode: bc.ParseMode, TelegramID: o.MessageID, Error: o.Error, Buttons: bc.Buttons}
+	switch {
+	case bc.Photo != "":
+		m.Kind, m.Caption, m.Text = models.MessagePhoto, bc.Text, ""
+	case bc.Document != "":
+		m.Kind, m.Caption, m.Text = models.MessageDocument, bc.Text, ""
+	}
 	if o.Status == models.RecipientBlocked && m.Error == "" {
 		m.Error = "the user blocked the bot"
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -53,6 +54,8 @@ type Broadcasts struct {
 	tg   *telegram.Client
 	log  *slog.Logger
 	rate float64 // messages per second per bot
+
+	uploading sync.Mutex // test sends of a file not yet sent by the bot go one at a time
 }
 
 // NewBroadcasts returns the broadcast use cases; their changes go to feed.
@@ -124,30 +127,36 @@ type Review struct {
 	Duration   time.Duration // at the bot's rate, shared with them
 	Plain      string
 	Entities   []telegram.Entity
+	// ScheduledAt is when a scheduled broadcast starts (Recipients is
+	// then the audience now; it is frozen when it starts).
+	ScheduledAt *time.Time
 }
 
 // Review checks a broadcast as Create would and says how many users it
 // reaches and how long it takes.
 func (s *Broadcasts) Review(ctx context.Context, b *models.Bot, req contract.CreateBroadcastRequest) (*Review, error) {
-	plain, ents, err := CheckMessage(req)
+	now := models.Now()
+	bc, err := prepare(ctx, s.db, b, req, now)
 	if err != nil {
 		return nil, err
 	}
-	if !CanSend(b) {
+	if !CanSend(b) && bc.ScheduledAt == nil {
 		return nil, errBotCannotSend(b, "send broadcasts")
 	}
-	n, err := models.CountAudience(ctx, s.db, b.ID, req.Audience, models.Now())
+	plain, ents, _ := telegram.ParseMarkup(req.Mode(), req.Text)
+	n, err := models.CountAudienceFiltered(ctx, s.db, b.ID, req.Audience, bc.Narrow, now)
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		return nil, apperr.Invalid("Nobody would receive this broadcast.", apperr.FieldErrors{"audience": audienceEmpty(req.Audience)})
+	if n == 0 && bc.ScheduledAt == nil {
+		return nil, apperr.Invalid("Nobody would receive this broadcast.", apperr.FieldErrors{"audience": audienceEmpty(req.Audience, bc.Narrow != nil)})
 	}
 	others, err := models.CountActiveBroadcasts(ctx, s.db, b.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &Review{Recipients: n, Sharing: others, Duration: s.Estimate(n, others+1), Plain: plain, Entities: ents}, nil
+	return &Review{Recipients: n, Sharing: others, Duration: s.Estimate(n, others+1), Plain: plain, Entities: ents,
+		ScheduledAt: bc.ScheduledAt}, nil
 }
 
 // Preview parses a draft for the live preview; an empty draft is no error.
@@ -162,21 +171,24 @@ func Preview(req contract.PreviewBroadcastRequest) (string, []telegram.Entity, e
 // Create queues a broadcast of the owner's bot to the chosen audience as
 // it is now (the recipients are stored with it, in one transaction).
 func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req contract.CreateBroadcastRequest) (*models.Broadcast, error) {
-	if _, _, err := CheckMessage(req); err != nil {
+	now := models.Now()
+	bc, err := prepare(ctx, s.db, b, req, now)
+	if err != nil {
 		return nil, err
 	}
-	if !CanSend(b) {
+	if !CanSend(b) && bc.ScheduledAt == nil {
 		return nil, errBotCannotSend(b, "send broadcasts")
 	}
-	now := models.Now()
-	bc := &models.Broadcast{ID: models.NewID("bc"), BotID: b.ID, Text: req.Text, ParseMode: req.Mode(),
-		DisablePreview: req.DisablePreview, Audience: req.Audience, Status: models.BroadcastQueued, CreatedAt: now, UpdatedAt: now}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	bc.ID, bc.Status, bc.CreatedAt, bc.UpdatedAt = models.NewID("bc"), models.BroadcastQueued, now, now
+	if bc.ScheduledAt != nil {
+		bc.Status = models.BroadcastScheduled
+	}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := models.InsertBroadcast(ctx, tx, bc, now); err != nil {
 			return err
 		}
-		if bc.Total == 0 {
-			return apperr.Invalid("Nobody would receive this broadcast.", apperr.FieldErrors{"audience": audienceEmpty(req.Audience)})
+		if bc.Total == 0 && bc.Status == models.BroadcastQueued {
+			return apperr.Invalid("Nobody would receive this broadcast.", apperr.FieldErrors{"audience": audienceEmpty(req.Audience, bc.Narrow != nil)})
 		}
 		return nil
 	})
@@ -187,7 +199,10 @@ func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req contract.Cre
 	return bc, nil
 }
 
-func audienceEmpty(audience string) string {
+func audienceEmpty(audience string, narrowed bool) string {
+	if narrowed {
+		return "has nobody: no user the bot can message matches the segment or filter"
+	}
 	switch audience {
 	case models.AudienceActive7Days:
 		return "has nobody: no user was active in the last 7 days"
@@ -324,7 +339,7 @@ func (s *Broadcasts) Cancel(ctx context.Context, ownerID, id string) (*models.Br
 			return false, ErrBroadcastFinished
 		}
 		return models.SetBroadcastStatus(ctx, s.db, bc.ID,
-			[]string{models.BroadcastQueued, models.BroadcastRunning, models.BroadcastPaused}, models.BroadcastCancelled, "", now)
+			[]string{models.BroadcastScheduled, models.BroadcastQueued, models.BroadcastRunning, models.BroadcastPaused}, models.BroadcastCancelled, "", now)
 	})
 }
 

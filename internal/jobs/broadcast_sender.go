@@ -34,6 +34,8 @@ type botSender struct {
 	logged     map[string]time.Time      // throttles repeated log entries
 	token      string                    // decrypted once per round
 	bot        *models.Bot
+
+	uploading sync.Mutex // held while a file goes to Telegram as bytes, so it goes once
 }
 
 // job is one recipient of one broadcast.
@@ -363,8 +365,7 @@ func (s *botSender) sendClaimed(ctx, dctx context.Context, j job) {
 		token := s.token
 		s.mu.Unlock()
 		sctx, cancel := context.WithTimeout(dctx, s.b.cfg.SendTimeout)
-		msg, err := s.b.tg.SendMessage(sctx, token, j.userID, bc.Text, telegram.SendOptions{
-			ParseMode: bc.ParseMode, DisableLinkPreview: bc.DisablePreview})
+		messageID, err := s.send(sctx, token, bc, j.userID)
 		cancel()
 		if s.b.afterSend != nil && s.b.afterSend(bc.ID, j.userID) {
 			s.b.die()
@@ -377,7 +378,7 @@ func (s *botSender) sendClaimed(ctx, dctx context.Context, j job) {
 		kind := classify(err)
 		switch kind {
 		case outcomeSent:
-			s.record(dctx, j, models.Outcome{Status: models.RecipientSent, MessageID: int64(msg.MessageID)}, now)
+			s.record(dctx, j, models.Outcome{Status: models.RecipientSent, MessageID: messageID}, now)
 			s.observe(dctx, bc, true, nil)
 			return
 

@@ -668,3 +668,7 @@ func References(set []Reply, id string) []string {
 	}
 	return out
 }
+
+// CheckButtonURL says what is wrong with a URL button's address, or ""
+// (broadcasts' buttons follow the replies' rules).
+func CheckButtonURL(raw string) string { return checkButtonURL(raw) }
