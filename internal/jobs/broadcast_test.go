@@ -432,7 +432,10 @@ func TestBroadcastErrorStormPauses(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 		p = reload(t, env, bc.ID)
-		if p.Failed > 10+4 || p.Sent != 0 {
+		// Sends already in flight when the storm is seen still land (more
+		// of them on a loaded machine), but the pause comes long before
+		// the 40 recipients are all tried.
+		if p.Failed > 25 || p.Sent != 0 {
 			t.Fatalf("the storm must stop the broadcast early: %+v", p)
 		}
 		env.Telegram.ClearFailures(bot.Fake.Token)

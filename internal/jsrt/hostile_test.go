@@ -165,7 +165,9 @@ func TestLongNativeWorkIsInterruptible(t *testing.T) {
 		if he, ok := err.(*HandlerError); !ok || (he.Kind != KindTimeout && he.Kind != KindLimit) {
 			t.Errorf("%s: %v", body, err)
 		}
-		if took := time.Since(start); took > slow(time.Second) {
+		// Uninterrupted, the sorts alone run 15 s; the allocation before them
+		// cannot be interrupted and is slow on a loaded machine.
+		if took := time.Since(start); took > slow(2*time.Second) {
 			t.Errorf("%s: took %v", body, took)
 		}
 	}
