@@ -100,7 +100,7 @@ func (h *Events) Stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	f := events.Filter{BotID: in.Bot, Subject: in.Subject}
+	f := events.Filter{BotID: in.Bot, Subject: in.Subject, Member: user.ID}
 	for _, k := range in.Kind {
 		f.Kinds = append(f.Kinds, events.Kind(k))
 	}

@@ -198,6 +198,21 @@ func TestFilterByBotKindAndSubject(t *testing.T) {
 	})
 }
 
+// A member's stream carries their own notifications, never another
+// member's of the same workspace.
+func TestNotificationsReachOnlyTheirMember(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *shared) {
+		b := s.bus(events.Config{})
+		ann := subscribe(t, b, "ws_a", nil, events.Filter{Member: "usr_ann"})
+		publish(t, b, s.db, events.NotificationChanged("ws_a", "bot_1", events.NotificationData{UserID: "usr_bob", ID: "ntf_1", Title: "for bob"}))
+		publish(t, b, s.db, events.NotificationChanged("ws_a", "bot_1", events.NotificationData{UserID: "usr_ann", ID: "ntf_2", Title: "for ann"}))
+		got, _ := receive(t, ann, 1)
+		if got[0].Subject != "usr_ann" || !strings.Contains(string(got[0].Data), "for ann") {
+			t.Fatalf("ann got %+v", got)
+		}
+	})
+}
+
 func TestAnEventOfARolledBackTransactionIsNeverDelivered(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *shared) {
 		b := s.bus(events.Config{})

@@ -84,12 +84,17 @@ type Filter struct {
 	BotID   string
 	Kinds   []Kind
 	Subject string
+	// Member, when set, is the user the stream belongs to: notification
+	// events (whose subject is the member they are for) reach only them,
+	// never the other members of the workspace.
+	Member string
 }
 
 func (f Filter) match(e *Event) bool {
 	return (f.BotID == "" || f.BotID == e.BotID) &&
 		(len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)) &&
-		(f.Subject == "" || f.Subject == e.Subject)
+		(f.Subject == "" || f.Subject == e.Subject) &&
+		(f.Member == "" || e.Kind != KindNotification || e.Subject == f.Member)
 }
 
 // marshal encodes v, a struct of plain fields (strings, numbers, bools),
