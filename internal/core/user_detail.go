@@ -60,6 +60,8 @@ func (s *Conversations) User(ctx context.Context, ownerID, botID string, userID 
 		payload = strings.TrimSpace(strings.TrimPrefix(start.Text, "/start"))
 	}
 	switch {
+	case strings.HasPrefix(recorded, models.CampaignSourcePrefix):
+		d.Source = recorded // "campaign:<name>"
 	case recorded != "":
 		d.Source = "start:" + recorded // the deep-link source the replies engine recorded
 	case payload != "" && !strings.HasPrefix(payload, telegramLinkPrefix): // a member linking Telegram is no source

@@ -85,3 +85,15 @@ type NotificationData struct {
 func NotificationChanged(scope, botID string, d NotificationData) Event {
 	return Event{Scope: scope, BotID: botID, Kind: KindNotification, Subject: d.UserID, Data: marshal(d)}
 }
+
+// UsersData is the data of a KindUsers event.
+type UsersData struct {
+	TotalUsers int64 `json:"totalUsers"` // the bot's audience now
+}
+
+// UsersJoined is the event of people joining a bot's audience (new users
+// seen for the first time). It is throttled: one event stands for every
+// user who joined since the previous one.
+func UsersJoined(scope, botID string, totalUsers int64) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindUsers, Subject: botID, Data: marshal(UsersData{TotalUsers: totalUsers})}
+}
