@@ -122,7 +122,7 @@ func (h *Notifications) Settings(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, h.settingsPage(s))
+	h.respond.Respond(w, r, h.settingsPage(r, s))
 }
 
 // SaveSettings stores the kinds the request names (the page's form sends
@@ -138,14 +138,16 @@ func (h *Notifications) SaveSettings(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	res := h.settingsPage(s)
+	res := h.settingsPage(r, s)
 	res.Redirect, res.Flash = "/account/notifications", "Notification settings saved."
 	h.respond.Respond(w, r, res)
 }
 
-func (h *Notifications) settingsPage(s map[string]contract.NotificationSetting) web.Response {
-	vm := func(context.Context) (views.NotificationSettingsVM, error) {
-		return views.NotificationSettingsVM{Settings: s}, nil
+func (h *Notifications) settingsPage(r *http.Request, s map[string]contract.NotificationSetting) web.Response {
+	userID := web.UserOf(r).ID
+	vm := func(ctx context.Context) (views.NotificationSettingsVM, error) {
+		linked, err := h.notes.TelegramLinked(ctx, userID)
+		return views.NotificationSettingsVM{Settings: s, TelegramLinked: linked}, err
 	}
 	return web.Response{Title: "Notification settings", Page: web.Render(vm, views.NotificationSettingsPage),
 		Data: contract.NotificationSettingsJSON(s)}

@@ -427,7 +427,8 @@ func TestNotificationPagesAndBell(t *testing.T) {
 			t.Fatalf("bot_warning: %v", set)
 		}
 		page = owner.Get(t, "/account/notifications").Expect(t, http.StatusOK).Text()
-		if !strings.Contains(page, `aria-label="Bot errors on Telegram"`) || !strings.Contains(page, "Notification settings saved.") {
+		if !strings.Contains(page, `aria-label="Bot errors on Telegram"`) || !strings.Contains(page, "Notification settings saved.") ||
+			!strings.Contains(page, "No Telegram account is linked yet") {
 			t.Fatalf("settings page:\n%s", page)
 		}
 	})

@@ -129,8 +129,8 @@ func KindHint(kind string) string {
 
 // NotificationSettingsVM is the settings page: each kind's choices.
 type NotificationSettingsVM struct {
-	Settings map[string]contract.NotificationSetting
-	Saved    bool
+	Settings       map[string]contract.NotificationSetting
+	TelegramLinked bool // the member linked a Telegram account
 }
 
 // SettingRow is one kind on the settings page.

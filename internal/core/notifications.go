@@ -283,6 +283,13 @@ func (s *Notifications) MarkRead(ctx context.Context, scope, userID string, req 
 	return n, err
 }
 
+// TelegramLinked reports whether userID linked a Telegram account (what
+// Telegram notifications need).
+func (s *Notifications) TelegramLinked(ctx context.Context, userID string) (bool, error) {
+	l, err := models.MemberTelegram(ctx, s.db, userID)
+	return l != nil, err
+}
+
 // Settings returns userID's setting for every kind (defaults where never
 // changed).
 func (s *Notifications) Settings(ctx context.Context, userID string) (map[string]contract.NotificationSetting, error) {
