@@ -92,9 +92,20 @@ func TestSendAnUploadedPhoto(t *testing.T) {
 				t.Fatalf("photo %v: fields %v", id, f)
 			}
 		}
+		uploads := func() int {
+			n, err := env.App.DB.NewSelect().Model((*models.Upload)(nil)).Count(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		kept := uploads()
 		res = postMultipart(t, c, page, url.Values{"text": {"x"}}, "notes.txt", []byte("just some text"))
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Text(), "The photo is not an image") {
 			t.Fatalf("a text file as the photo: %d", res.StatusCode)
+		}
+		if uploads() != kept {
+			t.Fatal("a refused file was stored as an upload")
 		}
 		res = postMultipart(t, c, page, url.Values{"text": {strings.Repeat("x", 1025)}}, "b.png", pngBytes)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Text(), "1024") {

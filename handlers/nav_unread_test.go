@@ -71,3 +71,13 @@ func TestNavUnreadFollowsConversations(t *testing.T) {
 		env.Client().WithHeader("HX-Request", "true").Get(t, "/nav/unread").Expect(t, http.StatusUnauthorized)
 	}, apptest.Webhooks(), apptest.Workers())
 }
+
+// withoutHeader is a page without its header (whose unread count refreshes
+// itself on every page): the flashes and what the page shows.
+func withoutHeader(page string) string {
+	start, end := strings.Index(page, "<header"), strings.Index(page, "</header>")
+	if start < 0 || end < start {
+		return page
+	}
+	return page[:start] + page[end:]
+}

@@ -294,6 +294,10 @@ func isUploadID(s string) bool { return models.LooksLikeID(models.UploadIDPrefix
 // be an image, or req.Photo as it is (a link, a file id, nothing).
 func (s *Conversations) photoUpload(ctx context.Context, ownerID string, req contract.SendMessageRequest) (string, error) {
 	if req.File != nil {
+		// Sniffed first, so a file that is no image leaves no upload behind.
+		if ct, _, _ := strings.Cut(http.DetectContentType(req.File.Data), ";"); len(req.File.Data) > 0 && !isImage(ct) {
+			return "", errPhotoNotImage
+		}
 		up, err := NewUploads(s.db).Create(ctx, ownerID, req.File.Name, req.File.Data)
 		if err != nil {
 			var ae *apperr.Error
@@ -301,9 +305,6 @@ func (s *Conversations) photoUpload(ctx context.Context, ownerID string, req con
 				return "", apperr.Invalid(apperr.GenericInvalid, apperr.FieldErrors{"photo": ae.Fields["file"]})
 			}
 			return "", err
-		}
-		if !isImage(up.ContentType) {
-			return "", errPhotoNotImage
 		}
 		return up.ID, nil
 	}
