@@ -36,7 +36,7 @@ type UsersVM struct {
 	// the property names that can be columns.
 	TagCounts []models.TagCount
 	PropNames []string
-	Segment         string                // a saved segment the list is narrowed by
+	Segment   string // a saved segment the list is narrowed by
 }
 
 // NewUsersVM builds the users page view model.
