@@ -28,6 +28,11 @@ func memberZone(r *http.Request) *time.Location {
 // htmx gets the list again (with the result as a toast), a browser without
 // JavaScript goes back to the list it was on.
 func (h *Users) Tag(w http.ResponseWriter, r *http.Request) {
+	b, err := h.audience.OwnedBot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
 	var in contract.TagUsersRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
@@ -38,7 +43,7 @@ func (h *Users) Tag(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, changed, err := h.audience.TagUsers(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
+	changed, err := h.audience.TagUsers(r.Context(), b, in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
