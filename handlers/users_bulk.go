@@ -28,9 +28,9 @@ func memberZone(r *http.Request) *time.Location {
 // htmx gets the list again (with the result as a toast), a browser without
 // JavaScript goes back to the list it was on.
 func (h *Users) Tag(w http.ResponseWriter, r *http.Request) {
-	b, err := h.audience.OwnedBot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
+	b, err := h.audience.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
-		h.respond.Fail(w, r, err)
+		h.respond.Fail(w, r, err) // another owner's bot is a 404 whatever the body says
 		return
 	}
 	var in contract.TagUsersRequest

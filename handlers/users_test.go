@@ -658,8 +658,8 @@ func TestUserRoutesAreOwnedAndHidden(t *testing.T) {
 				}
 			}
 		})
-		if walked != 22 {
-			t.Errorf("walked %d users routes, want 22 (6 pages and their API twins; the user page, its edit, messages, sending and message photos with their API twins)", walked)
+		if walked != 24 {
+			t.Errorf("walked %d users routes, want 24 (6 pages and their API twins; the user page, its edit, messages, sending and message photos with their API twins; the import form and the API import)", walked)
 		}
 		u := owner.Get(t, "/api/bots/"+bot.ID+"/users").List(t)[0].(map[string]any)
 		if u["blocked"] != false || env.Telegram.CallCount(bot.Fake.Token, "getUserProfilePhotos") != 0 {

@@ -345,7 +345,12 @@ func (r UserRowVM) Language() string {
 }
 
 // LastSeenText is when the user was last active.
-func (r UserRowVM) LastSeenText() string { return Ago(r.User.LastSeenAt) }
+func (r UserRowVM) LastSeenText() string {
+	if !r.User.Seen() {
+		return "never" // imported, not yet seen by the bot
+	}
+	return Ago(r.User.LastSeenAt)
+}
 
 // CSVHeaderWith is the export's header with property columns after the
 // user's fields, named prop.NAME.

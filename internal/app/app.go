@@ -248,6 +248,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		web.SecurityHeaders(cfg.SecureCookies()),
 		web.CrossOrigin(respond),
 		web.LimitBody(MaxBodyBytes,
+			web.BodyLimit{Max: core.MaxUserImportSize + web.UploadOverhead, Match: isUserImportRequest},
 			web.BodyLimit{Max: models.MaxUploadSize + web.UploadOverhead, Match: isUploadRequest},
 			web.BodyLimit{Max: botapi.MaxUpload, Match: isBotAPIRequest}),
 		a.untilReady,
@@ -277,6 +278,20 @@ func isUploadRequest(r *http.Request) bool {
 		return false
 	}
 	return len(parts) == 3 || parts[3] != "order" && parts[3] != "try" && parts[3] != "preview"
+}
+
+// isUserImportRequest selects the CSV imports of a bot's users (the API's
+// and the dashboard's upload), which may be up to core.MaxUserImportSize.
+func isUserImportRequest(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(parts) > 0 && parts[0] == "api" {
+		parts = parts[1:]
+		return len(parts) == 4 && parts[0] == "bots" && parts[2] == "users" && parts[3] == "import"
+	}
+	return len(parts) == 3 && parts[0] == "bots" && parts[2] == "user-imports"
 }
 
 // publicMetrics is /metrics on the public address: only to the bearer of

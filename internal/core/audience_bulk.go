@@ -9,14 +9,14 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// OwnedBot returns the owner's bot (another owner's is not found): for
-// handlers that check ownership before they read a request's body.
-func (a *Audience) OwnedBot(ctx context.Context, ownerID, botID string) (*models.Bot, error) {
+// Bot is the owner's bot (404 otherwise), for handlers that check
+// ownership before they read a request's body.
+func (a *Audience) Bot(ctx context.Context, ownerID, botID string) (*models.Bot, error) {
 	return a.bots.Get(ctx, ownerID, botID)
 }
 
 // TagUsers adds and removes tags of the users of b (checked to be the
-// owner's, OwnedBot) chosen by req — rows by id, or every user its filter
+// owner's, Bot) chosen by req — rows by id, or every user its filter
 // matches: the users the list and the CSV show —, set-based and in one
 // transaction. It returns how many tags were added or removed.
 func (a *Audience) TagUsers(ctx context.Context, b *models.Bot, req contract.TagUsersRequest) (int64, error) {
