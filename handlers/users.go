@@ -7,6 +7,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -243,8 +244,19 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 	}
 	// htmx swaps the row in place (with the message as a toast); a
 	// browser without JavaScript goes back to the list it was on.
-	row := func(context.Context) (views.UserRowVM, error) {
-		return views.UserRowVM{BotID: res.Bot.ID, User: *res.User, NoPhoto: res.NoPhoto, Back: back, Focus: true}, nil
+	row := func(ctx context.Context) (views.UserRowVM, error) {
+		vm := views.UserRowVM{BotID: res.Bot.ID, User: *res.User, NoPhoto: res.NoPhoto, Back: back, Focus: true}
+		// The list's property columns (cols in the list's URL) stay filled.
+		if cols := listCols(back); len(cols) > 0 {
+			props, err := h.audience.ColumnValues(ctx, res.Bot.ID, []models.BotUser{*res.User}, cols)
+			if err != nil {
+				return vm, err
+			}
+			for _, c := range cols {
+				vm.Cells = append(vm.Cells, views.PropText(props[res.User.UserID][c]))
+			}
+		}
+		return vm, nil
 	}
 	h.respond.Respond(w, r, web.Response{
 		Data:     contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto})),
@@ -252,6 +264,20 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 		Redirect: back,
 		Flash:    flash,
 	})
+}
+
+// listCols are the property columns of a users list URL (cols=…).
+func listCols(listURL string) []string {
+	u, err := url.Parse(listURL)
+	if err != nil {
+		return nil
+	}
+	in := contract.ListBotUsersRequest{Cols: u.Query()["cols"]}
+	in.Normalize()
+	if in.Problems() != nil {
+		return nil
+	}
+	return in.Cols
 }
 
 // usersListURL is where a block form returns: the list it came from when

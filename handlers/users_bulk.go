@@ -28,11 +28,12 @@ func memberZone(r *http.Request) *time.Location {
 // htmx gets the list again (with the result as a toast), a browser without
 // JavaScript goes back to the list it was on.
 func (h *Users) Tag(w http.ResponseWriter, r *http.Request) {
-	var in contract.TagUsersRequest
-	if _, err := h.audience.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
+	b, err := h.audience.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
+	if err != nil {
 		h.respond.Fail(w, r, err) // another owner's bot is a 404 whatever the body says
 		return
 	}
+	var in contract.TagUsersRequest
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -42,7 +43,7 @@ func (h *Users) Tag(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, changed, err := h.audience.TagUsers(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
+	changed, err := h.audience.TagUsers(r.Context(), b, in)
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

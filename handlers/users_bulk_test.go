@@ -249,6 +249,12 @@ func TestUsersPropertyColumns(t *testing.T) {
 				t.Fatalf("users page lacks %q", want)
 			}
 		}
+		// Blocking a row swaps it with its columns still filled.
+		frag := c.Do(t, http.MethodPost, "/bots/"+bot.ID+"/users/2/block", url.Values{"back": {"/bots/" + bot.ID + "/users?cols=city"}},
+			"HX-Request", "true").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(frag, ">Oslo</td>") {
+			t.Fatalf("swapped row lost its column: %s", frag)
+		}
 	})
 }
 

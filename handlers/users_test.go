@@ -298,6 +298,8 @@ func TestUsersBlockUnblock(t *testing.T) {
 		if !strings.HasPrefix(strings.TrimSpace(row), `<tr id="user-1003"`) || !strings.Contains(row, page+"1003/block") || strings.Contains(row, "Blocked by you") {
 			t.Fatalf("the row after unblocking: %s", row)
 		}
+		// Beyond ASCII the toast travels as JSON escapes (browsers read
+		// headers as Latin-1); decoded, it names the user.
 		var toast struct {
 			Toast struct{ Message string } `json:"toast"`
 		}

@@ -7,6 +7,7 @@ import { fake, connectViaAPI, uniqueUsername } from '../fake';
 // the page is open.
 
 test('tag users in bulk, filter by the tag, pick a property column, see a new user live', async ({ page }) => {
+  test.setTimeout(150_000); // one long story with five axe checks
   await signUp(page);
   const bot = await connectViaAPI(page, uniqueUsername('bulk'), 'Bulk Desk');
   const base = 881_200_000 + Math.floor(Math.random() * 400_000);

@@ -9,30 +9,24 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// TagUsers adds and removes tags of the owner's bot's users chosen by req
-// (rows by id, or every user its filter matches: the users the list and
-// the CSV show), set-based and in one transaction. It returns the bot and
 // Bot is the owner's bot (404 otherwise), for handlers that check
 // ownership before they read a request's body.
 func (a *Audience) Bot(ctx context.Context, ownerID, botID string) (*models.Bot, error) {
 	return a.bots.Get(ctx, ownerID, botID)
 }
 
-// how many tags were added or removed.
-func (a *Audience) TagUsers(ctx context.Context, ownerID, botID string, req contract.TagUsersRequest) (*models.Bot, int64, error) {
-	b, err := a.bots.Get(ctx, ownerID, botID)
-	if err != nil {
-		return nil, 0, err
-	}
+// TagUsers adds and removes tags of the users of b (checked to be the
+// owner's, Bot) chosen by req — rows by id, or every user its filter
+// matches: the users the list and the CSV show —, set-based and in one
+// transaction. It returns how many tags were added or removed.
+func (a *Audience) TagUsers(ctx context.Context, b *models.Bot, req contract.TagUsersRequest) (int64, error) {
 	var changed int64
-	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
 		changed, err = models.TagUsers(ctx, tx, b.ID, req.Selection(), req.Add, req.Remove, models.Now())
 		return err
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return b, changed, nil
+	return changed, err
 }
 
 // Tags returns one page of the owner's bot's tags, most used first, with

@@ -40,12 +40,22 @@ document.body.addEventListener('htmx:sendError', (e) => {
 // hx-trigger="every Ns, botdeck:visible" (and hx-select its own id). It is
 // skipped while the tab is hidden or while the reader is inside it (focus,
 // an open <details>), and catches up as soon as the tab is shown again.
+// The reader is inside a live part: focus, an open <details>, or rows
+// ticked for a bulk action (a selection in progress).
+function readerInside(el) {
+  return el.contains(document.activeElement) || el.querySelector('details[open]') ||
+    el.querySelector('input[name="userId"]:checked, [data-bulk-all]:checked');
+}
 document.body.addEventListener('htmx:beforeRequest', (e) => {
   const el = e.detail.elt;
   if (!el?.hasAttribute('data-live')) return;
-  if (document.hidden || el.contains(document.activeElement) || el.querySelector('details[open]')) e.preventDefault();
-  // Rows ticked for a bulk action are a selection in progress: keep it.
-  if (el.querySelector('input[name="userId"]:checked, [data-bulk-all]:checked')) e.preventDefault();
+  if (document.hidden || readerInside(el)) e.preventDefault();
+});
+// The reader may have stepped in while the refresh was on its way (opened
+// a menu, ticked a row): then its answer is dropped, not swapped over them.
+document.body.addEventListener('htmx:beforeSwap', (e) => {
+  const el = e.detail.requestConfig?.elt; // the element that asked (detail.elt is the target)
+  if (el?.hasAttribute('data-live') && e.detail.target === el && readerInside(el)) e.detail.shouldSwap = false;
 });
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) return;
