@@ -32,9 +32,9 @@ func NewBroadcasts(d Deps) *Broadcasts {
 	return &Broadcasts{respond: d.Respond, bind: d.Bind, svc: d.Broadcasts, uploads: d.Uploads}
 }
 
-// memberZone is the signed-in member's time zone ("UTC" until known): the
+// memberZoneName is the signed-in member's time zone ("UTC" until known): the
 // schedule's default.
-func memberZone(r *http.Request) string {
+func memberZoneName(r *http.Request) string {
 	if u := web.UserOf(r); u != nil && u.TimeZone != "" {
 		return u.TimeZone
 	}
@@ -61,7 +61,7 @@ func (h *Broadcasts) List(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := func(ctx context.Context) (views.BroadcastsVM, error) {
-		return h.composeVM(ctx, hist, views.ComposeVM{Audience: models.AudienceAll, When: "now", ScheduleZone: memberZone(r)}, nil)
+		return h.composeVM(ctx, hist, views.ComposeVM{Audience: models.AudienceAll, When: "now", ScheduleZone: memberZoneName(r)}, nil)
 	}
 	fragment := func(context.Context) (views.BroadcastsVM, error) { return hist.vm, nil }
 	h.respond.Respond(w, r, web.Response{Title: "Broadcasts · " + b.Name, Page: web.Render(page, views.BroadcastsPage),
@@ -180,7 +180,7 @@ func (h *Broadcasts) Review(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.ScheduleZone == "" {
-		in.ScheduleZone = memberZone(r)
+		in.ScheduleZone = memberZoneName(r)
 	}
 	if err := h.attach(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -439,7 +439,7 @@ func (h *Broadcasts) Duplicate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := contract.UpdateBroadcastRequest{}.Merge(bc)
-	in.ScheduledAt, in.ScheduleZone = nil, memberZone(r)
+	in.ScheduledAt, in.ScheduleZone = nil, memberZoneName(r)
 	h.respond.Respond(w, r, h.composePage(b, "Broadcasts · "+b.Name, views.ComposeFromRequest(in, nil, ""), nil))
 }
 
