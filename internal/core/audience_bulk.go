@@ -24,9 +24,18 @@ func (a *Audience) TagUsers(ctx context.Context, ownerID, botID string, req cont
 	if err != nil {
 		return nil, 0, err
 	}
+	sel := req.Selection()
+	if req.Filter != nil && req.Filter.Segment != "" {
+		f, err := segmentFilter(ctx, a.db, b.ID, req.Filter.Segment, "segment")
+		if err != nil {
+			return nil, 0, err
+		}
+		af := f.Audience()
+		sel.Segment = &af
+	}
 	var changed int64
 	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		changed, err = models.TagUsers(ctx, tx, b.ID, req.Selection(), req.Add, req.Remove, models.Now())
+		changed, err = models.TagUsers(ctx, tx, b.ID, sel, req.Add, req.Remove, models.Now())
 		return err
 	})
 	if err != nil {
