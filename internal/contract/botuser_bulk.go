@@ -44,9 +44,9 @@ type TagUsersRequest struct {
 	Filter  *UsersFilter `json:"filter" form:"-"`
 	// SegmentID chooses a saved segment's users (the same as a filter
 	// holding only that segment).
-	SegmentID string `json:"segment" form:"-" validate:"max=64"`
-	Add     []string     `json:"add" form:"add" validate:"max=10"`
-	Remove  []string     `json:"remove" form:"remove" validate:"max=10"`
+	SegmentID string   `json:"segment" form:"-" validate:"max=64"`
+	Add       []string `json:"add" form:"add" validate:"max=10"`
+	Remove    []string `json:"remove" form:"remove" validate:"max=10"`
 
 	All                 bool   `json:"-" form:"all"`
 	BulkTag             string `json:"-" form:"bulkTag" validate:"max=64"`
