@@ -22,12 +22,13 @@ type UsersFilter struct {
 	StartedFrom  string            `json:"startedFrom" validate:"max=40"`
 	StartedTo    string            `json:"startedTo" validate:"max=40"`
 	LastSeenFrom string            `json:"lastSeenFrom" validate:"max=40"`
+	Segment      string            `json:"segment" validate:"max=64"`
 }
 
 // List is f as the list request it filters like.
 func (f UsersFilter) List() ListBotUsersRequest {
 	return ListBotUsersRequest{Q: f.Q, Status: f.Status, Tag: f.Tag, NotTag: f.NotTag, Source: f.Source, Language: f.Language,
-		Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom}
+		Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom, Segment: f.Segment}
 }
 
 // MaxBulkUserIDs bounds a selection of rows sent by id.
@@ -41,8 +42,11 @@ const MaxBulkUserIDs = 1000
 type TagUsersRequest struct {
 	UserIDs []int64      `json:"userIds" form:"userId" validate:"max=1000"`
 	Filter  *UsersFilter `json:"filter" form:"-"`
-	Add     []string     `json:"add" form:"add" validate:"max=10"`
-	Remove  []string     `json:"remove" form:"remove" validate:"max=10"`
+	// SegmentID chooses a saved segment's users (the same as a filter
+	// holding only that segment).
+	SegmentID string   `json:"segment" form:"-" validate:"max=64"`
+	Add       []string `json:"add" form:"add" validate:"max=10"`
+	Remove    []string `json:"remove" form:"remove" validate:"max=10"`
 
 	All                 bool   `json:"-" form:"all"`
 	BulkTag             string `json:"-" form:"bulkTag" validate:"max=64"`
@@ -66,12 +70,20 @@ func (r *TagUsersRequest) Normalize() {
 		l := r.Filter.List()
 		l.Normalize()
 		r.Filter = &UsersFilter{Q: l.Q, Status: l.Status, Tag: l.Tag, NotTag: l.NotTag, Source: l.Source, Language: l.Language,
-			Prop: l.Prop, StartedFrom: l.StartedFrom, StartedTo: l.StartedTo, LastSeenFrom: l.LastSeenFrom}
+			Prop: l.Prop, StartedFrom: l.StartedFrom, StartedTo: l.StartedTo, LastSeenFrom: l.LastSeenFrom, Segment: l.Segment}
 	}
 	if r.All && r.Filter == nil {
 		f := r.ListBotUsersRequest
 		r.Filter = &UsersFilter{Q: f.Q, Status: f.Status, Tag: f.Tag, NotTag: f.NotTag, Source: f.Source, Language: f.Language,
-			Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom}
+			Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom, Segment: f.Segment}
+	}
+	if r.SegmentID != "" {
+		if r.Filter == nil {
+			r.Filter = &UsersFilter{}
+		}
+		if r.Filter.Segment == "" {
+			r.Filter.Segment = r.SegmentID
+		}
 	}
 	if r.All {
 		r.UserIDs = nil // "all matching" wins over the ticked rows of the page
@@ -89,6 +101,8 @@ func (r TagUsersRequest) Problems() error {
 		fields["userIds"] = "choose users: userIds or filter"
 	case r.Filter != nil && len(r.UserIDs) > 0:
 		fields["filter"] = "give userIds or filter, not both"
+	case r.SegmentID != "" && r.Filter.Segment != r.SegmentID:
+		fields["segment"] = "give segment or filter.segment, not both"
 	}
 	for i, id := range r.UserIDs {
 		if id <= 0 {

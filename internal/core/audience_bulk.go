@@ -17,13 +17,23 @@ func (a *Audience) Bot(ctx context.Context, ownerID, botID string) (*models.Bot,
 
 // TagUsers adds and removes tags of the users of b (checked to be the
 // owner's, Bot) chosen by req — rows by id, or every user its filter
-// matches: the users the list and the CSV show —, set-based and in one
-// transaction. It returns how many tags were added or removed.
+// matches (a segment's too): the users the list and the CSV show —,
+// set-based and in one transaction. It returns how many tags were added or
+// removed.
 func (a *Audience) TagUsers(ctx context.Context, b *models.Bot, req contract.TagUsersRequest) (int64, error) {
+	sel := req.Selection()
+	if req.Filter != nil && req.Filter.Segment != "" {
+		f, err := segmentFilter(ctx, a.db, b.ID, req.Filter.Segment, "segment")
+		if err != nil {
+			return 0, err
+		}
+		af := f.Audience()
+		sel.Segment = &af
+	}
 	var changed int64
 	err := a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		changed, err = models.TagUsers(ctx, tx, b.ID, req.Selection(), req.Add, req.Remove, models.Now())
+		changed, err = models.TagUsers(ctx, tx, b.ID, sel, req.Add, req.Remove, models.Now())
 		return err
 	})
 	return changed, err
