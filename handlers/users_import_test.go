@@ -277,7 +277,7 @@ func TestImportUsersPage(t *testing.T) {
 		}
 		// Ran once: a second run is a conflict.
 		c.Do(t, http.MethodPost, page+"/run", good).Expect(t, http.StatusConflict)
-		if l := c.Get(t, "/bots/" + bot.ID + "/users").Text(); !strings.Contains(l, "@ann") || !strings.Contains(l, "never") {
+		if l := c.Get(t, "/bots/"+bot.ID+"/users").Text(); !strings.Contains(l, "@ann") || !strings.Contains(l, "never") {
 			t.Fatalf("users list after the import lacks the imported")
 		}
 	})

@@ -29,7 +29,7 @@ type BotUser struct {
 	Blocked             bool       `bun:"blocked"`     // blocked by the bot's owner in Botdeck
 	BotBlocked          bool       `bun:"bot_blocked"` // the user blocked the bot in Telegram
 	BotBlockedChangedAt *time.Time `bun:"bot_blocked_changed_at"`
-	SearchKey           string     `bun:"search_key"` // SearchKey(first, last, username), set on every write
+	SearchKey           string     `bun:"search_key"`  // SearchKey(first, last, username), set on every write
 	ImportedAt          *time.Time `bun:"imported_at"` // set when a CSV import created the user (botuser_import.go)
 }
 

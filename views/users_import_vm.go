@@ -8,7 +8,9 @@ import (
 )
 
 // UserImportPath is the page of one import of a bot's users.
-func UserImportPath(botID, importID string) string { return "/bots/" + botID + "/user-imports/" + importID }
+func UserImportPath(botID, importID string) string {
+	return "/bots/" + botID + "/user-imports/" + importID
+}
 
 // UserImportUploadVM is the form that uploads a CSV file to import.
 type UserImportUploadVM struct {
