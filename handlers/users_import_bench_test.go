@@ -197,7 +197,7 @@ func BenchmarkImportUsers(b *testing.B) {
 					users = append(users, models.BotUser{BotID: plain.ID, UserID: int64(5_000_000_000 + i), Username: fmt.Sprint("user", i),
 						FirstName: fmt.Sprint("Name", i), LastName: fmt.Sprint("Surname", i%1000), LanguageCode: "en", StartedAt: now, LastSeenAt: now})
 					if len(users) == 1000 || i == rows {
-						if _, err := env.App.DB.NewInsert().Model(&users).Exec(ctx); err != nil {
+						if _, err := env.App.DB.NewInsert().Model(&users).Returning("NULL").Exec(ctx); err != nil {
 							b.Fatal(err)
 						}
 						users = users[:0]

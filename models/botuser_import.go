@@ -63,9 +63,10 @@ func ImportUsers(ctx context.Context, db bun.IDB, botID string, rows []ImportRow
 		}
 	}
 	if len(fresh) > 0 {
-		// No RETURNING: a statement without rows is sent as a simple query,
-		// never cached as a prepared statement (see importProfiles).
-		res, err := db.NewInsert().Model(&fresh).On("CONFLICT (bot_id, user_id) DO NOTHING").Exec(ctx)
+		// No RETURNING (bun would add one for the NULL columns): a statement
+		// without rows is sent as a simple query, never cached as a prepared
+		// statement (see importProfiles).
+		res, err := db.NewInsert().Model(&fresh).On("CONFLICT (bot_id, user_id) DO NOTHING").Returning("NULL").Exec(ctx)
 		if err != nil {
 			return 0, 0, wrap("import users: insert", err)
 		}
