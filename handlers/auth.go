@@ -35,6 +35,9 @@ func (h *Auth) SignupForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Auth) signupPage(in contract.SignupRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Name: in.Name, Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
+	if views.KeepPassword(fields, "password") {
+		vm.Password = in.Password // only the email or name needs fixing
+	}
 	return web.Response{Title: "Create account", Page: web.Static(views.SignupPage(vm))}
 }
 
@@ -75,7 +78,11 @@ func (h *Auth) LoginForm(w http.ResponseWriter, r *http.Request) {
 const signedOutURL = "/login?signed_out=1"
 
 func (h *Auth) loginPage(in contract.LoginRequest, fields apperr.FieldErrors, msg string) web.Response {
-	return h.loginPageVM(views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()})
+	vm := views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
+	if views.KeepPassword(fields, "password") {
+		vm.Password = in.Password // the email was malformed: the password was never checked
+	}
+	return h.loginPageVM(vm)
 }
 
 func (h *Auth) loginPageVM(vm views.AuthFormVM) web.Response {

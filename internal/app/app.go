@@ -61,6 +61,7 @@ type App struct {
 	Broadcasts    *core.Broadcasts
 	Broadcaster   *jobs.Broadcaster
 	BroadcastFeed *core.BroadcastFeed
+	UserFeed      *core.UserFeed
 	Campaigns     *core.Campaigns
 	Code          *core.Code
 	Uploads       *core.Uploads
@@ -175,6 +176,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus, Outbox: a.Outbox})
 	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome(db, log))
 	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
+	a.UserFeed = core.NewUserFeed(db, bus, log) // the users page's live refresh
+	a.Ingest.AddBatchHook(a.UserFeed)
 	a.Ingest.AddBatchHook(&core.Answerer{Outbox: a.Outbox, Cache: core.NewRepliesCache(),
 		Code: &core.CodeForUpdates{Code: a.Code, Outbox: a.Outbox, DB: db, Log: log}})
 	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, a.Outbox, log)
@@ -447,6 +450,7 @@ func (a *App) StartWorkers(ctx context.Context) (stop func(context.Context)) {
 func (a *App) Close() error {
 	a.Events.Close()
 	a.BroadcastFeed.Close()
+	a.UserFeed.Close()
 	a.Ingest.Close()
 	return a.DB.Close()
 }
