@@ -31,6 +31,7 @@ type Deps struct {
 	Uploads       *core.Uploads
 	Replies       *core.Replies
 	Relays        *core.Relays
+	Workspaces    *core.Workspaces
 	BotAPI        http.Handler // the Bot API proxy (internal/botapi), mounted at /botapi/
 	Events        *events.Bus  // live events for GET /api/events
 

@@ -54,6 +54,7 @@ type App struct {
 	Router        *web.Router
 	Telegram      *telegram.Client
 	Accounts      *core.Accounts
+	Workspaces    *core.Workspaces
 	Bots          *core.Bots
 	Audience      *core.Audience
 	Insights      *core.Insights
@@ -205,6 +206,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	sessions := web.NewSessionStore(db, keys.CookieHash, keys.CookieBlock, cfg.SessionIdle, cfg.SessionAbsolute, cfg.SecureCookies())
 	respond := &web.Responder{Log: log, Sessions: sessions, Assets: assets, Demo: opts.Demo, SignupOpen: signupOpen}
 	respond.Unread = a.Conversations.UnreadTotal
+	a.Workspaces = core.NewWorkspaces(db, mail, log)
+	respond.Workspaces = a.Workspaces.List
 	validator := web.NewValidator()
 	deps := handlers.Deps{
 		Respond:       respond,
@@ -223,6 +226,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Uploads:       a.Uploads,
 		Replies:       a.Replies,
 		Relays:        a.Relays,
+		Workspaces:    a.Workspaces,
 		BotAPI:        a.BotAPIProxy,
 		Events:        bus,
 		Ready:         &a.ready,
@@ -234,8 +238,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Assets:        assets,
 	}
 	a.Router = handlers.Routes(deps)
+	a.Router.SetAudit(a.Workspaces.AuditEntry)
 
-	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond,
+	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond, Members: a.Workspaces,
 		LoadUser: func(ctx context.Context, id string) (*models.User, error) { return models.UserByID(ctx, db, id) }}
 	a.handler = web.Chain(a.Router,
 		web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted}),

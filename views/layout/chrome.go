@@ -20,7 +20,28 @@ type Chrome struct {
 	SignupOpen bool
 	Theme      string // "light", "dark", or "" to follow the system
 	TimeZone   string // the signed-in member's IANA zone; "" until known
-	Unread     int64  // messages waiting unread in the account's conversations
+	Unread     int64  // messages waiting unread in the workspace's conversations
+	// The workspace the member acts in, their role there and what it
+	// allows (web.Perm names), and the others they may switch to.
+	WorkspaceID   string
+	WorkspaceName string
+	Role          string
+	Perms         []string
+	Workspaces    []WorkspaceChoice
+}
+
+// WorkspaceChoice is one workspace of the header's switcher.
+type WorkspaceChoice struct{ ID, Name string }
+
+// Can reports whether the member's role grants perm (a web.Perm name):
+// the layout and pages hide what the role cannot use.
+func (c Chrome) Can(perm string) bool {
+	for _, p := range c.Perms {
+		if p == perm {
+			return true
+		}
+	}
+	return false
 }
 
 // ThemeChoice is the theme menu's current choice.
@@ -47,13 +68,12 @@ type NavItem struct {
 }
 
 // Nav is the main navigation of a signed-in user.
-func Nav() []NavItem {
-	return []NavItem{
-		{"Dashboard", "/"},
-		{"Bots", "/bots"},
-		{"Campaigns", "/campaigns"},
-		{"Account", "/account"},
+func (c Chrome) Nav() []NavItem {
+	items := []NavItem{{"Dashboard", "/"}, {"Bots", "/bots"}}
+	if c.Can("read") {
+		items = append(items, NavItem{"Campaigns", "/campaigns"}, NavItem{"Members", "/workspace/members"})
 	}
+	return append(items, NavItem{"Account", "/account"})
 }
 
 // UnreadLabel is the navigation's unread count, e.g. "3" ("99+" beyond).
