@@ -266,7 +266,9 @@ func (h *Workspaces) Transfer(w http.ResponseWriter, r *http.Request) {
 func (h *Workspaces) Invite(w http.ResponseWriter, r *http.Request) {
 	var in contract.InviteRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
-		return h.page(r, func(vm *views.WorkspaceVM) { vm.Form.Role, vm.Form.Email, vm.Errors, vm.Message = in.Role, in.Email, f, msg })
+		return h.page(r, func(vm *views.WorkspaceVM) {
+			vm.Form.Role, vm.Form.Email, vm.Errors, vm.Message = in.Role, in.Email, f, msg
+		})
 	}
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
@@ -277,7 +279,9 @@ func (h *Workspaces) Invite(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	res := h.page(r, func(vm *views.WorkspaceVM) { vm.InviteURL, vm.InviteRole, vm.Mailed = inv.URL, inv.Invite.Role, inv.Mailed })
+	res := h.page(r, func(vm *views.WorkspaceVM) {
+		vm.InviteURL, vm.InviteRole, vm.Mailed = inv.URL, inv.Invite.Role, inv.Mailed
+	})
 	data := contract.InviteOf(inv.Invite)
 	data.URL = inv.URL
 	res.Status, res.Data = http.StatusCreated, data
