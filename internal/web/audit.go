@@ -30,7 +30,11 @@ func (rt *Router) audited(pattern string, h http.Handler) http.Handler {
 		}
 		parts := make([]string, 0, len(names))
 		for _, n := range names {
-			parts = append(parts, n+"="+r.PathValue(n))
+			v := r.PathValue(n)
+			if n == "token" {
+				v = "…" // a link's secret stays out of the log
+			}
+			parts = append(parts, n+"="+v)
 		}
 		e := &models.AuditEntry{WorkspaceID: auth.WorkspaceID, UserID: auth.User.ID, Action: pattern,
 			Target: strings.Join(parts, " "), At: models.Now()}

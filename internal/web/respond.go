@@ -327,7 +327,10 @@ func (x *Responder) writeJSON(w http.ResponseWriter, r *http.Request, status int
 func (x *Responder) writeHTML(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if c != nil {
-		if err := c.Render(r.Context(), &buf); err != nil {
+		// Views ask layout.Can(ctx, perm) to hide what the role cannot use.
+		auth := AuthOf(r)
+		ctx := layout.WithCan(r.Context(), func(p string) bool { return auth.Can(Perm(p)) })
+		if err := c.Render(ctx, &buf); err != nil {
 			x.Log.ErrorContext(r.Context(), "render page", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
 			status = http.StatusInternalServerError
 			buf.Reset()

@@ -2,7 +2,28 @@
 // the toast region and the main landmark every page lives in.
 package layout
 
-import "strconv"
+import (
+	"context"
+	"strconv"
+)
+
+type canKey struct{}
+
+// WithCan gives the views of a request the member's permission check
+// (web.Perm names), so any page can hide what the role cannot use.
+func WithCan(ctx context.Context, can func(perm string) bool) context.Context {
+	return context.WithValue(ctx, canKey{}, can)
+}
+
+// Can reports whether the member drawing the page may use perm ("build",
+// "read_build", "talk", "admin" …). Without a check (a view rendered
+// outside a request) everything shows.
+func Can(ctx context.Context, perm string) bool {
+	if can, ok := ctx.Value(canKey{}).(func(string) bool); ok {
+		return can(perm)
+	}
+	return true
+}
 
 // Chrome is the view model of everything around a page's own content. The
 // web layer builds it from the request; pages never see it.
