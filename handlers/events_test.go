@@ -147,9 +147,9 @@ func TestEventStreamKeepsAliveWithinOneRateLimitedRequest(t *testing.T) {
 				comments++
 			}
 		}
-		user := alice.User(t) // a second request of this minute
+		ws := alice.Workspace(t) // a second request of this minute
 		pub := func(text string) {
-			err := env.App.Events.Publish(context.Background(), env.App.DB, events.Event{Scope: user.ID, Kind: events.KindNotification,
+			err := env.App.Events.Publish(context.Background(), env.App.DB, events.Event{Scope: ws, Kind: events.KindNotification,
 				Data: json.RawMessage(fmt.Sprintf(`{"title":%q}`, text))})
 			if err != nil {
 				t.Fatal(err)
