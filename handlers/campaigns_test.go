@@ -415,3 +415,51 @@ func TestCampaignRoutesAreOwnedAndHidden(t *testing.T) {
 		}
 	}, apptest.Webhooks())
 }
+
+// Campaign joiners keep their campaign as source when they start the bot
+// (before or after joining); a deep-link source recorded first stays.
+func TestCampaignJoinersKeepTheirCampaignAsSource(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newCampaignWorld(t, env)
+		link := w.link(t, w.create(t, "Spring", false))
+		source := func(u telego.User) string {
+			t.Helper()
+			d := w.owner.Get(t, fmt.Sprintf("/api/bots/%s/users/%d", w.bot.ID, u.ID)).Expect(t, http.StatusOK).Data(t)
+			s, _ := d["source"].(string)
+			return s
+		}
+
+		startedFirst := env.Telegram.AddUser(telegramtest.UserSpec{FirstName: "Early"})
+		w.push(t, telegramtest.MessageUpdate(startedFirst, "/start"))
+		w.push(t, telegramtest.JoinUpdate(w.chat, startedFirst, link, false))
+
+		joinedFirst := env.Telegram.AddUser(telegramtest.UserSpec{FirstName: "Joiner"})
+		w.push(t, telegramtest.JoinUpdate(w.chat, joinedFirst, link, false))
+		w.push(t, telegramtest.MessageUpdate(joinedFirst, "/start promo"))
+
+		deepLinked := env.Telegram.AddUser(telegramtest.UserSpec{FirstName: "Ad"})
+		w.push(t, telegramtest.MessageUpdate(deepLinked, "/start adsrc"))
+		w.push(t, telegramtest.JoinUpdate(w.chat, deepLinked, link, false))
+
+		if got := source(startedFirst); got != "campaign:Spring" {
+			t.Fatalf("a user who started the bot, then joined: %q", got)
+		}
+		if got := source(joinedFirst); got != "campaign:Spring" {
+			t.Fatalf("a joiner who then starts the bot with a payload: %q", got)
+		}
+		if got := source(deepLinked); got != "start:adsrc" {
+			t.Fatalf("a deep-link source recorded first: %q", got)
+		}
+		var sources []map[string]any
+		for _, s := range w.owner.Get(t, "/api/bots/"+w.bot.ID+"/sources").Expect(t, http.StatusOK).List(t) {
+			sources = append(sources, s.(map[string]any))
+		}
+		if len(sources) != 2 || sources[0]["source"] != "campaign:Spring" || sources[0]["users"] != 2.0 {
+			t.Fatalf("sources: %v", sources)
+		}
+		page := w.owner.Get(t, "/bots/"+w.bot.ID+"/stats").Expect(t, http.StatusOK).Text()
+		if !strings.Contains(page, "the invite link of campaign “Spring”") {
+			t.Fatal("the Sources card does not name the campaign")
+		}
+	}, apptest.Webhooks())
+}

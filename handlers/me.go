@@ -49,11 +49,14 @@ func (h *Me) page(r *http.Request, form views.AccountVM) web.Response {
 		}
 		vm.OtherSessions = n
 		st, err := h.accounts.TOTPStatusOf(ctx, u.ID)
+		if err != nil {
+			return vm, err
+		}
 		vm.TOTP.Enabled, vm.TOTP.RecoveryCodes = st.Enabled, st.RecoveryCodes
 		if st.Enabled {
 			vm.TOTP.Since = st.EnabledAt.Format("2 January 2006")
 		}
-		return vm, err
+		return vm, h.fillTelegramCard(ctx, web.OwnerOf(r), u.ID, &vm.Telegram)
 	}
 	return web.Response{Title: "Account", Page: web.Render(vm, views.AccountPage), Data: contract.UserOf(u)}
 }

@@ -29,6 +29,11 @@ var RoutePerms = map[string]web.Perm{
 	"POST /api/api-keys":                 web.PermAccount,
 	"POST /account/api-keys/{id}/revoke": web.PermAccount,
 	"DELETE /api/api-keys/{id}":          web.PermAccount,
+	"GET /api/me/telegram-link":          web.PermAccount,
+	"POST /account/telegram-link":        web.PermAccount,
+	"POST /api/me/telegram-link":         web.PermAccount,
+	"POST /account/telegram-link/delete": web.PermAccount,
+	"DELETE /api/me/telegram-link":       web.PermAccount,
 
 	// Workspaces.
 	"GET /workspaces":                                              web.PermAccount,

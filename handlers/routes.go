@@ -73,6 +73,9 @@ func mountAccounts(rt *web.Router, d Deps) {
 	rt.Both("POST /account/password", "POST /api/me/password", me.ChangePassword, true)
 
 	totp := NewTOTP(d)
+	rt.Private("GET /api/me/telegram-link", http.HandlerFunc(me.TelegramLink))
+	rt.Both("POST /account/telegram-link", "POST /api/me/telegram-link", me.StartTelegramLink, true)
+	rt.Both("POST /account/telegram-link/delete", "DELETE /api/me/telegram-link", me.UnlinkTelegram, true)
 	rt.Both("POST /account/totp", "POST /api/me/totp", totp.Start, true)
 	rt.Both("POST /account/totp/confirm", "POST /api/me/totp/confirm", totp.Confirm, true)
 	rt.Both("POST /account/totp/disable", "DELETE /api/me/totp", totp.Disable, true)

@@ -23,6 +23,39 @@ func SetUserSource(ctx context.Context, db bun.IDB, botID string, userID int64, 
 	return n > 0, nil
 }
 
+// CampaignSourcePrefix starts the source of a user who came through a
+// campaign's invite link ("campaign:<name>"); deep-link sources cannot
+// contain ":", so the two never mix.
+const CampaignSourcePrefix = "campaign:"
+
+// CampaignSource is the source recorded for a lead of the named campaign.
+func CampaignSource(campaignName string) string { return CampaignSourcePrefix + campaignName }
+
+// LeadCampaigns returns, for those of userIDs who are leads of one of the
+// bot's campaigns, the name of the first campaign they came through.
+func LeadCampaigns(ctx context.Context, db bun.IDB, botID string, userIDs []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		UserID int64  `bun:"user_id"`
+		Name   string `bun:"name"`
+	}
+	err := db.NewSelect().TableExpr("campaign_leads AS l").Join("JOIN campaigns AS c ON c.id = l.campaign_id").
+		ColumnExpr("l.user_id, c.name").Where("c.bot_id = ?", botID).Where("l.user_id IN (?)", bun.In(userIDs)).
+		OrderExpr("l.user_id, COALESCE(l.requested_at, l.joined_at, l.updated_at), c.created_at").Scan(ctx, &rows)
+	if err != nil {
+		return nil, wrap("lead campaigns", err)
+	}
+	for _, r := range rows {
+		if _, ok := out[r.UserID]; !ok {
+			out[r.UserID] = r.Name
+		}
+	}
+	return out, nil
+}
+
 // UserSource returns a bot user's source ("" when none).
 func UserSource(ctx context.Context, db bun.IDB, botID string, userID int64) (string, error) {
 	var s string

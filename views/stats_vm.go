@@ -1,11 +1,12 @@
 package views
 
 import (
-	"github.com/botdeck/botdeck/internal/replies"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/botdeck/botdeck/internal/contract"
+	"github.com/botdeck/botdeck/internal/replies"
 	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/views/components"
 )
@@ -22,6 +23,15 @@ type StatsVM struct {
 
 // DeepLink is the t.me link that records source for a new user.
 func (vm StatsVM) DeepLink(source string) string { return replies.DeepLink(vm.Bot.Username, source) }
+
+// SourceLink is what the Sources table shows in its Link column: the deep
+// link, or which campaign's invite link brought the users.
+func (vm StatsVM) SourceLink(source string) string {
+	if name, ok := strings.CutPrefix(source, models.CampaignSourcePrefix); ok {
+		return "the invite link of campaign “" + name + "”"
+	}
+	return vm.DeepLink(source)
+}
 
 // Base is the page's URL without a query.
 func (vm StatsVM) Base() string { return "/bots/" + vm.Bot.ID + "/stats" }

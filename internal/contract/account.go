@@ -132,3 +132,29 @@ type ThemeRequest struct {
 	Theme string `form:"theme" validate:"required,oneof=system light dark"`
 	Next  string `form:"next" validate:"max=2048"`
 }
+
+// TelegramLinkRequest asks for a link that links the member's Telegram
+// account through one of the owner's bots (the first one when empty).
+type TelegramLinkRequest struct {
+	BotID string `json:"botId" form:"botId" validate:"max=40"`
+}
+
+// TelegramLinkJSON is the member's linked Telegram account.
+type TelegramLinkJSON struct {
+	Linked         bool       `json:"linked"`
+	TelegramUserID *int64     `json:"telegramUserId"`
+	Username       string     `json:"username,omitempty"`
+	FirstName      string     `json:"firstName,omitempty"`
+	BotID          string     `json:"botId,omitempty"`
+	LinkedAt       *time.Time `json:"linkedAt"`
+}
+
+// TelegramLinkOf shapes a member's link (nil: not linked).
+func TelegramLinkOf(l *models.MemberTelegramLink) TelegramLinkJSON {
+	if l == nil {
+		return TelegramLinkJSON{}
+	}
+	id, at := l.TelegramUserID, l.LinkedAt
+	return TelegramLinkJSON{Linked: true, TelegramUserID: &id, Username: l.Username, FirstName: l.FirstName,
+		BotID: l.BotID, LinkedAt: &at}
+}

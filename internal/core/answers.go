@@ -88,6 +88,12 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		}
 		todo = append(todo, it)
 	}
+	todo, links := splitLinkStarts(todo)
+	if len(links) > 0 {
+		if err := linkMembers(ctx, tx, a.Outbox, botID, links); err != nil {
+			return err
+		}
+	}
 	if len(todo) == 0 {
 		return nil
 	}
@@ -95,8 +101,12 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 	if err != nil {
 		return err
 	}
+	leads, err := startingLeads(ctx, tx, botID, set, todo)
+	if err != nil {
+		return err
+	}
 	if len(set.Replies()) == 0 && !hasCode {
-		return recordSources(ctx, tx, botID, set, todo) // nothing can answer: skip the users' states
+		return recordSources(ctx, tx, botID, set, todo, leads) // nothing can answer: skip the users' states
 	}
 	ids := make([]int64, 0, len(todo))
 	for _, it := range todo {
@@ -118,6 +128,9 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 			if src, ok := replies.StartSource(in.Text, set.BotUsername()); ok && st.Source == "" && !in.Group {
 				vars.Source = src // {source} in the answer to a first "/start SOURCE"
 			}
+			if name, ok := leads[it.from.ID]; ok && st.Source == "" {
+				vars.Source = models.CampaignSource(name)
+			}
 		}
 		var wants func(replies.Input) bool
 		if hasCode {
@@ -127,6 +140,9 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		plan := set.Respond(in, vars, wants)
 		if plan.By == replies.ByCode {
 			forCode = append(forCode, it.ev)
+		}
+		if name, ok := leads[it.from.ID]; ok && st != nil && st.Source == "" {
+			plan.Source = models.CampaignSource(name) // campaign joiners keep their campaign as source
 		}
 		if plan.Source != "" && st != nil && st.Source == "" && !it.in.Group {
 			st.Source = plan.Source
@@ -147,14 +163,31 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 	return w.save(ctx, tx, a.Outbox)
 }
 
-// recordSources records the deep-link sources of "/start SOURCE" messages
-// of users who have none yet.
-func recordSources(ctx context.Context, tx bun.Tx, botID string, set *replies.Set, todo []answerable) error {
+// startingLeads returns the campaign each sender of a private /start came
+// through, for those who are leads of one of the bot's campaigns: their
+// source is the campaign, whatever the /start carries.
+func startingLeads(ctx context.Context, tx bun.Tx, botID string, set *replies.Set, todo []answerable) (map[int64]string, error) {
+	var ids []int64
+	for _, it := range todo {
+		if !it.in.Group && !it.in.Callback && replies.IsStart(it.in.Text, set.BotUsername()) {
+			ids = append(ids, it.from.ID)
+		}
+	}
+	return models.LeadCampaigns(ctx, tx, botID, ids)
+}
+
+// recordSources records the sources of first /start messages of users who
+// have none yet: their campaign, else the deep-link source.
+func recordSources(ctx context.Context, tx bun.Tx, botID string, set *replies.Set, todo []answerable, leads map[int64]string) error {
 	for _, it := range todo {
 		if it.in.Group || it.in.Callback {
 			continue
 		}
-		if src, ok := replies.StartSource(it.in.Text, set.BotUsername()); ok {
+		if name, ok := leads[it.from.ID]; ok {
+			if _, err := models.SetUserSource(ctx, tx, botID, it.from.ID, models.CampaignSource(name), models.Now()); err != nil {
+				return err
+			}
+		} else if src, ok := replies.StartSource(it.in.Text, set.BotUsername()); ok {
 			if _, err := models.SetUserSource(ctx, tx, botID, it.from.ID, src, models.Now()); err != nil {
 				return err
 			}

@@ -105,6 +105,11 @@ func (c CampaignTracker) leadJoined(ctx context.Context, tx bun.Tx, ev *ingest.E
 	if err := models.SaveLead(ctx, tx, lead); err != nil {
 		return err
 	}
+	// A joiner who already started the bot without a source came through
+	// the campaign (one who starts it later gets it in the Answerer).
+	if _, err := models.SetUserSource(ctx, tx, ev.BotID, user.ID, models.CampaignSource(camp.Name), date); err != nil {
+		return err
+	}
 	if err := models.AddCampaignCounters(ctx, tx, camp.ID, 1, 0, 0); err != nil {
 		return err
 	}
@@ -177,6 +182,9 @@ func (c CampaignTracker) trackJoinRequest(ctx context.Context, tx bun.Tx, ev *in
 	lead.Username, lead.Name, lead.Via = r.From.Username, models.FullName(r.From.FirstName, r.From.LastName), models.ViaJoinRequest
 	lead.Status, lead.RequestedAt, lead.UpdatedAt = models.LeadPending, &date, date
 	if err := models.SaveLead(ctx, tx, lead); err != nil {
+		return err
+	}
+	if _, err := models.SetUserSource(ctx, tx, ev.BotID, r.From.ID, models.CampaignSource(camp.Name), date); err != nil {
 		return err
 	}
 	if err := models.AddCampaignCounters(ctx, tx, camp.ID, 0, 0, 1); err != nil {

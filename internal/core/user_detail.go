@@ -55,11 +55,17 @@ func (s *Conversations) User(ctx context.Context, ownerID, botID string, userID 
 	if err != nil {
 		return nil, err
 	}
+	payload := ""
+	if start != nil {
+		payload = strings.TrimSpace(strings.TrimPrefix(start.Text, "/start"))
+	}
 	switch {
+	case strings.HasPrefix(recorded, models.CampaignSourcePrefix):
+		d.Source = recorded // "campaign:<name>"
 	case recorded != "":
 		d.Source = "start:" + recorded // the deep-link source the replies engine recorded
-	case start != nil && strings.TrimSpace(strings.TrimPrefix(start.Text, "/start")) != "":
-		d.Source = "start:" + strings.TrimSpace(strings.TrimPrefix(start.Text, "/start"))
+	case payload != "" && !strings.HasPrefix(payload, telegramLinkPrefix): // a member linking Telegram is no source
+		d.Source = "start:" + payload
 	case len(d.Campaigns) > 0:
 		d.Source = "campaign:" + d.Campaigns[0].Name
 	}

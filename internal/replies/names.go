@@ -122,6 +122,13 @@ func DeepLink(botUsername, source string) string {
 	return "https://t.me/" + botUsername + "?start=" + source
 }
 
+// IsStart reports whether text is a /start (with or without a payload),
+// also "/start@bot" when bot is botUsername.
+func IsStart(text, botUsername string) bool {
+	c, ok := parseCommand(text)
+	return ok && c.name == "start" && c.forBot(botUsername)
+}
+
 // StartSource returns the deep-link source of a "/start SOURCE" message
 // (also "/start@bot SOURCE" when bot is botUsername), and false when the
 // text is not a /start or its payload is not a valid source.
