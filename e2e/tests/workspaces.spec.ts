@@ -70,6 +70,12 @@ test('invite a support member, who sees conversations but no code, until removed
   await visit(page, '/workspace/audit');
   await expect(page.getByRole('cell', { name: 'POST /workspace/members/{memberId}/remove' })).toBeVisible();
 
+  // Dark mode: the workspace pages keep their contrast.
+  await page.context().addCookies([{ name: 'botdeck_theme', value: 'dark', url: page.url() }]);
+  await visit(page, '/workspace/members');
+  await visit(page, '/workspace/audit');
+  await visit(page, '/workspaces');
+
   // 390 px wide: the members page fits.
   await page.setViewportSize({ width: 390, height: 800 });
   await visit(page, '/workspace/members');

@@ -63,14 +63,24 @@ func CanOf(r *http.Request) func(Perm) bool {
 	return a.Can
 }
 
+// errNoWorkspace is forbidden_role for a person who belongs to no
+// workspace (they left or were removed from every one).
+var errNoWorkspace = &apperr.Error{Kind: apperr.KindForbidden, Code: "forbidden_role",
+	Message: "You belong to no workspace. Create one under Workspaces, or open an invite link someone sent you."}
+
 // guard answers 403 forbidden_role when the caller's role lacks the
 // route's permission; a private route missing from the table is refused
 // to everyone (and fails TestEveryPrivateRouteHasARole).
 func (rt *Router) guard(pattern string, h http.Handler) http.Handler {
 	perm, known := rt.perms[pattern]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !known || !AuthOf(r).Can(perm) {
-			rt.fail(w, r, apperr.ErrForbiddenRole)
+		auth := AuthOf(r)
+		if !known || !auth.Can(perm) {
+			err := apperr.ErrForbiddenRole
+			if known && auth.User != nil && auth.WorkspaceID == "" {
+				err = errNoWorkspace
+			}
+			rt.fail(w, r, err)
 			return
 		}
 		h.ServeHTTP(w, r)
