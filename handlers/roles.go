@@ -56,6 +56,8 @@ var RoutePerms = map[string]web.Perm{
 	"DELETE /api/workspaces/{id}/invites/{inviteId}":               web.PermAdmin,
 	"POST /workspace/leave":                                        web.PermAccount,
 	"POST /api/workspaces/{id}/leave":                              web.PermAccount,
+	"POST /workspace/delete":                                       web.PermOwner,
+	"DELETE /api/workspaces/{id}":                                  web.PermOwner,
 	"POST /workspace/transfer":                                     web.PermOwner,
 	"POST /api/workspaces/{id}/transfer":                           web.PermOwner,
 	"POST /invites/{token}/accept":                                 web.PermAccount,

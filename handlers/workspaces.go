@@ -21,12 +21,13 @@ type Workspaces struct {
 	bind      *web.Binder
 	sessions  *web.SessionStore
 	ws        *core.Workspaces
+	bots      *core.Bots
 	publicURL string
 }
 
 // NewWorkspaces returns the workspace handlers.
 func NewWorkspaces(d Deps) *Workspaces {
-	return &Workspaces{respond: d.Respond, bind: d.Bind, sessions: d.Sessions, ws: d.Workspaces, publicURL: d.PublicURL}
+	return &Workspaces{respond: d.Respond, bind: d.Bind, sessions: d.Sessions, ws: d.Workspaces, bots: d.Bots, publicURL: d.PublicURL}
 }
 
 func mountWorkspaces(rt *web.Router, d Deps) {
@@ -43,6 +44,7 @@ func mountWorkspaces(rt *web.Router, d Deps) {
 	rt.Both("POST /workspace/invites/{inviteId}/revoke", "DELETE /api/workspaces/{id}/invites/{inviteId}", h.RevokeInvite, true)
 	rt.Both("POST /workspace/leave", "POST /api/workspaces/{id}/leave", h.Leave, true)
 	rt.Both("POST /workspace/transfer", "POST /api/workspaces/{id}/transfer", h.Transfer, true)
+	rt.Both("POST /workspace/delete", "DELETE /api/workspaces/{id}", h.Delete, true)
 	rt.Public("GET /invites/{token}", http.HandlerFunc(h.InvitePage))
 	rt.Both("POST /invites/{token}/accept", "POST /api/invites/{token}/accept", h.Accept, true)
 	rt.Both("GET /workspace/audit", "GET /api/audit", h.Audit, true)
@@ -260,6 +262,24 @@ func (h *Workspaces) Transfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.respond.Respond(w, r, web.Response{Data: contract.MemberOf(m), Redirect: "/workspace/members", Flash: m.DisplayName() + " now owns the workspace."})
+}
+
+// Delete deletes the current workspace with its bots (disconnected first)
+// and everything under them.
+func (h *Workspaces) Delete(w http.ResponseWriter, r *http.Request) {
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	disconnect := func(ctx context.Context, ownerID, botID string) error {
+		_, err := h.bots.Delete(ctx, ownerID, botID)
+		return err
+	}
+	if err := h.ws.Delete(r.Context(), web.OwnerOf(r), web.UserOf(r).ID, disconnect); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	h.respond.Respond(w, r, web.Response{Data: map[string]any{"deleted": true}, Redirect: "/workspaces", Flash: "Workspace deleted."})
 }
 
 // Invite makes an invite link and shows it this once.

@@ -367,3 +367,32 @@ func TestAuditLogRecordsChangesAndSignIns(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnerDeletesWorkspace: only an owner deletes a workspace; its bots
+// are disconnected from Telegram and everything in it is gone, for every
+// member.
+func TestOwnerDeletesWorkspace(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "owner@delete.example")
+		d := owner.Post(t, "/api/workspaces", map[string]any{"name": "Doomed"}).Expect(t, http.StatusCreated).Data(t)
+		wsID := d["id"].(string)
+		in := owner.WithHeader("X-Workspace", wsID)
+		bot := env.ConnectBot(t, in, "doomed_bot")
+		admin, _ := join(t, env, in, wsID, models.RoleAdmin, "admin@delete.example")
+		admin.Delete(t, "/api/workspaces/"+wsID).Expect(t, http.StatusForbidden)
+
+		in.Delete(t, "/api/workspaces/"+wsID).Expect(t, http.StatusOK)
+		in.Get(t, "/api/bots/"+bot.ID).Expect(t, http.StatusNotFound) // the workspace itself is gone: 404
+		admin.Get(t, "/api/bots").Expect(t, http.StatusNotFound)
+		if info, _, err := env.Telegram.WebhookInfo(bot.Fake.Token); err != nil || info.URL != "" {
+			t.Errorf("webhook after delete: %q %v", info.URL, err)
+		}
+		if n, err := env.App.DB.NewSelect().Model((*models.Bot)(nil)).Where("id = ?", bot.ID).Count(context.Background()); err != nil || n != 0 {
+			t.Errorf("bot rows left: %d %v", n, err)
+		}
+		// The owner keeps their own workspace.
+		if n := len(owner.Get(t, "/api/workspaces").Expect(t, http.StatusOK).List(t)); n != 1 {
+			t.Errorf("%d workspaces left", n)
+		}
+	}, apptest.Webhooks())
+}

@@ -197,6 +197,30 @@ func RemoveMember(ctx context.Context, db bun.IDB, wsID, userID string) error {
 	return wrap("remove member keys", err)
 }
 
+// LiveBotIDs lists the ids of a workspace's bots that are not deleted.
+func LiveBotIDs(ctx context.Context, db bun.IDB, wsID string) ([]string, error) {
+	var ids []string
+	err := db.NewSelect().Model((*Bot)(nil)).Column("id").Where("owner_id = ?", wsID).Where("status <> ?", BotDeleted).
+		Order("id").Scan(ctx, &ids)
+	return ids, wrap("live bot ids", err)
+}
+
+// DeleteWorkspace deletes a workspace with everything it owns (bots and
+// all under them, uploads, memberships, invites, the audit log, API keys).
+func DeleteWorkspace(ctx context.Context, db bun.IDB, wsID string) error {
+	if _, err := db.NewDelete().Model((*APIKey)(nil)).Where("workspace_id = ?", wsID).Exec(ctx); err != nil {
+		return wrap("delete workspace keys", err)
+	}
+	res, err := db.NewDelete().Model((*Workspace)(nil)).Where("id = ?", wsID).Exec(ctx)
+	if err != nil {
+		return wrap("delete workspace", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wrap("delete workspace", apperr.NotFound("workspace"))
+	}
+	return nil
+}
+
 // CountOwners counts a workspace's owners (a workspace keeps at least one).
 func CountOwners(ctx context.Context, db bun.IDB, wsID string) (int, error) {
 	n, err := db.NewSelect().Model((*WorkspaceMember)(nil)).Where("workspace_id = ?", wsID).Where("role = ?", RoleOwner).Count(ctx)

@@ -210,6 +210,29 @@ func (s *Workspaces) Transfer(ctx context.Context, wsID, ownerID, memberID strin
 	return models.MemberOf(ctx, s.db, wsID, memberID)
 }
 
+// Delete deletes the workspace and everything it owns. Its bots are
+// disconnected first (their webhooks removed, best effort, by disconnect),
+// then the rows go in one transaction.
+func (s *Workspaces) Delete(ctx context.Context, wsID, actorID string, disconnect func(ctx context.Context, ownerID, botID string) error) error {
+	if role, err := models.MemberRole(ctx, s.db, wsID, actorID); err != nil {
+		return err
+	} else if role != models.RoleOwner {
+		return errOwnerOnly
+	}
+	ids, err := models.LiveBotIDs(ctx, s.db, wsID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := disconnect(ctx, wsID, id); err != nil {
+			return err
+		}
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return models.DeleteWorkspace(ctx, tx, wsID)
+	})
+}
+
 // NewInvite is an invite just made, with its link (shown once).
 type NewInvite struct {
 	Invite *models.Invite
