@@ -12,6 +12,7 @@ import (
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/contract"
+	"github.com/botdeck/botdeck/internal/events"
 	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
 )
@@ -395,4 +396,23 @@ func TestOwnerDeletesWorkspace(t *testing.T) {
 			t.Errorf("%d workspaces left", n)
 		}
 	}, apptest.Webhooks())
+}
+
+// TestRemovedMemberStreamEnds: an event stream opened before the removal
+// ends soon after it (the membership is checked again while it is open),
+// and reconnecting is refused.
+func TestRemovedMemberStreamEnds(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "owner@stream-remove.example")
+		wsID := workspaceOf(t, owner)
+		member, memberID := join(t, env, owner, wsID, models.RoleViewer, "viewer@stream-remove.example")
+		s := member.Stream(t, "/api/events")
+		defer s.Close()
+		s.Next(t) // the stream is open
+		owner.Delete(t, "/api/workspaces/"+wsID+"/members/"+memberID).Expect(t, http.StatusOK)
+		if err := s.Ended(t); err != nil {
+			t.Logf("stream ended with %v", err)
+		}
+		member.Get(t, "/api/events").Expect(t, http.StatusNotFound)
+	}, apptest.Events(func(c *events.Config) { c.KeepAlive = 200 * time.Millisecond }))
 }
