@@ -44,6 +44,9 @@ func (h *Auth) signupPage(r *http.Request, in contract.SignupRequest, fields app
 			vm.InviteNote = "Your account joins " + info.Workspace.Name + " as " + views.RoleLabel(info.Invite.Role) + "."
 		}
 	}
+	if views.KeepPassword(fields, "password") {
+		vm.Password = in.Password // only the email or name needs fixing
+	}
 	return web.Response{Title: "Create account", Page: web.Static(views.SignupPage(vm))}
 }
 
@@ -107,7 +110,11 @@ func (h *Auth) LoginForm(w http.ResponseWriter, r *http.Request) {
 const signedOutURL = "/login?signed_out=1"
 
 func (h *Auth) loginPage(in contract.LoginRequest, fields apperr.FieldErrors, msg string) web.Response {
-	return h.loginPageVM(views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()})
+	vm := views.AuthFormVM{Email: in.Email, Next: web.SafeNext(in.Next), Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
+	if views.KeepPassword(fields, "password") {
+		vm.Password = in.Password // the email was malformed: the password was never checked
+	}
+	return h.loginPageVM(vm)
 }
 
 func (h *Auth) loginPageVM(vm views.AuthFormVM) web.Response {

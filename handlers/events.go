@@ -38,7 +38,7 @@ var (
 // headers.
 type eventsRequest struct {
 	Bot         string   `form:"bot" validate:"omitempty,max=64"`
-	Kind        []string `form:"kind" validate:"max=10,dive,oneof=message conversation notification broadcast bot"`
+	Kind        []string `form:"kind" validate:"max=10,dive,oneof=message conversation notification broadcast bot users"`
 	Subject     string   `form:"subject" validate:"omitempty,max=128"`
 	LastEventID string   `form:"lastEventId" validate:"omitempty,max=4096"`
 }

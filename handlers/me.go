@@ -93,7 +93,14 @@ func (h *Me) Update(w http.ResponseWriter, r *http.Request) {
 func (h *Me) ChangePassword(w http.ResponseWriter, r *http.Request) {
 	var in contract.PasswordChangeRequest
 	form := func(f apperr.FieldErrors, msg string) web.Response {
-		return h.page(r, views.AccountVM{PasswordErrors: f, PasswordMessage: msg})
+		vm := views.AccountVM{PasswordErrors: f, PasswordMessage: msg}
+		if views.KeepPassword(f, "current") {
+			vm.PasswordCurrent = in.Current // only the new one needs fixing
+		}
+		if views.KeepPassword(f, "new") {
+			vm.PasswordNew = in.New // a wrong current password is cleared, the new one kept
+		}
+		return h.page(r, vm)
 	}
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)

@@ -107,6 +107,14 @@ var RoutePerms = map[string]web.Perm{
 	"PATCH /api/campaigns/{id}":                                    web.PermBuild,
 	"POST /bots/{id}/users/{userId}":                               web.PermTalk,
 	"PATCH /api/bots/{id}/users/{userId}":                          web.PermTalk,
+	"POST /bots/{id}/users/tags":                                   web.PermTalk, // bulk tagging edits users
+	"POST /api/bots/{id}/users/tags":                               web.PermTalk,
+	"GET /api/bots/{id}/tags":                                      web.PermRead,
+	"POST /api/bots/{id}/users/import":                             web.PermBuild, // CSV import: bulk, editor and up
+	"GET /bots/{id}/users/import":                                  web.PermBuild,
+	"POST /bots/{id}/user-imports":                                 web.PermBuild,
+	"GET /bots/{id}/user-imports/{importId}":                       web.PermBuild,
+	"POST /bots/{id}/user-imports/{importId}/run":                  web.PermBuild,
 	"GET /bots/{id}/users/{userId}/messages/{messageId}/photo":     web.PermRead,
 	"GET /api/bots/{id}/users/{userId}/messages/{messageId}/photo": web.PermRead,
 }

@@ -8,10 +8,21 @@ func mountAudience(rt *web.Router, d Deps) {
 	users := NewUsers(d)
 	rt.Both("GET /bots/{id}/users", "GET /api/bots/{id}/users", users.List, true)
 	rt.Both("GET /bots/{id}/users.csv", "GET /api/bots/{id}/users.csv", users.ExportCSV, true)
+	rt.Both("POST /bots/{id}/users/tags", "POST /api/bots/{id}/users/tags", users.Tag, true)
+	rt.Both("", "GET /api/bots/{id}/tags", users.Tags, true)
 	rt.Both("POST /bots/{id}/users/{userId}/block", "POST /api/bots/{id}/users/{userId}/block", users.Block, true)
 	rt.Both("POST /bots/{id}/users/{userId}/unblock", "POST /api/bots/{id}/users/{userId}/unblock", users.Unblock, true)
 	rt.Both("POST /bots/{id}/users/{userId}", "PATCH /api/bots/{id}/users/{userId}", users.Edit, true)
 	rt.Both("GET /bots/{id}/users/{userId}/photo", "GET /api/bots/{id}/users/{userId}/photo", users.Photo, true)
+
+	// CSV import (users_import.go): at once from the API; staged,
+	// previewed and mapped, then run in the background from the dashboard.
+	imports := NewUserImports(d)
+	rt.Both("", "POST /api/bots/{id}/users/import", imports.Import, true)
+	rt.Both("GET /bots/{id}/users/import", "", imports.Form, true)
+	rt.Both("POST /bots/{id}/user-imports", "", imports.Stage, true)
+	rt.Both("GET /bots/{id}/user-imports/{importId}", "", imports.Show, true)
+	rt.Both("POST /bots/{id}/user-imports/{importId}/run", "", imports.Run, true)
 }
 
 // mountConversations registers the inbox: conversations, messages of a

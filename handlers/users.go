@@ -38,7 +38,8 @@ func NewUsers(d Deps) *Users {
 	return &Users{respond: d.Respond, bind: d.Bind, audience: d.Audience}
 }
 
-// List shows a bot's users with search, status filter, sort and pages.
+// List shows a bot's users with search, filters, sort, property columns
+// and pages.
 func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 	var in contract.ListBotUsersRequest
 	propParams(r)
@@ -46,6 +47,7 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
+	in.Zone = memberZone(r)
 	if err := in.Problems(); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -58,15 +60,38 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 	data := make([]contract.BotUserJSON, len(list.Users))
 	for i := range list.Users {
 		data[i] = contract.BotUserOf(&list.Users[i], apiPhotoURL(list.Bot.ID, list.Users[i].UserID, list.NoPhoto))
+		if len(in.Cols) > 0 {
+			data[i].Props = contract.ColumnProps(list.Props[list.Users[i].UserID], in.Cols)
+		}
 	}
 	pagination := contract.Paginate(in.Page, list.Total)
-	vm := func(context.Context) (views.UsersVM, error) {
-		return views.NewUsersVM(list.Bot, in, list.Users, list.NoPhoto, list.Total, list.TotalExact, list.HasNext), nil
-	}
+	vm := func(ctx context.Context) (views.UsersVM, error) { return h.listVM(ctx, in, list) }
 	h.respond.Respond(w, r, web.Response{
 		Title: "Users · " + list.Bot.Name, Page: web.Render(vm, views.UsersPage), Fragment: web.Render(vm, views.UsersFragment),
 		Data: data, Pagination: &pagination, Extra: map[string]any{"totalExact": list.TotalExact},
 	})
+}
+
+// listVM is the users page of list, with what only the page shows (tag
+// chips, the property names offered as columns).
+func (h *Users) listVM(ctx context.Context, in contract.ListBotUsersRequest, list *core.UserList) (views.UsersVM, error) {
+	extras, err := h.audience.Extras(ctx, list.Bot)
+	if err != nil {
+		return views.UsersVM{}, err
+	}
+	vm := views.NewUsersVM(list.Bot, in, list.Users, list.NoPhoto, list.Total, list.TotalExact, list.HasNext)
+	vm.Props, vm.TagCounts, vm.PropNames = list.Props, extras.Tags, extras.PropNames
+	return vm, nil
+}
+
+// usersVM reads the list in again and builds its page (after a bulk
+// change).
+func (h *Users) usersVM(ctx context.Context, r *http.Request, in contract.ListBotUsersRequest) (views.UsersVM, error) {
+	list, err := h.audience.List(ctx, web.OwnerOf(r), r.PathValue("id"), in)
+	if err != nil {
+		return views.UsersVM{}, err
+	}
+	return h.listVM(ctx, in, list)
 }
 
 // propParams reads the property filters of a users query, written
@@ -105,6 +130,7 @@ func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
+	in.Zone = memberZone(r)
 	if err := in.Problems(); err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -124,13 +150,13 @@ func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": exportFilename(b, in)}))
 		hd.Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
-		cw.Write(views.CSVHeader)
+		cw.Write(views.CSVHeaderWith(in.Cols))
 	}
 	if r.Method == http.MethodHead {
 		start() // the headers of the download, without reading any user
 		return
 	}
-	rec := make([]string, 0, len(views.CSVHeader))
+	rec := make([]string, 0, len(views.CSVHeader)+len(in.Cols))
 	for batch, err := range walk {
 		if err != nil {
 			if !started {
@@ -149,8 +175,15 @@ func (h *Users) ExportCSV(w http.ResponseWriter, r *http.Request) {
 			start()
 		}
 		_ = rc.SetWriteDeadline(time.Now().Add(exportWriteWindow)) // unsupported by test recorders: harmless
+		props, err := h.audience.ColumnValues(r.Context(), b.ID, batch, in.Cols)
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				h.respond.Log.ErrorContext(r.Context(), "csv export failed mid-stream", "err", err, "bot", b.ID, "request_id", web.RequestID(r.Context()))
+			}
+			panic(http.ErrAbortHandler)
+		}
 		for i := range batch {
-			cw.Write(views.CSVRecord(&batch[i], rec))
+			cw.Write(views.CSVPropCells(views.CSVRecord(&batch[i], rec), props[batch[i].UserID], in.Cols))
 		}
 		cw.Flush()
 		if cw.Error() != nil {

@@ -30,6 +30,7 @@ type BotUser struct {
 	BotBlocked          bool       `bun:"bot_blocked"` // the user blocked the bot in Telegram
 	BotBlockedChangedAt *time.Time `bun:"bot_blocked_changed_at"`
 	SearchKey           string     `bun:"search_key"` // SearchKey(first, last, username), set on every write
+	ImportedAt          *time.Time `bun:"imported_at"` // set when a CSV import created the user (botuser_import.go)
 }
 
 var _ bun.BeforeAppendModelHook = (*BotUser)(nil)

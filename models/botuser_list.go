@@ -32,6 +32,8 @@ var UserStatuses = []string{UserStatusActive, UserStatusBlocked, UserStatusBotBl
 type BotUserFilter struct {
 	Q, Status, Sort string
 	AudienceFilter
+	// IDs, when not nil, narrows to these users (a selection of rows).
+	IDs []int64
 }
 
 // AudienceFilter narrows users by what is known about them: every tag of Tags,
@@ -42,11 +44,16 @@ type AudienceFilter struct {
 	Tags, NotTags    []string
 	Source, Language string
 	Props            map[string]string
+
+	// Time bounds (zero: unbounded): started at or after StartedFrom and
+	// before StartedBefore; last seen at or after LastSeenFrom.
+	StartedFrom, StartedBefore, LastSeenFrom time.Time
 }
 
 // Empty reports whether a narrows nothing.
 func (a AudienceFilter) Empty() bool {
-	return len(a.Tags) == 0 && len(a.NotTags) == 0 && a.Source == "" && a.Language == "" && len(a.Props) == 0
+	return len(a.Tags) == 0 && len(a.NotTags) == 0 && a.Source == "" && a.Language == "" && len(a.Props) == 0 &&
+		a.StartedFrom.IsZero() && a.StartedBefore.IsZero() && a.LastSeenFrom.IsZero()
 }
 
 // whereAttributes adds a's conditions to a query on bot_users: tags and
@@ -68,6 +75,15 @@ func whereAttributes(q *bun.SelectQuery, botID string, a AudienceFilter) *bun.Se
 	}
 	if a.Language != "" {
 		q = q.Where("?TableAlias.language_code = ?", a.Language)
+	}
+	if !a.StartedFrom.IsZero() {
+		q = q.Where("?TableAlias.started_at >= ?", a.StartedFrom.UTC())
+	}
+	if !a.StartedBefore.IsZero() {
+		q = q.Where("?TableAlias.started_at < ?", a.StartedBefore.UTC())
+	}
+	if !a.LastSeenFrom.IsZero() {
+		q = q.Where("?TableAlias.last_seen_at >= ?", a.LastSeenFrom.UTC())
 	}
 	names := make([]string, 0, len(a.Props))
 	for name := range a.Props {
@@ -114,6 +130,13 @@ func propValueForms(s string) []string {
 func whereBotUsers(q *bun.SelectQuery, botID string, f BotUserFilter) *bun.SelectQuery {
 	search, status := f.Q, f.Status
 	q = whereAttributes(q.Where("?TableAlias.bot_id = ?", botID), botID, f.AudienceFilter)
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			q = q.Where("1 = 0")
+		} else {
+			q = q.Where("?TableAlias.user_id IN (?)", bun.In(f.IDs))
+		}
+	}
 	switch status {
 	case UserStatusActive:
 		q = q.Where("NOT blocked").Where("NOT bot_blocked")

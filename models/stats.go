@@ -53,7 +53,8 @@ func CountUsers(ctx context.Context, db bun.IDB, s StatsScope, since time.Time) 
 		*dst = int64(n)
 		return err
 	}
-	if err := count(&c.New, "started_at >= ?", since); err != nil {
+	// An imported user (imported_at set) joined no bot today: not new.
+	if err := count(&c.New, "started_at >= ? AND imported_at IS NULL", since); err != nil {
 		return c, wrap("count users", err)
 	}
 	if err := count(&c.Active, "last_seen_at >= ?", since); err != nil {

@@ -3,6 +3,7 @@ package views
 import (
 	"html"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,12 +26,23 @@ type UsersVM struct {
 	TotalExact      bool
 	HasNext         bool
 	Audience        models.AudienceFilter // tag, notTag, source, language, prop.NAME
+
+	// The time filters as given (dates in the member's zone).
+	StartedFrom, StartedTo, LastSeenFrom string
+	// Cols are the property columns shown; Props their values per user.
+	Cols  []string
+	Props map[int64]map[string]any
+	// TagCounts are the bot's most used tags (filter chips), PropNames
+	// the property names that can be columns.
+	TagCounts []models.TagCount
+	PropNames []string
 }
 
 // NewUsersVM builds the users page view model.
 func NewUsersVM(b *models.Bot, in contract.ListBotUsersRequest, users []models.BotUser, noPhoto map[int64]bool, total int, exact, hasNext bool) UsersVM {
 	vm := UsersVM{Bot: b, Q: in.Q, Status: in.Status, Sort: in.Sort, Page: in.Number(), Users: users, NoPhoto: noPhoto,
-		Total: total, TotalExact: exact, HasNext: hasNext, Audience: in.Filter().AudienceFilter}
+		Total: total, TotalExact: exact, HasNext: hasNext, Audience: in.Filter().AudienceFilter,
+		StartedFrom: in.StartedFrom, StartedTo: in.StartedTo, LastSeenFrom: in.LastSeenFrom, Cols: in.Cols}
 	if in.Size() != contract.DefaultLimit {
 		vm.Limit = in.Size()
 	}
@@ -67,6 +79,12 @@ func (vm UsersVM) query(status, sort string, page int) url.Values {
 	for name, val := range a.Props {
 		v.Set("prop."+name, val)
 	}
+	for k, val := range map[string]string{"startedFrom": vm.StartedFrom, "startedTo": vm.StartedTo, "lastSeenFrom": vm.LastSeenFrom} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	v["cols"] = vm.Cols
 	for k, vs := range v {
 		if len(vs) == 0 {
 			delete(v, k)
@@ -176,7 +194,8 @@ func (vm UsersVM) SortOptions() [][2]string {
 // NoUsersYet reports whether the bot has no users at all (rather than
 // none matching).
 func (vm UsersVM) NoUsersYet() bool {
-	return len(vm.Users) == 0 && vm.Q == "" && vm.Status == "" && vm.Page == 1 && vm.Audience.Empty()
+	return len(vm.Users) == 0 && vm.Q == "" && vm.Status == "" && vm.Page == 1 && vm.Audience.Empty() &&
+		vm.StartedFrom == "" && vm.StartedTo == "" && vm.LastSeenFrom == ""
 }
 
 // Summary is the result line, read out after every search.
@@ -244,8 +263,9 @@ type UserRowVM struct {
 	BotID   string
 	User    models.BotUser
 	NoPhoto bool
-	Back    string // the list URL, where a form without JavaScript returns
-	Focus   bool   // after an htmx swap: focus the row's action button
+	Cells   []string // the property columns' values, in the list's column order
+	Back    string   // the list URL, where a form without JavaScript returns
+	Focus   bool     // after an htmx swap: focus the row's action button
 }
 
 // Rows builds the table rows.
@@ -253,6 +273,9 @@ func (vm UsersVM) Rows() []UserRowVM {
 	rows := make([]UserRowVM, len(vm.Users))
 	for i, u := range vm.Users {
 		rows[i] = UserRowVM{BotID: vm.Bot.ID, User: u, NoPhoto: vm.NoPhoto[u.UserID], Back: vm.Self()}
+		for _, c := range vm.Cols {
+			rows[i].Cells = append(rows[i].Cells, PropText(vm.Props[u.UserID][c]))
+		}
 	}
 	return rows
 }
@@ -322,7 +345,49 @@ func (r UserRowVM) Language() string {
 }
 
 // LastSeenText is when the user was last active.
-func (r UserRowVM) LastSeenText() string { return Ago(r.User.LastSeenAt) }
+func (r UserRowVM) LastSeenText() string {
+	if !r.User.Seen() {
+		return "never" // imported, not yet seen by the bot
+	}
+	return Ago(r.User.LastSeenAt)
+}
+
+// CSVHeaderWith is the export's header with property columns after the
+// user's fields, named prop.NAME.
+func CSVHeaderWith(cols []string) []string {
+	h := append([]string(nil), CSVHeader...)
+	for _, c := range cols {
+		h = append(h, "prop."+c)
+	}
+	return h
+}
+
+// CSVPropCells appends a user's property columns to a CSV record.
+func CSVPropCells(rec []string, props map[string]any, cols []string) []string {
+	for _, c := range cols {
+		rec = append(rec, CSVText(PropText(props[c])))
+	}
+	return rec
+}
+
+// TagResult is the toast after a bulk tag change.
+func TagResult(add, remove []string, changed int64) string {
+	users := func(n int64) string {
+		if n == 1 {
+			return "1 user"
+		}
+		return Number(int(n)) + " users"
+	}
+	switch {
+	case len(add) == 1 && len(remove) == 0:
+		return "Added the tag “" + add[0] + "” to " + users(changed) + "."
+	case len(remove) == 1 && len(add) == 0:
+		return "Removed the tag “" + remove[0] + "” from " + users(changed) + "."
+	case changed == 1:
+		return "1 tag changed."
+	}
+	return Number(int(changed)) + " tags changed."
+}
 
 // CSVHeader is the first row of the users export: the JSON field names.
 var CSVHeader = []string{"userId", "username", "firstName", "lastName", "name", "languageCode", "isPremium",
@@ -367,4 +432,73 @@ func AvatarPlaceholderSVG(u *models.BotUser) string {
 	return head + `<rect width="64" height="64" rx="32" fill="#e0e7ff"/>` +
 		`<text x="32" y="32" dy="0.35em" text-anchor="middle" font-family="system-ui,sans-serif" font-size="24" font-weight="600" fill="#312e81">` +
 		html.EscapeString(Initials(u)) + `</text></svg>`
+}
+
+// TagURL toggles a tag filter: the list narrowed to users with the tag,
+// or, when it already is, without that narrowing.
+func (vm UsersVM) TagURL(tag string) string {
+	cp := vm
+	cp.Audience.Tags = nil
+	for _, t := range vm.Audience.Tags {
+		if t != tag {
+			cp.Audience.Tags = append(cp.Audience.Tags, t)
+		}
+	}
+	if !vm.TagActive(tag) {
+		cp.Audience.Tags = append(cp.Audience.Tags, tag)
+	}
+	return cp.URL(vm.Status, vm.Sort, 1)
+}
+
+// TagActive reports whether the list is narrowed to users with tag.
+func (vm UsersVM) TagActive(tag string) bool { return slices.Contains(vm.Audience.Tags, tag) }
+
+// ColShown reports whether a property is shown as a column.
+func (vm UsersVM) ColShown(name string) bool { return slices.Contains(vm.Cols, name) }
+
+// Field is a form field's name and value.
+type Field struct{ Name, Value string }
+
+// BulkFields are the list's filter as hidden fields of the bulk bar's
+// form: "all matching" tags exactly what the list shows, and the answer
+// is the same list again.
+func (vm UsersVM) BulkFields() []Field {
+	var out []Field
+	q := vm.query(vm.Status, vm.Sort, vm.Page)
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		name := k
+		if p, ok := strings.CutPrefix(k, "prop."); ok {
+			name = "prop[" + p + "]" // a form body's map syntax (prop.NAME is a URL's)
+		}
+		for _, v := range q[k] {
+			out = append(out, Field{name, v})
+		}
+	}
+	return out
+}
+
+// TotalText is the number of matching users for the bulk bar's "all
+// matching" choice.
+func (vm UsersVM) TotalText() string {
+	if !vm.TotalExact {
+		return "more than " + Number(vm.Total)
+	}
+	return Number(vm.Total)
+}
+
+// TagsPath is the bulk tag route.
+func (vm UsersVM) TagsPath() string { return vm.base() + "/tags" }
+
+// StreamURL is the event stream of the bot's new users.
+func (vm UsersVM) StreamURL() string { return eventsURL(vm.Bot.ID, "users", "") }
+
+// LiveTrigger refreshes the list when users join, at most every two
+// seconds, and when the stream (re)connects.
+func (vm UsersVM) LiveTrigger() string {
+	return "sse:users throttle:2s, htmx:sseOpen from:#users-stream"
 }

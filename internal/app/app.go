@@ -62,6 +62,7 @@ type App struct {
 	Broadcasts    *core.Broadcasts
 	Broadcaster   *jobs.Broadcaster
 	BroadcastFeed *core.BroadcastFeed
+	UserFeed      *core.UserFeed
 	Campaigns     *core.Campaigns
 	Code          *core.Code
 	Uploads       *core.Uploads
@@ -176,6 +177,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus, Outbox: a.Outbox})
 	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome(db, log))
 	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
+	a.UserFeed = core.NewUserFeed(db, bus, log) // the users page's live refresh
+	a.Ingest.AddBatchHook(a.UserFeed)
 	a.Ingest.AddBatchHook(&core.Answerer{Outbox: a.Outbox, Cache: core.NewRepliesCache(),
 		Code: &core.CodeForUpdates{Code: a.Code, Outbox: a.Outbox, DB: db, Log: log}})
 	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, a.Outbox, log)
@@ -250,6 +253,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		web.SecurityHeaders(cfg.SecureCookies()),
 		web.CrossOrigin(respond),
 		web.LimitBody(MaxBodyBytes,
+			web.BodyLimit{Max: core.MaxUserImportSize + web.UploadOverhead, Match: isUserImportRequest},
 			web.BodyLimit{Max: models.MaxUploadSize + web.UploadOverhead, Match: isUploadRequest},
 			web.BodyLimit{Max: botapi.MaxUpload, Match: isBotAPIRequest}),
 		a.untilReady,
@@ -279,6 +283,20 @@ func isUploadRequest(r *http.Request) bool {
 		return false
 	}
 	return len(parts) == 3 || parts[3] != "order" && parts[3] != "try" && parts[3] != "preview"
+}
+
+// isUserImportRequest selects the CSV imports of a bot's users (the API's
+// and the dashboard's upload), which may be up to core.MaxUserImportSize.
+func isUserImportRequest(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(parts) > 0 && parts[0] == "api" {
+		parts = parts[1:]
+		return len(parts) == 4 && parts[0] == "bots" && parts[2] == "users" && parts[3] == "import"
+	}
+	return len(parts) == 3 && parts[0] == "bots" && parts[2] == "user-imports"
 }
 
 // publicMetrics is /metrics on the public address: only to the bearer of
@@ -437,6 +455,7 @@ func (a *App) StartWorkers(ctx context.Context) (stop func(context.Context)) {
 func (a *App) Close() error {
 	a.Events.Close()
 	a.BroadcastFeed.Close()
+	a.UserFeed.Close()
 	a.Ingest.Close()
 	return a.DB.Close()
 }

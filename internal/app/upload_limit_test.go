@@ -25,3 +25,21 @@ func TestIsUploadRequest(t *testing.T) {
 		t.Error("GET is never an upload")
 	}
 }
+
+func TestIsUserImportRequest(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/api/bots/bot_x/users/import":       true,
+		"/bots/bot_x/user-imports":           true,
+		"/bots/bot_x/users/import":           false, // the upload form is a GET; nothing is posted there
+		"/api/bots/bot_x/import":             false, // a bot's setup: the upload limit
+		"/bots/bot_x/user-imports/imp_y/run": false,
+		"/api/bots/bot_x/users/tags":         false,
+	} {
+		if got := isUserImportRequest(httptest.NewRequest("POST", path, nil)); got != want {
+			t.Errorf("POST %s: %v, want %v", path, got, want)
+		}
+	}
+	if isUserImportRequest(httptest.NewRequest("GET", "/api/bots/bot_x/users/import", nil)) {
+		t.Error("GET is never an import")
+	}
+}

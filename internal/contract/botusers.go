@@ -27,6 +27,18 @@ type BotUserJSON struct {
 	Blocked      bool      `json:"blocked"`
 	BotBlocked   bool      `json:"botBlocked"`
 	PhotoURL     *string   `json:"photoUrl"`
+	// Props holds the properties asked for with cols (null when unset).
+	Props map[string]any `json:"props,omitempty"`
+}
+
+// ColumnProps is the props of a user for the columns cols: every column,
+// null when the user lacks it.
+func ColumnProps(props map[string]any, cols []string) map[string]any {
+	out := make(map[string]any, len(cols))
+	for _, c := range cols {
+		out[c] = props[c]
+	}
+	return out
 }
 
 // BotUserOf is the API shape of u; photoURL is the proxy route or nil.
@@ -55,6 +67,39 @@ type ListBotUsersRequest struct {
 	Prop      map[string]string `json:"prop" form:"prop" validate:"max=10"`
 	PropName  string            `json:"-" form:"propName" validate:"max=32"`
 	PropValue string            `json:"-" form:"propValue" validate:"max=512"`
+
+	// Time filters: users who started on or after StartedFrom and up to
+	// StartedTo, and were last seen on or after LastSeenFrom. Each is a
+	// date (YYYY-MM-DD: the whole day in Zone, the member's time zone) or
+	// an RFC 3339 time (StartedTo then an exclusive bound).
+	StartedFrom  string `json:"startedFrom" form:"startedFrom" validate:"max=40"`
+	StartedTo    string `json:"startedTo" form:"startedTo" validate:"max=40"`
+	LastSeenFrom string `json:"lastSeenFrom" form:"lastSeenFrom" validate:"max=40"`
+	// Zone is the time zone dates are read in (nil: UTC); the handler
+	// sets it from the member's account.
+	Zone *time.Location `json:"-" form:"-"`
+
+	// Cols are property columns shown in the table and the CSV (and, on
+	// the API, each user's props).
+	Cols []string `json:"cols" form:"cols" validate:"max=10"`
+}
+
+// parseBound reads a time filter: a date (its start in zone, and the start
+// of the next day as end) or an RFC 3339 time (both the same instant).
+func parseBound(s string, zone *time.Location) (start, end time.Time, ok bool) {
+	if s == "" {
+		return time.Time{}, time.Time{}, true
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, s, zone); err == nil {
+		return d.UTC(), d.AddDate(0, 0, 1).UTC(), true
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), t.UTC(), true
+	}
+	return time.Time{}, time.Time{}, false
 }
 
 // Problems checks the audience filters' tag and property names.
@@ -68,6 +113,16 @@ func (r ListBotUsersRequest) Problems() error {
 	for i, t := range r.NotTag {
 		if !replies.ValidTag(t) {
 			fields["notTag["+strconv.Itoa(i)+"]"] = "must be a tag name"
+		}
+	}
+	for name, v := range map[string]string{"startedFrom": r.StartedFrom, "startedTo": r.StartedTo, "lastSeenFrom": r.LastSeenFrom} {
+		if _, _, ok := parseBound(v, r.Zone); !ok {
+			fields[name] = "must be a date (YYYY-MM-DD) or an RFC 3339 time"
+		}
+	}
+	for i, c := range r.Cols {
+		if !replies.ValidProperty(c) {
+			fields["cols["+strconv.Itoa(i)+"]"] = "must be a property name"
 		}
 	}
 	for name, v := range r.Prop {
@@ -99,6 +154,17 @@ func (r *ListBotUsersRequest) Normalize() {
 		r.Prop[name] = strings.TrimSpace(r.PropValue)
 	}
 	r.PropName, r.PropValue = "", ""
+	r.StartedFrom, r.StartedTo, r.LastSeenFrom = strings.TrimSpace(r.StartedFrom), strings.TrimSpace(r.StartedTo), strings.TrimSpace(r.LastSeenFrom)
+	var cols []string
+	for _, c := range r.Cols {
+		// cols=a,b and cols=a&cols=b alike.
+		for _, c := range strings.Split(c, ",") {
+			if c = replies.NormalizeProperty(c); c != "" && !slices.Contains(cols, c) {
+				cols = append(cols, c)
+			}
+		}
+	}
+	r.Cols = cols
 }
 
 // normalizeTags lower-cases tags and drops empty and repeated ones.
@@ -119,8 +185,12 @@ func (r ListBotUsersRequest) Filtered() bool {
 
 // Filter is what the store narrows the list by.
 func (r ListBotUsersRequest) Filter() models.BotUserFilter {
+	startedFrom, _, _ := parseBound(r.StartedFrom, r.Zone)
+	_, startedBefore, _ := parseBound(r.StartedTo, r.Zone)
+	lastSeenFrom, _, _ := parseBound(r.LastSeenFrom, r.Zone)
 	return models.BotUserFilter{Q: r.Q, Status: r.Status, Sort: r.Sort, AudienceFilter: models.AudienceFilter{
-		Tags: r.Tag, NotTags: r.NotTag, Source: r.Source, Language: r.Language, Props: r.Prop}}
+		Tags: r.Tag, NotTags: r.NotTag, Source: r.Source, Language: r.Language, Props: r.Prop,
+		StartedFrom: startedFrom, StartedBefore: startedBefore, LastSeenFrom: lastSeenFrom}}
 }
 
 // UserActionRequest is the body of POST …/users/{userId}/block and

@@ -74,6 +74,7 @@ type UserList struct {
 	TotalExact bool // false: "more than Total"
 	HasNext    bool // another page follows
 	NoPhoto    map[int64]bool
+	Props      map[int64]map[string]any // the req.Cols properties of each user
 }
 
 // List returns one page of the owner's bot's users matching req.
@@ -102,7 +103,11 @@ func (a *Audience) List(ctx context.Context, ownerID, botID string, req contract
 	if err != nil {
 		return nil, err
 	}
-	return &UserList{Bot: b, Users: users, Total: total, TotalExact: exact, HasNext: more, NoPhoto: noPhoto}, nil
+	props, err := a.ColumnValues(ctx, b.ID, users, req.Cols)
+	if err != nil {
+		return nil, err
+	}
+	return &UserList{Bot: b, Users: users, Total: total, TotalExact: exact, HasNext: more, NoPhoto: noPhoto, Props: props}, nil
 }
 
 // search runs a search: the capped count first, whose answer also says

@@ -20,6 +20,7 @@ const (
 	KindNotification Kind = "notification" // a new in-app notification
 	KindBroadcast    Kind = "broadcast"    // a broadcast's status or counts changed
 	KindBot          Kind = "bot"          // a bot's status changed
+	KindUsers        Kind = "users"        // people joined a bot's audience
 
 	// KindReset is never published: a stream sends it when it cannot
 	// replay what a reconnecting client missed (too old, or too much). The
@@ -29,7 +30,7 @@ const (
 
 // Kinds lists the kinds that are published, in documentation order.
 func Kinds() []Kind {
-	return []Kind{KindMessage, KindConversation, KindNotification, KindBroadcast, KindBot}
+	return []Kind{KindMessage, KindConversation, KindNotification, KindBroadcast, KindBot, KindUsers}
 }
 
 // MaxDataBytes bounds an event's data: events say what changed, pages

@@ -67,3 +67,15 @@ type ConversationData struct {
 func ConversationChanged(scope, botID string, d ConversationData) Event {
 	return Event{Scope: scope, BotID: botID, Kind: KindConversation, Subject: strconv.FormatInt(d.UserID, 10), Data: marshal(d)}
 }
+
+// UsersData is the data of a KindUsers event.
+type UsersData struct {
+	TotalUsers int64 `json:"totalUsers"` // the bot's audience now
+}
+
+// UsersJoined is the event of people joining a bot's audience (new users
+// seen for the first time). It is throttled: one event stands for every
+// user who joined since the previous one.
+func UsersJoined(scope, botID string, totalUsers int64) Event {
+	return Event{Scope: scope, BotID: botID, Kind: KindUsers, Subject: botID, Data: marshal(UsersData{TotalUsers: totalUsers})}
+}

@@ -68,6 +68,9 @@ type Event struct {
 	Update  *Update
 	Effects Effects
 	Date    time.Time // when it happened (Telegram's date, else when received)
+	// NewUser is set on the first event of a user this batch added to the
+	// bot's audience (the user had never been seen).
+	NewUser bool
 
 	afterCommit []func(context.Context)
 }

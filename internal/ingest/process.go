@@ -170,9 +170,16 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 		return nil
 	}
 
-	newUsers, err := p.applyUsers(ctx, tx, botID, users, userOrder, dayOf)
+	inserted, err := p.applyUsers(ctx, tx, botID, users, userOrder, dayOf)
 	if err != nil {
 		return err
+	}
+	newUsers := int64(len(inserted))
+	for _, ev := range events {
+		if u := ev.Effects.User; u != nil && inserted[u.ID] {
+			ev.NewUser = true
+			delete(inserted, u.ID) // the user's first event only
+		}
 	}
 	// Rare per-event effects, in update order, after users exist.
 	for _, ev := range events {
@@ -221,15 +228,16 @@ func (p *Pipeline) apply(ctx context.Context, tx bun.Tx, botID string, items []p
 
 // applyUsers records the batch's users: new ones inserted (and counted new
 // and active on their days), known ones marked active on days they had not
-// been seen yet, last_seen_at moved forward, changed profiles saved.
+// been seen yet, last_seen_at moved forward, changed profiles saved. It
+// returns the ids of the users it added.
 func (p *Pipeline) applyUsers(ctx context.Context, tx bun.Tx, botID string, users map[int64]*batchUser, order []int64,
-	dayOf func(string) *models.BotDay) (int64, error) {
+	dayOf func(string) *models.BotDay) (map[int64]bool, error) {
 	if len(order) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	known, err := models.BotUsersByIDs(ctx, tx, botID, order)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var fresh []*models.BotUser
 	for _, id := range order {
@@ -239,7 +247,7 @@ func (p *Pipeline) applyUsers(ctx context.Context, tx bun.Tx, botID string, user
 	}
 	insertedIDs, err := models.InsertBotUsersIfNew(ctx, tx, fresh)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	inserted := make(map[int64]bool, len(insertedIDs))
 	activeOn := map[string][]int64{} // first activity per day, for unique actives over a period
@@ -270,27 +278,27 @@ func (p *Pipeline) applyUsers(ctx context.Context, tx bun.Tx, botID string, user
 	for day, ids := range byDay {
 		marked, err := models.MarkActiveOn(ctx, tx, botID, ids, dayStartOf(day), latest[day])
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		dayOf(day).ActiveUsers += int64(len(marked))
 		activeOn[day] = append(activeOn[day], marked...)
 		if err := models.TouchBotUsers(ctx, tx, botID, ids, latest[day]); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
 	for day, ids := range activeOn {
 		if err := models.RecordActiveDay(ctx, tx, botID, day, ids); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
 	for id, prev := range known {
 		if cur := users[id].profile; !prev.SameProfile(cur) {
 			if err := models.UpdateBotUserProfile(ctx, tx, cur); err != nil {
-				return 0, err
+				return nil, err
 			}
 		}
 	}
-	return int64(len(insertedIDs)), nil
+	return inserted, nil
 }
 
 func dayStartOf(day string) time.Time {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 
@@ -428,7 +431,25 @@ func (x *Responder) addFlash(w http.ResponseWriter, r *http.Request, level, msg 
 }
 
 // setToast asks the page (app.js) to show a toast through HX-Trigger.
+// Browsers read header values as Latin-1, so everything beyond ASCII
+// (“quotes”, names in any script) travels as JSON \u escapes.
 func setToast(w http.ResponseWriter, level, msg string) {
 	b, _ := json.Marshal(map[string]any{"toast": map[string]string{"level": level, "message": msg}})
-	w.Header().Set("HX-Trigger", string(b))
+	w.Header().Set("HX-Trigger", asciiJSON(b))
+}
+
+// asciiJSON escapes the non-ASCII characters of a JSON text as \uXXXX
+// (surrogate pairs beyond the BMP); the JSON means the same.
+func asciiJSON(b []byte) string {
+	var sb strings.Builder
+	for _, r := range string(b) {
+		if r < utf8.RuneSelf {
+			sb.WriteRune(r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&sb, "\\u%04x", u)
+		}
+	}
+	return sb.String()
 }

@@ -44,6 +44,8 @@ document.body.addEventListener('htmx:beforeRequest', (e) => {
   const el = e.detail.elt;
   if (!el?.hasAttribute('data-live')) return;
   if (document.hidden || el.contains(document.activeElement) || el.querySelector('details[open]')) e.preventDefault();
+  // Rows ticked for a bulk action are a selection in progress: keep it.
+  if (el.querySelector('input[name="userId"]:checked, [data-bulk-all]:checked')) e.preventDefault();
 });
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) return;
@@ -55,6 +57,57 @@ document.body.addEventListener('htmx:responseError', (e) => {
     showToast({ level: 'error', message: `The request failed (${xhr.status}). Try again.` });
   }
 });
+
+// Bulk selection (users table): rows are ticked with checkboxes bound to
+// the bulk form (form="…"); a header box ticks the whole page; the form
+// says how many users are selected and, on submit, asks to confirm with
+// that number before the data-confirm dialog below opens.
+function bulkBoxes(form) {
+  return [...document.querySelectorAll(`input[name="userId"][form="${form.id}"]`)];
+}
+function bulkCount(form) {
+  if (form.querySelector('[data-bulk-all]')?.checked) return `all ${form.dataset.totalText} matching users`;
+  const n = bulkBoxes(form).filter((b) => b.checked).length;
+  return n === 1 ? '1 user' : `${n} users`;
+}
+function bulkUpdate(form) {
+  const boxes = bulkBoxes(form);
+  const n = boxes.filter((b) => b.checked).length;
+  const page = document.querySelector(`[data-select-page="${form.id}"]`);
+  if (page) {
+    page.checked = n > 0 && n === boxes.length;
+    page.indeterminate = n > 0 && n < boxes.length;
+  }
+  const all = form.querySelector('[data-bulk-all]')?.checked;
+  const out = form.querySelector('[data-bulk-count]');
+  if (out) out.textContent = all || n ? `Selected: ${bulkCount(form)}` : 'No users selected';
+}
+document.addEventListener('change', (e) => {
+  const t = e.target;
+  if (t.matches?.('[data-select-page]')) {
+    const form = document.getElementById(t.dataset.selectPage);
+    if (!form) return;
+    bulkBoxes(form).forEach((b) => { b.checked = t.checked; });
+    bulkUpdate(form);
+  } else if (t.form?.hasAttribute('data-bulk')) {
+    bulkUpdate(t.form);
+  }
+});
+document.addEventListener('submit', (e) => {
+  const form = e.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-bulk') || form.dataset.confirmed) return;
+  const all = form.querySelector('[data-bulk-all]')?.checked;
+  if (!all && !bulkBoxes(form).some((b) => b.checked)) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    showToast({ level: 'error', message: 'Select users first: tick their rows, or choose all matching users.' });
+    return;
+  }
+  const tag = form.elements.bulkTag.value.trim();
+  const remove = form.elements.op.value === 'remove';
+  form.dataset.confirm = remove ? `Remove the tag “${tag}” from ${bulkCount(form)}?` : `Add the tag “${tag}” to ${bulkCount(form)}?`;
+  form.dataset.confirmAction = remove ? 'Remove tag' : 'Add tag';
+}, true);
 
 // Confirmation: a form (or button) with data-confirm asks first, in a real
 // <dialog> so focus and Escape behave as screen-reader users expect.
