@@ -49,8 +49,8 @@ func (h *APIKeys) page(r *http.Request, vm views.APIKeysVM, keys func(context.Co
 
 // keysOf loads the signed-in user's keys.
 func (h *APIKeys) keysOf(r *http.Request) func(context.Context) ([]models.APIKey, error) {
-	userID := web.OwnerOf(r)
-	return func(ctx context.Context) ([]models.APIKey, error) { return h.accounts.APIKeys(ctx, userID) }
+	userID, wsID := web.UserOf(r).ID, web.OwnerOf(r)
+	return func(ctx context.Context) ([]models.APIKey, error) { return h.accounts.APIKeys(ctx, userID, wsID) }
 }
 
 // List shows the keys (never the secrets).
@@ -59,7 +59,7 @@ func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	keys, err := h.accounts.APIKeys(r.Context(), web.OwnerOf(r))
+	keys, err := h.accounts.APIKeys(r.Context(), web.UserOf(r).ID, web.OwnerOf(r))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (h *APIKeys) Create(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	key, err := h.accounts.CreateAPIKey(r.Context(), web.OwnerOf(r), in)
+	key, err := h.accounts.CreateAPIKey(r.Context(), web.UserOf(r).ID, web.OwnerOf(r), in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
@@ -101,7 +101,7 @@ func (h *APIKeys) Revoke(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	if err := h.accounts.RevokeAPIKey(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
+	if err := h.accounts.RevokeAPIKey(r.Context(), web.UserOf(r).ID, r.PathValue("id")); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}

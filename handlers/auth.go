@@ -13,15 +13,16 @@ import (
 
 // Auth handles sign-up, sign-in and sign-out.
 type Auth struct {
-	respond  *web.Responder
-	bind     *web.Binder
-	sessions *web.SessionStore
-	accounts *core.Accounts
+	respond    *web.Responder
+	bind       *web.Binder
+	sessions   *web.SessionStore
+	accounts   *core.Accounts
+	workspaces *core.Workspaces
 }
 
 // NewAuth returns the auth handlers.
 func NewAuth(d Deps) *Auth {
-	return &Auth{respond: d.Respond, bind: d.Bind, sessions: d.Sessions, accounts: d.Accounts}
+	return &Auth{respond: d.Respond, bind: d.Bind, sessions: d.Sessions, accounts: d.Accounts, workspaces: d.Workspaces}
 }
 
 // SignupForm shows the sign-up page (signed-in users go home).
@@ -30,11 +31,19 @@ func (h *Auth) SignupForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	h.respond.Respond(w, r, h.signupPage(contract.SignupRequest{}, nil, ""))
+	h.respond.Respond(w, r, h.signupPage(r, contract.SignupRequest{Invite: r.URL.Query().Get("invite")}, nil, ""))
 }
 
-func (h *Auth) signupPage(in contract.SignupRequest, fields apperr.FieldErrors, msg string) web.Response {
+// signupPage is the sign-up form; with an invite it says which workspace
+// the account joins (and is open even when sign-up is closed).
+func (h *Auth) signupPage(r *http.Request, in contract.SignupRequest, fields apperr.FieldErrors, msg string) web.Response {
 	vm := views.AuthFormVM{Email: in.Email, Name: in.Name, Errors: fields, Message: msg, SignupOpen: h.accounts.SignupOpen()}
+	if in.Invite != "" {
+		if info, err := h.workspaces.LookupInvite(r.Context(), in.Invite); err == nil {
+			vm.Invite, vm.SignupOpen = in.Invite, true
+			vm.InviteNote = "Your account joins " + info.Workspace.Name + " as " + views.RoleLabel(info.Invite.Role) + "."
+		}
+	}
 	if views.KeepPassword(fields, "password") {
 		vm.Password = in.Password // only the email or name needs fixing
 	}
@@ -44,21 +53,44 @@ func (h *Auth) signupPage(in contract.SignupRequest, fields apperr.FieldErrors, 
 // Signup creates an account and signs it in.
 func (h *Auth) Signup(w http.ResponseWriter, r *http.Request) {
 	var in contract.SignupRequest
-	form := func(f apperr.FieldErrors, msg string) web.Response { return h.signupPage(in, f, msg) }
+	form := func(f apperr.FieldErrors, msg string) web.Response { return h.signupPage(r, in, f, msg) }
 	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	u, err := h.accounts.Signup(r.Context(), in, web.ClientIP(r))
+	signup, flash := h.accounts.Signup, "Welcome to Botdeck! Your account is ready."
+	if in.Invite != "" {
+		// An invite that is no longer valid says so rather than creating
+		// an account that joins nothing.
+		if _, err := h.workspaces.LookupInvite(r.Context(), in.Invite); err != nil {
+			h.respond.Fail(w, r, err, form)
+			return
+		}
+		signup = h.accounts.SignupInvited
+	}
+	u, err := signup(r.Context(), in, web.ClientIP(r))
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	if _, err := h.sessions.StartSession(w, r, u.ID); err != nil {
+	sess, err := h.sessions.StartSession(w, r, u.ID)
+	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: contract.UserOf(u), Redirect: "/", Flash: "Welcome to Botdeck! Your account is ready."})
+	if in.Invite != "" {
+		m, err := h.workspaces.Accept(r.Context(), in.Invite, u.ID)
+		if err != nil {
+			h.respond.Fail(w, r, err, form)
+			return
+		}
+		if err := h.sessions.ChooseWorkspaceOf(w, r, sess, m.WorkspaceID); err != nil {
+			h.respond.Fail(w, r, err)
+			return
+		}
+		flash = "Welcome to Botdeck! You joined “" + m.WorkspaceName + "” as " + views.RoleLabel(m.Role) + "."
+	}
+	h.respond.Respond(w, r, web.Response{Status: http.StatusCreated, Data: contract.UserOf(u), Redirect: "/", Flash: flash})
 }
 
 // LoginForm shows the sign-in page.

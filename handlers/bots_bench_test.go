@@ -33,7 +33,7 @@ func BenchmarkBotList(b *testing.B) {
 	for _, d := range dbtest.Dialects() {
 		env := apptest.Start(b, d)
 		owner := env.SignUp(b, "bench@example.com")
-		seedBots(b, env, owner.User(b).ID, 10_000)
+		seedBots(b, env, owner.Workspace(b), 10_000)
 		cookies := owner.Cookies()
 		h := env.App.Handler()
 		run := func(name, path string, hx bool) {

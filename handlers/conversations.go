@@ -109,7 +109,7 @@ func (h *Conversations) Send(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err, form)
 		return
 	}
-	sent, err := h.convs.Send(r.Context(), owner, owner, r.PathValue("id"), userID, in)
+	sent, err := h.convs.Send(r.Context(), owner, web.UserOf(r).ID, r.PathValue("id"), userID, in)
 	if err != nil {
 		h.respond.Fail(w, r, err, form)
 		return

@@ -32,6 +32,7 @@ type Deps struct {
 	Replies       *core.Replies
 	Relays        *core.Relays
 	Notifications *core.Notifications
+	Workspaces    *core.Workspaces
 	BotAPI        http.Handler // the Bot API proxy (internal/botapi), mounted at /botapi/
 	Events        *events.Bus  // live events for GET /api/events
 

@@ -52,12 +52,13 @@ type Events struct {
 	bind    *web.Binder
 	bus     *events.Bus
 	bots    *core.Bots
+	members *core.Workspaces
 	slots   *streamSlots
 }
 
 // NewEvents returns the events stream handler.
 func NewEvents(d Deps) *Events {
-	return &Events{respond: d.Respond, bind: d.Bind, bus: d.Events, bots: d.Bots,
+	return &Events{respond: d.Respond, bind: d.Bind, bus: d.Events, bots: d.Bots, members: d.Workspaces,
 		slots: &streamSlots{max: d.Events.Config().MaxStreams, open: map[string]int{}}}
 }
 
@@ -141,12 +142,24 @@ func (h *Events) Stream(w http.ResponseWriter, r *http.Request) {
 	}
 	keepAlive := time.NewTicker(h.bus.Config().KeepAlive)
 	defer keepAlive.Stop()
+	// A member removed from the workspace stops getting its events: the
+	// membership is checked again at most every memberRecheck, before
+	// anything more is sent (the reconnect is then refused).
+	ws, checked := web.OwnerOf(r), time.Now()
+	stillMember := func() bool {
+		if h.members == nil || time.Since(checked) < memberRecheck {
+			return true
+		}
+		checked = time.Now()
+		role, err := h.members.Role(r.Context(), ws, user.ID)
+		return err == nil && web.Can(role, web.PermRead)
+	}
 	for {
 		select {
 		case <-r.Context().Done():
 			return
 		case d, ok := <-sub.C():
-			if !ok {
+			if !ok || !stillMember() {
 				return // shutdown, or this client fell behind: it reconnects and replays
 			}
 			buf = events.AppendDelivery(buf[:0], d.Events, d.Cursor)
@@ -155,12 +168,16 @@ func (h *Events) Stream(w http.ResponseWriter, r *http.Request) {
 			}
 			keepAlive.Reset(h.bus.Config().KeepAlive)
 		case <-keepAlive.C:
-			if !send(rc, w, events.KeepAlive) {
+			if !stillMember() || !send(rc, w, events.KeepAlive) {
 				return
 			}
 		}
 	}
 }
+
+// memberRecheck is how often an open stream checks that its member still
+// belongs to the workspace.
+const memberRecheck = 5 * time.Second
 
 // send writes one frame and flushes it, with a fresh write deadline.
 func send(rc *http.ResponseController, w http.ResponseWriter, frame []byte) bool {

@@ -9,7 +9,7 @@ import (
 // Routes registers every route. Each feature mounts its own group; a
 // handler serving both a page and an /api route is mounted with Both.
 func Routes(d Deps) *web.Router {
-	rt := web.NewRouter(d.Respond.RequireUser)
+	rt := web.NewRouter(d.Respond.RequireUser, RoutePerms)
 	rt.SetFallback(func(w http.ResponseWriter, r *http.Request, err error) { d.Respond.Fail(w, r, err) })
 	mountOperations(rt, d)
 	mountAccounts(rt, d)
@@ -24,6 +24,7 @@ func Routes(d Deps) *web.Router {
 	mountReplies(rt, d)
 	mountRelay(rt, d)
 	mountNotifications(rt, d)
+	mountWorkspaces(rt, d)
 	rt.Private("GET /api/events", http.HandlerFunc(NewEvents(d).Stream))
 	rt.Public("POST /tg/{botId}", http.HandlerFunc(NewWebhook(d).Receive))
 	if d.BotAPI != nil {

@@ -22,8 +22,9 @@ func TestEveryAPIRouteRefusesUnknownInput(t *testing.T) {
 		bcID := w.owner.Post(t, "/api/bots/"+w.bot.ID+"/broadcasts", map[string]any{"text": "hi"}).Expect(t, http.StatusCreated).Data(t)["id"].(string)
 		keyID := w.owner.Post(t, "/api/api-keys", map[string]any{"name": "k"}).Expect(t, http.StatusCreated).Data(t)["id"].(string)
 		segID := w.owner.Post(t, "/api/bots/"+w.bot.ID+"/segments", map[string]any{"name": "s"}).Expect(t, http.StatusCreated).Data(t)["id"].(string)
+		wsID := w.owner.Get(t, "/api/workspaces").Expect(t, http.StatusOK).List(t)[0].(map[string]any)["id"].(string)
 		ids := map[string]string{"/api/bots/": w.bot.ID, "/api/campaigns/": campaignID, "/api/broadcasts/": bcID, "/api/api-keys/": keyID,
-			"/api/segments/": segID}
+			"/api/segments/": segID, "/api/workspaces/": wsID}
 		walked := 0
 		for _, r := range env.App.Router.Routes() {
 			if !r.API || r.Method == "" || notWalkedForStrictness[r.Method+" "+r.Path] {

@@ -22,8 +22,9 @@ func TestSearchKeysAreBackfilled(t *testing.T) {
 			}
 		}
 		exec(`INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ('usr_1', 'a@example.com', 'A', 'x', ?, ?)`, "2026-01-01 00:00:00", "2026-01-01 00:00:00")
+		exec(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_1', 'A', ?)`, "2026-01-01 00:00:00")
 		exec(`INSERT INTO bots (id, owner_id, telegram_id, username, name, token_ciphertext, token_hash, token_masked, status, update_mode, webhook_secret, created_at, updated_at)
-			VALUES ('bot_1', 'usr_1', 1, 'StrasseBot', 'Große Straße', ?, 'h', 'm', 'active', 'polling', 's', ?, ?)`, []byte("x"), "2026-01-01 00:00:00", "2026-01-01 00:00:00")
+			VALUES ('bot_1', 'ws_1', 1, 'StrasseBot', 'Große Straße', ?, 'h', 'm', 'active', 'polling', 's', ?, ?)`, []byte("x"), "2026-01-01 00:00:00", "2026-01-01 00:00:00")
 		exec(`INSERT INTO campaigns (id, bot_id, chat_id, chat_title, name, invite_link, status, created_at, updated_at)
 			VALUES ('cmp_1', 'bot_1', -1, 'Ελληνικά', 'Весна', 'https://t.me/+x', 'active', ?, ?)`, "2026-01-01 00:00:00", "2026-01-01 00:00:00")
 		exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5003)

@@ -13,13 +13,14 @@ import (
 type APIKey struct {
 	bun.BaseModel `bun:"table:api_keys"`
 
-	ID         string     `bun:"id,pk"`
-	UserID     string     `bun:"user_id"`
-	Name       string     `bun:"name"`
-	Prefix     string     `bun:"prefix"`
-	KeyHash    string     `bun:"key_hash"`
-	CreatedAt  time.Time  `bun:"created_at"`
-	LastUsedAt *time.Time `bun:"last_used_at"`
+	ID          string     `bun:"id,pk"`
+	UserID      string     `bun:"user_id"`      // who made it: the key acts with their role
+	WorkspaceID string     `bun:"workspace_id"` // the workspace it acts in
+	Name        string     `bun:"name"`
+	Prefix      string     `bun:"prefix"`
+	KeyHash     string     `bun:"key_hash"`
+	CreatedAt   time.Time  `bun:"created_at"`
+	LastUsedAt  *time.Time `bun:"last_used_at"`
 }
 
 // MaxAPIKeysPerUser bounds how many keys one account may hold.
@@ -31,10 +32,10 @@ func InsertAPIKey(ctx context.Context, db bun.IDB, k *APIKey) error {
 	return wrap("insert api key", err)
 }
 
-// APIKeysOfUser lists a user's keys, newest first.
-func APIKeysOfUser(ctx context.Context, db bun.IDB, userID string) ([]APIKey, error) {
+// APIKeysOfUser lists a user's keys in a workspace, newest first.
+func APIKeysOfUser(ctx context.Context, db bun.IDB, userID, workspaceID string) ([]APIKey, error) {
 	var keys []APIKey
-	err := db.NewSelect().Model(&keys).Where("user_id = ?", userID).Order("created_at DESC", "id").Scan(ctx)
+	err := db.NewSelect().Model(&keys).Where("user_id = ?", userID).Where("workspace_id = ?", workspaceID).Order("created_at DESC", "id").Scan(ctx)
 	return keys, wrap("api keys of user", err)
 }
 

@@ -26,7 +26,11 @@ func seedBot(t testing.TB, db bun.IDB) string {
 	if err := models.InsertUser(ctx, db, u); err != nil {
 		t.Fatal(err)
 	}
-	b := &models.Bot{ID: models.NewID("bot"), OwnerID: u.ID, TelegramID: time.Now().UnixNano() % 1e12, Username: "b_" + models.RandomString(4),
+	ws := &models.Workspace{ID: models.NewID("ws"), Name: "W", CreatedAt: now}
+	if err := models.InsertWorkspace(ctx, db, ws, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := &models.Bot{ID: models.NewID("bot"), OwnerID: ws.ID, TelegramID: time.Now().UnixNano() % 1e12, Username: "b_" + models.RandomString(4),
 		Name: "Bot", TokenCiphertext: []byte("x"), TokenHash: models.RandomString(8), TokenMasked: "1:A…z", Status: models.BotActive,
 		UpdateMode: models.ModePolling, WebhookSecret: "s", Tags: []string{}, CreatedAt: now, UpdatedAt: now}
 	if err := models.InsertBot(ctx, db, b); err != nil {

@@ -195,7 +195,16 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("no account with email %q", email)
 	}
-	key, err := core.NewAccounts(db, core.AccountsConfig{}).CreateAPIKey(ctx, u.ID, req)
+	// The key acts in the account's first workspace (its own, unless it
+	// left it).
+	ws, _, ok, err := models.CurrentMembership(ctx, db, u.ID, "")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("the account %q belongs to no workspace", email)
+	}
+	key, err := core.NewAccounts(db, core.AccountsConfig{}).CreateAPIKey(ctx, u.ID, ws, req)
 	if err != nil {
 		return describeError(err)
 	}

@@ -31,9 +31,13 @@ func TestExportImportCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			wsID, _, _, err := models.CurrentMembership(ctx, conn, u.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
 			var bots []*models.Bot
 			for i, name := range []string{"from_bot", "to_bot"} {
-				b := &models.Bot{ID: models.NewID("bot"), OwnerID: u.ID, TelegramID: int64(100 + i), Username: name, Name: name,
+				b := &models.Bot{ID: models.NewID("bot"), OwnerID: wsID, TelegramID: int64(100 + i), Username: name, Name: name,
 					TokenHash: name, TokenMasked: "…", TokenCiphertext: []byte("x"), Status: models.BotActive, UpdateMode: models.ModePolling, Tags: []string{}}
 				if err := models.InsertBot(ctx, conn, b); err != nil {
 					t.Fatal(err)

@@ -54,6 +54,7 @@ type App struct {
 	Router        *web.Router
 	Telegram      *telegram.Client
 	Accounts      *core.Accounts
+	Workspaces    *core.Workspaces
 	Bots          *core.Bots
 	Audience      *core.Audience
 	Insights      *core.Insights
@@ -212,6 +213,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	respond.Unread = a.Conversations.UnreadTotal
 	a.Notifications = core.NewNotifications(db, bus)
 	respond.Notifications = a.Notifications.Unread
+	a.Workspaces = core.NewWorkspaces(db, mail, log)
+	respond.Workspaces = a.Workspaces.List
 	validator := web.NewValidator()
 	deps := handlers.Deps{
 		Respond:       respond,
@@ -231,6 +234,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Replies:       a.Replies,
 		Relays:        a.Relays,
 		Notifications: a.Notifications,
+		Workspaces:    a.Workspaces,
 		BotAPI:        a.BotAPIProxy,
 		Events:        bus,
 		Ready:         &a.ready,
@@ -242,8 +246,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Assets:        assets,
 	}
 	a.Router = handlers.Routes(deps)
+	a.Router.SetAudit(a.Workspaces.AuditEntry)
 
-	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond,
+	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond, Members: a.Workspaces,
 		LoadUser: func(ctx context.Context, id string) (*models.User, error) { return models.UserByID(ctx, db, id) }}
 	a.handler = web.Chain(a.Router,
 		web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted}),

@@ -25,6 +25,7 @@ const (
 	KindInvalid                  // well-formed but fails validation
 	KindRateLimited              // slow down
 	KindUpstream                 // Telegram (or another upstream) failed
+	KindGone                     // existed, but is no longer usable (an expired or used invite)
 )
 
 // Error is the typed error. Code is the stable snake_case code of the JSON
@@ -69,6 +70,8 @@ var (
 	ErrInvalidCredentials = &Error{Kind: KindUnauthorized, Code: "invalid_credentials", Message: "Email or password is wrong."}
 	ErrEmailTaken         = &Error{Kind: KindConflict, Code: "email_taken", Message: "An account with this email already exists.", Fields: FieldErrors{"email": "is already registered"}}
 	ErrResetLinkInvalid   = &Error{Kind: KindInvalid, Code: "reset_link_invalid", Message: "This password-reset link is not valid: it has expired or was already used. Ask for a new one.", Fields: FieldErrors{"token": "is expired, used or unknown"}}
+	ErrForbiddenRole      = &Error{Kind: KindForbidden, Code: "forbidden_role", Message: "Your role in this workspace does not allow this."}
+	ErrInviteExpired      = &Error{Kind: KindGone, Code: "invite_expired", Message: "This invite has expired or was already used. Ask for a new one."}
 	ErrSignupClosed       = &Error{Kind: KindForbidden, Code: "signup_closed", Message: "Sign-up is closed on this Botdeck. Ask its administrator for an account."}
 )
 

@@ -32,3 +32,16 @@ func (c *Client) NewAPIKey(t testing.TB, name string) string {
 	d := c.Post(t, "/api/api-keys", map[string]string{"name": name}).Expect(t, http.StatusCreated).Data(t)
 	return d["key"].(string)
 }
+
+// Workspace returns the id of the workspace the signed-in client acts in
+// (the owner id of everything it creates).
+func (c *Client) Workspace(t testing.TB) string {
+	t.Helper()
+	for _, it := range c.Get(t, "/api/workspaces").Expect(t, http.StatusOK).List(t) {
+		if m, ok := it.(map[string]any); ok && m["current"] == true {
+			return m["id"].(string)
+		}
+	}
+	t.Fatal("the client acts in no workspace")
+	return ""
+}

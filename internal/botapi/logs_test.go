@@ -41,7 +41,7 @@ func TestTokenNeverLogged(t *testing.T) {
 		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		dead := botapi.NewForwarder("http://127.0.0.1:1", nil) // nothing listens: every forward fails
 		proxy := botapi.NewProxy(env.App.DB, env.App.Bots, env.App.Relays, dead, log, botapi.Config{})
-		rt := web.NewRouter(func(h http.Handler) http.Handler { return h })
+		rt := web.NewRouter(func(h http.Handler) http.Handler { return h }, nil)
 		rt.Public(botapi.Prefix, proxy)
 		srv := httptest.NewServer(web.Chain(rt, web.RequestInfo(web.Proxies{}), web.AccessLog(log, nil)))
 		defer srv.Close()

@@ -12,6 +12,9 @@ type SignupRequest struct {
 	Email    string `json:"email" form:"email" validate:"required,email,max=254"`
 	Password string `json:"password" form:"password" validate:"required,min=8,max=256"`
 	Name     string `json:"name" form:"name" validate:"max=100"`
+	// Invite is the token of the invite the sign-up page came from: the
+	// new account joins its workspace (even when sign-up is closed).
+	Invite string `json:"-" form:"invite" validate:"max=100"`
 }
 
 // Normalize trims the email and name.

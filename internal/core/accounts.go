@@ -65,7 +65,17 @@ const (
 // Signup creates an account through the public form or API; refused when
 // sign-up is closed. ip is the client address, for throttling.
 func (a *Accounts) Signup(ctx context.Context, req contract.SignupRequest, ip string) (*models.User, error) {
-	if !a.signupOpen {
+	return a.signup(ctx, req, ip, false)
+}
+
+// SignupInvited creates an account for a person holding an invite (the
+// caller checked it), even when sign-up is closed.
+func (a *Accounts) SignupInvited(ctx context.Context, req contract.SignupRequest, ip string) (*models.User, error) {
+	return a.signup(ctx, req, ip, true)
+}
+
+func (a *Accounts) signup(ctx context.Context, req contract.SignupRequest, ip string, invited bool) (*models.User, error) {
+	if !a.signupOpen && !invited {
 		return nil, apperr.ErrSignupClosed
 	}
 	key := limit{"signup-ip:" + ip, signupProbesPerIP}
@@ -98,7 +108,14 @@ func (a *Accounts) CreateUser(ctx context.Context, req contract.SignupRequest) (
 		CreatedAt:    now,
 		UpdatedAt:    now,
 	}
-	if err := models.InsertUser(ctx, a.db, u); err != nil {
+	// Every account starts with a workspace of its own, which it owns.
+	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := models.InsertUser(ctx, tx, u); err != nil {
+			return err
+		}
+		return models.InsertWorkspace(ctx, tx, &models.Workspace{ID: models.NewID("ws"), Name: PersonalWorkspaceName(u), CreatedAt: now}, u.ID)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -159,7 +176,7 @@ func (a *Accounts) Login(ctx context.Context, email, password, code, ip string) 
 		}
 		return nil, err
 	}
-	return u, nil
+	return u, models.AuditSignIn(ctx, a.db, u.ID, models.Now())
 }
 
 // LoginWithCode finishes a sign-in whose password was checked (Login said
@@ -172,7 +189,7 @@ func (a *Accounts) LoginWithCode(ctx context.Context, userID, code string) (*mod
 	if err := a.checkSecondFactor(ctx, u, code); err != nil {
 		return nil, err
 	}
-	return u, nil
+	return u, models.AuditSignIn(ctx, a.db, u.ID, models.Now())
 }
 
 // UpdateProfile changes a user's name and/or email.
@@ -246,8 +263,12 @@ func (a *Accounts) EndAllSessions(ctx context.Context, userID string, revokeKeys
 // (secret scanners match on it).
 const apiKeyPrefix = "bdk_"
 
-// CreateAPIKey makes a key; the returned Key is never retrievable again.
-func (a *Accounts) CreateAPIKey(ctx context.Context, userID string, req contract.APIKeyCreateRequest) (*contract.NewAPIKey, error) {
+// CreateAPIKey makes a key acting in workspaceID with the user's role
+// there; the returned Key is never retrievable again.
+func (a *Accounts) CreateAPIKey(ctx context.Context, userID, workspaceID string, req contract.APIKeyCreateRequest) (*contract.NewAPIKey, error) {
+	if workspaceID == "" {
+		return nil, apperr.ErrForbiddenRole
+	}
 	n, err := models.CountAPIKeys(ctx, a.db, userID)
 	if err != nil {
 		return nil, err
@@ -257,12 +278,13 @@ func (a *Accounts) CreateAPIKey(ctx context.Context, userID string, req contract
 	}
 	key := apiKeyPrefix + models.RandomString(25) // 200 random bits
 	k := &models.APIKey{
-		ID:        models.NewID("key"),
-		UserID:    userID,
-		Name:      strings.TrimSpace(req.Name),
-		Prefix:    key[:len(apiKeyPrefix)+8],
-		KeyHash:   hashAPIKey(key),
-		CreatedAt: models.Now(),
+		ID:          models.NewID("key"),
+		UserID:      userID,
+		WorkspaceID: workspaceID,
+		Name:        strings.TrimSpace(req.Name),
+		Prefix:      key[:len(apiKeyPrefix)+8],
+		KeyHash:     hashAPIKey(key),
+		CreatedAt:   models.Now(),
 	}
 	if err := models.InsertAPIKey(ctx, a.db, k); err != nil {
 		return nil, err
@@ -270,9 +292,9 @@ func (a *Accounts) CreateAPIKey(ctx context.Context, userID string, req contract
 	return &contract.NewAPIKey{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Key: key, CreatedAt: k.CreatedAt}, nil
 }
 
-// APIKeys lists a user's keys (without secrets).
-func (a *Accounts) APIKeys(ctx context.Context, userID string) ([]models.APIKey, error) {
-	return models.APIKeysOfUser(ctx, a.db, userID)
+// APIKeys lists a user's keys in a workspace (without secrets).
+func (a *Accounts) APIKeys(ctx context.Context, userID, workspaceID string) ([]models.APIKey, error) {
+	return models.APIKeysOfUser(ctx, a.db, userID, workspaceID)
 }
 
 // RevokeAPIKey deletes one of the user's keys.

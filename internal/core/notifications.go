@@ -41,12 +41,10 @@ type Notice struct {
 	Key   string // names the event: the same key is notified once
 }
 
-// recipientsOf returns the members who are told about the bots of ownerID.
-// Until bots belong to workspaces the owner is one account, its only
-// member; with workspaces this becomes models.WorkspaceMemberIDs(ctx, db,
-// ownerID).
-func recipientsOf(_ context.Context, _ bun.IDB, ownerID string) ([]string, error) {
-	return []string{ownerID}, nil
+// recipientsOf returns the members who are told about the bots of the
+// workspace ownerID: every member (each chooses per kind what reaches them).
+func recipientsOf(ctx context.Context, db bun.IDB, ownerID string) ([]string, error) {
+	return models.WorkspaceMemberIDs(ctx, db, ownerID)
 }
 
 // defaultSetting is a kind's setting for a member who never changed it:

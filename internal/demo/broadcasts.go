@@ -30,7 +30,7 @@ func (w *world) seedBroadcasts(ctx context.Context) error {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		bc, _, err := w.app.Broadcasts.Get(ctx, w.owner.ID, done.ID)
+		bc, _, err := w.app.Broadcasts.Get(ctx, w.ws, done.ID)
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (w *world) seedBroadcasts(ctx context.Context) error {
 
 // broadcast queues text i of broadcastTexts on db through the real path.
 func (w *world) broadcast(ctx context.Context, db *demoBot, i int) (*models.Broadcast, error) {
-	b, err := w.app.Broadcasts.Bot(ctx, w.owner.ID, db.id)
+	b, err := w.app.Broadcasts.Bot(ctx, w.ws, db.id)
 	if err != nil {
 		return nil, err
 	}

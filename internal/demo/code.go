@@ -56,7 +56,7 @@ var orderStatuses = []string{"paid", "packed", "shipped", "out for delivery", "d
 // order-status handler reads.
 func (w *world) seedCode(ctx context.Context) error {
 	db := w.bots[0]
-	b, err := w.app.Code.Bot(ctx, w.owner.ID, db.id)
+	b, err := w.app.Code.Bot(ctx, w.ws, db.id)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (w *world) seedReplies(ctx context.Context) error {
 		if i >= len(w.bots) {
 			break
 		}
-		b, err := w.app.Replies.Bot(ctx, w.owner.ID, w.bots[i].id)
+		b, err := w.app.Replies.Bot(ctx, w.ws, w.bots[i].id)
 		if err != nil {
 			return err
 		}

@@ -34,6 +34,7 @@ type world struct {
 	people  *people
 	rng     *rand.Rand
 	owner   *models.User
+	ws      string // the owner's workspace: owns the bots and campaigns
 	bots    []*demoBot
 	admin   telego.User // owns the demo chats
 	own     *ownServer  // the weather bot's "own server", fed by the relay
@@ -61,10 +62,13 @@ func (w *world) setup(ctx context.Context, email, password string) error {
 		return fmt.Errorf("demo account: %w", err)
 	}
 	w.owner = owner
+	if w.ws, _, _, err = models.CurrentMembership(ctx, w.app.DB, owner.ID, ""); err != nil {
+		return fmt.Errorf("demo workspace: %w", err)
+	}
 	w.admin = w.fake.AddUser(telegramtest.UserSpec{FirstName: "Morgan", LastName: "Lee", Username: "morgan_admin"})
 	for _, spec := range botSpecs {
 		fb := w.fake.AddBot(telegramtest.BotSpec{Username: spec.username, FirstName: spec.name})
-		b, _, err := w.app.Bots.Connect(ctx, owner.ID, fb.Token)
+		b, _, err := w.app.Bots.Connect(ctx, w.ws, fb.Token)
 		if err != nil {
 			return fmt.Errorf("connect %s: %w", spec.username, err)
 		}
@@ -84,7 +88,7 @@ func (w *world) setup(ctx context.Context, email, password string) error {
 		if _, err := w.app.Ingest.ProcessStored(ctx, 0); err != nil {
 			return err
 		}
-		c, err := w.app.Campaigns.Create(ctx, owner.ID, contract.CreateCampaignRequest{BotID: b.ID, ChatID: chat.ID,
+		c, err := w.app.Campaigns.Create(ctx, w.ws, contract.CreateCampaignRequest{BotID: b.ID, ChatID: chat.ID,
 			Name: spec.campaign, Greeting: spec.greeting, JoinRequest: spec.joinRequest})
 		if err != nil {
 			return fmt.Errorf("campaign for %s: %w", spec.chatTitle, err)
@@ -117,11 +121,11 @@ func (w *world) history(ctx context.Context, out io.Writer) error {
 	}
 	// The bots and campaigns have been around as long as their history.
 	since := time.Now().UTC().AddDate(0, 0, -31)
-	if _, err := w.app.DB.NewUpdate().Model((*models.Bot)(nil)).Set("created_at = ?", since).Where("owner_id = ?", w.owner.ID).Exec(ctx); err != nil {
+	if _, err := w.app.DB.NewUpdate().Model((*models.Bot)(nil)).Set("created_at = ?", since).Where("owner_id = ?", w.ws).Exec(ctx); err != nil {
 		return err
 	}
 	_, err := w.app.DB.NewUpdate().Model((*models.Campaign)(nil)).Set("created_at = ?", since).
-		Where("bot_id IN (SELECT id FROM bots WHERE owner_id = ?)", w.owner.ID).Exec(ctx)
+		Where("bot_id IN (SELECT id FROM bots WHERE owner_id = ?)", w.ws).Exec(ctx)
 	return err
 }
 

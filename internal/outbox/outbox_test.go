@@ -351,7 +351,7 @@ func TestOutboxUploadsOnceThenUsesTheFileID(t *testing.T) {
 		ctx := context.Background()
 		owner := env.SignUp(t, "upload@example.com")
 		bot := env.ConnectBot(t, owner, "upload_bot")
-		up := &models.Upload{ID: models.NewID(models.UploadIDPrefix), OwnerID: owner.User(t).ID, Name: "cat.png",
+		up := &models.Upload{ID: models.NewID(models.UploadIDPrefix), OwnerID: owner.Workspace(t), Name: "cat.png",
 			ContentType: "image/png", Data: []byte("\x89PNG fake bytes")}
 		must(t, models.InsertUpload(ctx, env.App.DB, up))
 		o := newOutbox(t, env, "a", outbox.Config{Workers: 1})

@@ -12,12 +12,23 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// Auth is who is making a request and how they proved it.
+// Auth is who is making a request, how they proved it, and the workspace
+// they act in with their role there.
 type Auth struct {
 	User     *models.User
 	Session  *sessions.Session // the browser session; nil for API-key requests
 	APIKeyID string            // set when an API key authenticated the request
+	// WorkspaceID is the workspace the request acts in: the API key's, the
+	// X-Workspace header's, or the session's choice (default: the first
+	// workspace joined). "" when the user belongs to none.
+	WorkspaceID string
+	Role        string // the user's role in WorkspaceID (models.RoleOwner …)
+
+	apiKeyWorkspace string
 }
+
+// Can reports whether the request's role grants p.
+func (a *Auth) Can(p Perm) bool { return a.User != nil && Can(a.Role, p) }
 
 type authKey struct{}
 
@@ -34,14 +45,28 @@ func AuthOf(r *http.Request) *Auth {
 func UserOf(r *http.Request) *models.User { return AuthOf(r).User }
 
 // OwnerOf is the id that owns what the request may see and change (bots,
-// campaigns, API keys, events): every ownership check takes it, never the
-// user's id directly, so who owns objects is decided here alone. Today each
-// account owns its own objects; "" when nobody is signed in.
+// campaigns, API keys, events): the current workspace's id. Every ownership
+// check takes it, never the user's id, so who owns objects is decided here
+// alone; "" when nobody is signed in or the user belongs to no workspace.
 func OwnerOf(r *http.Request) string {
-	if u := AuthOf(r).User; u != nil {
-		return u.ID
+	a := AuthOf(r)
+	if a.User == nil {
+		return ""
 	}
-	return ""
+	return a.WorkspaceID
+}
+
+// WorkspaceHeader names the workspace an API or htmx request acts in.
+const WorkspaceHeader = "X-Workspace"
+
+// Memberships looks up the workspace a user acts in (models.CurrentMembership
+// and models.MemberRole over the database).
+type Memberships interface {
+	// Current is the user's membership of want, else their first one; ok
+	// is false when they belong to no workspace.
+	Current(ctx context.Context, userID, want string) (wsID, role string, ok bool, err error)
+	// Role is the user's role in wsID; a not-found error when not a member.
+	Role(ctx context.Context, wsID, userID string) (string, error)
 }
 
 // KeyAuthenticator checks API keys (core.Accounts implements it).
@@ -58,6 +83,7 @@ type Authenticator struct {
 	Sessions *SessionStore
 	Keys     KeyAuthenticator
 	LoadUser UserLoader
+	Members  Memberships
 	Respond  *Responder
 }
 
@@ -73,7 +99,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 				a.Respond.Fail(w, r, err)
 				return
 			}
-			auth.User, auth.APIKeyID = u, k.ID
+			auth.User, auth.APIKeyID, auth.apiKeyWorkspace = u, k.ID, k.WorkspaceID
 		} else if _, err := r.Cookie(SessionCookie); err == nil {
 			sess, err := a.Sessions.Get(r, SessionCookie)
 			if err != nil {
@@ -93,9 +119,61 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		if auth.User != nil {
 			infoFrom(r.Context()).UserID = auth.User.ID
+			if err := a.workspace(r, auth); err != nil {
+				a.Respond.Fail(w, r, err)
+				return
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, auth)))
 	})
+}
+
+// workspace fills in the workspace the request acts in and the role there.
+// The membership is read on every request, so a member who is removed or
+// whose role changes is treated accordingly from their next request on.
+func (a *Authenticator) workspace(r *http.Request, auth *Auth) error {
+	ctx, header := r.Context(), strings.TrimSpace(r.Header.Get(WorkspaceHeader))
+	if header == "" {
+		// /api/workspaces/{id}/… acts in the workspace it names.
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/api/workspaces/"); ok {
+			header, _, _ = strings.Cut(rest, "/")
+		}
+	}
+	if auth.APIKeyID != "" {
+		ws := auth.apiKeyWorkspace
+		if header != "" && header != ws {
+			return apperr.NotFound("workspace") // a key acts in its own workspace only
+		}
+		role, err := a.Members.Role(ctx, ws, auth.User.ID)
+		if e, ok := apperr.AsError(err); ok && e.Kind == apperr.KindNotFound {
+			return apperr.ErrUnauthorized // the key's maker left the workspace: the key is void
+		} else if err != nil {
+			return err
+		}
+		auth.WorkspaceID, auth.Role = ws, role
+		return nil
+	}
+	if header != "" {
+		if !models.LooksLikeID("ws", header) {
+			return apperr.NotFound("workspace")
+		}
+		role, err := a.Members.Role(ctx, header, auth.User.ID)
+		if err != nil {
+			return err
+		}
+		auth.WorkspaceID, auth.Role = header, role
+		return nil
+	}
+	want := ""
+	if auth.Session != nil {
+		want, _ = auth.Session.Values[sessionWorkspaceKey].(string)
+	}
+	ws, role, ok, err := a.Members.Current(ctx, auth.User.ID, want)
+	if err != nil || !ok {
+		return err
+	}
+	auth.WorkspaceID, auth.Role = ws, role
+	return nil
 }
 
 // apiKeyOf returns the API key presented by r, if any.

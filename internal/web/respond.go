@@ -20,6 +20,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/contract"
+	"github.com/botdeck/botdeck/models"
 	"github.com/botdeck/botdeck/static"
 	"github.com/botdeck/botdeck/views"
 	"github.com/botdeck/botdeck/views/layout"
@@ -80,10 +81,13 @@ type Responder struct {
 	SignupOpen bool
 	// Unread counts the messages waiting unread in a signed-in account's
 	// conversations, for the navigation; nil shows no count.
-	Unread func(ctx context.Context, userID string) (int64, error)
+	Unread func(ctx context.Context, ownerID string) (int64, error)
 	// Notifications counts a member's unread notifications, for the
 	// header's bell; nil shows none.
 	Notifications func(ctx context.Context, userID string) (int64, error)
+	// Workspaces lists a signed-in user's workspaces, for the header's
+	// switcher; nil shows none.
+	Workspaces func(ctx context.Context, userID string) ([]models.Membership, error)
 }
 
 // Respond writes res in the format the request asks for.
@@ -221,6 +225,8 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusTooManyRequests
 	case apperr.KindUpstream:
 		return http.StatusBadGateway
+	case apperr.KindGone:
+		return http.StatusGone
 	default:
 		return http.StatusInternalServerError
 	}
@@ -327,7 +333,10 @@ func (x *Responder) writeJSON(w http.ResponseWriter, r *http.Request, status int
 func (x *Responder) writeHTML(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if c != nil {
-		if err := c.Render(r.Context(), &buf); err != nil {
+		// Views ask layout.Can(ctx, perm) to hide what the role cannot use.
+		auth := AuthOf(r)
+		ctx := layout.WithCan(r.Context(), func(p string) bool { return auth.Can(Perm(p)) })
+		if err := c.Render(ctx, &buf); err != nil {
 			x.Log.ErrorContext(r.Context(), "render page", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
 			status = http.StatusInternalServerError
 			buf.Reset()
@@ -365,8 +374,26 @@ func (x *Responder) chrome(w http.ResponseWriter, r *http.Request, res Response)
 	auth := AuthOf(r)
 	if auth.User != nil {
 		c.UserName, c.UserEmail, c.TimeZone = auth.User.DisplayName(), auth.User.Email, auth.User.TimeZone
-		if x.Unread != nil {
-			n, err := x.Unread(r.Context(), auth.User.ID)
+		c.Role, c.WorkspaceID = auth.Role, auth.WorkspaceID
+		for _, p := range Perms {
+			if auth.Can(p) {
+				c.Perms = append(c.Perms, string(p))
+			}
+		}
+		if x.Workspaces != nil {
+			ms, err := x.Workspaces(r.Context(), auth.User.ID)
+			if err != nil {
+				x.Log.WarnContext(r.Context(), "list workspaces for the header", "err", err)
+			}
+			for _, m := range ms {
+				c.Workspaces = append(c.Workspaces, layout.WorkspaceChoice{ID: m.WorkspaceID, Name: m.WorkspaceName})
+				if m.WorkspaceID == auth.WorkspaceID {
+					c.WorkspaceName = m.WorkspaceName
+				}
+			}
+		}
+		if x.Unread != nil && auth.WorkspaceID != "" {
+			n, err := x.Unread(r.Context(), auth.WorkspaceID)
 			if err != nil {
 				x.Log.WarnContext(r.Context(), "count unread messages for the navigation", "err", err)
 			}

@@ -1,15 +1,28 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
+
+	"github.com/botdeck/botdeck/models"
 )
 
 // Route is one registered method+path pattern; Method is "" when the
-// route accepts any method.
+// route accepts any method. Private routes need a signed-in user and the
+// permission the route table gives their pattern.
 type Route struct {
 	Method, Path string
 	API          bool
+	Private      bool
+}
+
+// Pattern is the route as registered, e.g. "DELETE /api/bots/{id}".
+func (r Route) Pattern() string {
+	if r.Method == "" {
+		return r.Path
+	}
+	return r.Method + " " + r.Path
 }
 
 // Router is a net/http ServeMux that remembers what was registered (the
@@ -19,25 +32,36 @@ type Router struct {
 	mux         *http.ServeMux
 	routes      []Route
 	requireUser Middleware
+	perms       map[string]Perm
+	audit       AuditRecorder
 	fail        func(http.ResponseWriter, *http.Request, error)
 }
 
+// AuditRecorder stores one audit entry (models.InsertAudit over the
+// database) and logs its own failure: the answer has gone already.
+type AuditRecorder func(ctx context.Context, e *models.AuditEntry)
+
 // NewRouter returns an empty router; requireUser guards routes that need a
-// signed-in user.
-func NewRouter(requireUser Middleware) *Router {
-	return &Router{mux: http.NewServeMux(), requireUser: requireUser, fail: func(w http.ResponseWriter, r *http.Request, _ error) {
+// signed-in user, perms is the permission each private route pattern needs.
+func NewRouter(requireUser Middleware, perms map[string]Perm) *Router {
+	return &Router{mux: http.NewServeMux(), requireUser: requireUser, perms: perms, fail: func(w http.ResponseWriter, r *http.Request, _ error) {
 		http.NotFound(w, r)
 	}}
 }
 
+// SetAudit records every successful state-changing request of a private
+// route in the workspace's audit log.
+func (rt *Router) SetAudit(a AuditRecorder) { rt.audit = a }
+
 // Public registers a route anyone may call, e.g. "POST /login".
 func (rt *Router) Public(pattern string, h http.Handler) {
-	rt.handle(pattern, h)
+	rt.handle(pattern, h, false)
 }
 
-// Private registers a route for signed-in users only.
+// Private registers a route for signed-in users only, with the role check
+// of the route table and the audit log.
 func (rt *Router) Private(pattern string, h http.Handler) {
-	rt.handle(pattern, rt.requireUser(h))
+	rt.handle(pattern, rt.requireUser(rt.guard(pattern, rt.audited(pattern, h))), true)
 }
 
 // Both mounts one handler twice: as a page route and as its /api twin
@@ -56,12 +80,12 @@ func (rt *Router) Both(page, api string, h http.HandlerFunc, private bool) {
 	}
 }
 
-func (rt *Router) handle(pattern string, h http.Handler) {
+func (rt *Router) handle(pattern string, h http.Handler, private bool) {
 	method, path, hasMethod := strings.Cut(pattern, " ")
 	if !hasMethod {
 		method, path = "", pattern // any method
 	}
-	rt.routes = append(rt.routes, Route{Method: method, Path: path, API: path == "/api" || strings.HasPrefix(path, "/api/")})
+	rt.routes = append(rt.routes, Route{Method: method, Path: path, API: path == "/api" || strings.HasPrefix(path, "/api/"), Private: private})
 	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).Pattern = pattern
 		h.ServeHTTP(w, r)

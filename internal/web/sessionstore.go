@@ -21,9 +21,11 @@ const SessionCookie = "botdeck_session"
 
 // Reserved session value keys.
 const (
-	sessionUserKey    = "uid"
-	sessionCreatedKey = "_created" // unix seconds; fixes the absolute expiry
-	sessionFlashKey   = "_flash"
+	sessionUserKey = "uid"
+	// sessionWorkspaceKey is the workspace the session acts in.
+	sessionWorkspaceKey = "ws"
+	sessionCreatedKey   = "_created" // unix seconds; fixes the absolute expiry
+	sessionFlashKey     = "_flash"
 )
 
 // touchEvery limits how often a session's activity is written: a busy
@@ -217,7 +219,24 @@ func (s *SessionStore) StartSession(w http.ResponseWriter, r *http.Request, user
 		return nil, err
 	}
 	sess.Values[sessionUserKey] = userID
+	delete(sess.Values, sessionWorkspaceKey)
 	return sess, sess.Save(r, w)
+}
+
+// ChooseWorkspace makes wsID the workspace this browser's session acts in
+// (the caller has checked the membership; it is checked again on every
+// request).
+func (s *SessionStore) ChooseWorkspace(w http.ResponseWriter, r *http.Request, wsID string) error {
+	return s.ChooseWorkspaceOf(w, r, AuthOf(r).Session, wsID)
+}
+
+// ChooseWorkspaceOf is ChooseWorkspace for a session just started.
+func (s *SessionStore) ChooseWorkspaceOf(w http.ResponseWriter, r *http.Request, sess *sessions.Session, wsID string) error {
+	if sess == nil {
+		return nil // an API-key request has no session: its key names the workspace
+	}
+	sess.Values[sessionWorkspaceKey] = wsID
+	return sess.Save(r, w)
 }
 
 // EndSession signs this browser out: the row is deleted and the cookie
