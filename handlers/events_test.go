@@ -148,7 +148,7 @@ func TestEventStreamKeepsAliveWithinOneRateLimitedRequest(t *testing.T) {
 			}
 		}
 		ws := alice.Workspace(t) // a second request of this minute
-		var aliceID string // read directly: one more request would change the count
+		var aliceID string       // read directly: one more request would change the count
 		if err := env.App.DB.NewSelect().Table("users").Column("id").Where("email = ?", "alice@example.com").Scan(context.Background(), &aliceID); err != nil {
 			t.Fatal(err)
 		}
