@@ -382,13 +382,13 @@ func TestNotificationPagesAndBell(t *testing.T) {
 		owner := env.SignUp(t, "bell@example.com")
 		bot := env.ConnectBot(t, owner, "bell_bot")
 		page := owner.Get(t, "/notifications").Expect(t, http.StatusOK).Text()
-		if !strings.Contains(page, `aria-label="Notifications, none unread"`) || !strings.Contains(page, "No notifications yet") {
+		if !strings.Contains(page, `<span class="sr-only">Notifications, none unread</span>`) || !strings.Contains(page, "No notifications yet") {
 			t.Fatalf("empty page:\n%s", page)
 		}
 		seedAudience(t, env, bot.ID, 1, time.Now())
 		finishBroadcast(t, env, owner, bot.ID)
 		page = owner.Get(t, "/bots").Expect(t, http.StatusOK).Text()
-		if !strings.Contains(page, `aria-label="Notifications, 1 unread"`) {
+		if !strings.Contains(page, `<span class="sr-only">Notifications, 1 unread</span>`) {
 			t.Fatal("the bell on every page counts the unread notification")
 		}
 		bell := owner.Get(t, "/notifications/bell", "HX-Request", "true").Expect(t, http.StatusOK).Text()
@@ -409,7 +409,7 @@ func TestNotificationPagesAndBell(t *testing.T) {
 			t.Fatalf("an outside next is not followed: %q", loc)
 		}
 		page = owner.Get(t, "/notifications?unread=true").Expect(t, http.StatusOK).Text()
-		if !strings.Contains(page, "All caught up") || !strings.Contains(page, `aria-label="Notifications, none unread"`) {
+		if !strings.Contains(page, "All caught up") || !strings.Contains(page, `<span class="sr-only">Notifications, none unread</span>`) {
 			t.Fatalf("after marking read:\n%s", page)
 		}
 
