@@ -159,11 +159,15 @@ func TestAStreamOutlivesTheServersTimeouts(t *testing.T) {
 			keepAlives++
 		}
 	}
-	err = a.Events.Publish(context.Background(), a.DB, events.Event{Scope: id, Kind: events.KindNotification, Data: json.RawMessage(`{"title":"still here"}`)})
+	var ws string // events are scoped to the member's workspace
+	if err := a.DB.NewSelect().Table("workspace_members").Column("workspace_id").Where("user_id = ?", id).Limit(1).Scan(context.Background(), &ws); err != nil {
+		t.Fatal(err)
+	}
+	err = a.Events.Publish(context.Background(), a.DB, events.Event{Scope: ws, Kind: events.KindNotification, Subject: id, Data: json.RawMessage(`{"title":"still here"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
+	for published := time.Now(); time.Since(published) < 20*time.Second; {
 		line, err := body.ReadString('\n')
 		if err != nil {
 			t.Fatal(err)
@@ -172,6 +176,7 @@ func TestAStreamOutlivesTheServersTimeouts(t *testing.T) {
 			return
 		}
 	}
+	t.Fatal("the event never came (keep-alives did)")
 }
 
 func waitReady(t *testing.T, base string) {
