@@ -185,7 +185,7 @@ func WorkspacePage(vm WorkspaceVM) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"overflow-x-auto\"><table class=\"min-w-full text-left text-sm\"><caption class=\"sr-only\">Members</caption> <thead class=\"border-b border-slate-200 text-slate-600\"><tr><th scope=\"col\" class=\"py-2 pr-4 font-medium\">Member</th><th scope=\"col\" class=\"py-2 pr-4 font-medium\">Role</th><th scope=\"col\" class=\"py-2 pr-4 font-medium\">Joined</th><th scope=\"col\" class=\"py-2 font-medium\"><span class=\"sr-only\">Actions</span></th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"overflow-x-auto\" tabindex=\"0\" role=\"region\" aria-label=\"Members\"><table class=\"min-w-full text-left text-sm\"><caption class=\"sr-only\">Members</caption> <thead class=\"border-b border-slate-200 text-slate-600\"><tr><th scope=\"col\" class=\"py-2 pr-4 font-medium\">Member</th><th scope=\"col\" class=\"py-2 pr-4 font-medium\">Role</th><th scope=\"col\" class=\"py-2 pr-4 font-medium\">Joined</th><th scope=\"col\" class=\"py-2 font-medium\"><span class=\"sr-only\">Actions</span></th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1342,7 +1342,7 @@ func AuditPage(vm AuditVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 115, "<div class=\"overflow-x-auto rounded-lg border border-slate-200 bg-white\"><table class=\"min-w-full text-left text-sm\"><caption class=\"sr-only\">Audit log</caption> <thead class=\"border-b border-slate-200 text-slate-600\"><tr><th scope=\"col\" class=\"px-3 py-2 font-medium\">When</th><th scope=\"col\" class=\"px-3 py-2 font-medium\">Who</th><th scope=\"col\" class=\"px-3 py-2 font-medium\">Action</th><th scope=\"col\" class=\"px-3 py-2 font-medium\">Target</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 115, "<div class=\"overflow-x-auto rounded-lg border border-slate-200 bg-white\" tabindex=\"0\" role=\"region\" aria-label=\"Audit log\"><table class=\"min-w-full text-left text-sm\"><caption class=\"sr-only\">Audit log</caption> <thead class=\"border-b border-slate-200 text-slate-600\"><tr><th scope=\"col\" class=\"px-3 py-2 font-medium\">When</th><th scope=\"col\" class=\"px-3 py-2 font-medium\">Who</th><th scope=\"col\" class=\"px-3 py-2 font-medium\">Action</th><th scope=\"col\" class=\"px-3 py-2 font-medium\">Target</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -6,7 +6,7 @@ import { fake, uniqueUsername, connectViaAPI } from '../fake';
 const shots = process.env.BOTDECK_THEME_SHOTS; // a directory: save screenshots there to look at
 
 test('every page passes axe in dark mode, on a desktop and a 390 px phone', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   await page.emulateMedia({ colorScheme: 'dark' });
   await signUp(page);
   const bot = await connectViaAPI(page, uniqueUsername('dark'), 'Night Owl');
@@ -16,7 +16,10 @@ test('every page passes axe in dark mode, on a desktop and a 390 px phone', asyn
     .toBe(3);
   const pages = ['/', '/bots', `/bots/${bot.botId}`, `/bots/${bot.botId}/users`, `/bots/${bot.botId}/stats`,
     `/bots/${bot.botId}/logs`, `/bots/${bot.botId}/chats`, `/bots/${bot.botId}/broadcasts`, `/bots/${bot.botId}/code`, `/bots/${bot.botId}/relay`,
-    '/campaigns', '/campaigns/new', '/bots/new', '/account', '/account/api-keys'];
+    `/bots/${bot.botId}/conversations`, `/bots/${bot.botId}/replies`, `/bots/${bot.botId}/settings`, `/bots/${bot.botId}/segments`,
+    `/bots/${bot.botId}/segments/new`, `/bots/${bot.botId}/users/import`,
+    '/campaigns', '/campaigns/new', '/bots/new', '/account', '/account/api-keys', '/account/notifications', '/notifications',
+    '/workspaces', '/workspace/members', '/workspace/audit'];
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     for (const path of pages) {
