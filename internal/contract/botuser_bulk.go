@@ -3,6 +3,7 @@ package contract
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/replies"
@@ -34,13 +35,17 @@ func (f UsersFilter) List() ListBotUsersRequest {
 const MaxBulkUserIDs = 1000
 
 // TagUsersRequest is POST /api/bots/{id}/users/tags: add and remove tags
-// of the users chosen by exactly one of UserIDs and Filter.
+// of the users chosen by exactly one of UserIDs, Filter and Segment (the
+// id of one of the bot's segments: its users, as the list's segment=
+// shows them).
 //
 // The users page's form sends the chosen rows as userId fields, or all=1
-// with the list's own filter fields (q, status, tag…), which fill List.
+// with the list's own filter fields (q, status, tag…, segment), which fill
+// List.
 type TagUsersRequest struct {
 	UserIDs []int64      `json:"userIds" form:"userId" validate:"max=1000"`
 	Filter  *UsersFilter `json:"filter" form:"-"`
+	Segment string       `json:"segment" form:"-" validate:"max=64"`
 	Add     []string     `json:"add" form:"add" validate:"max=10"`
 	Remove  []string     `json:"remove" form:"remove" validate:"max=10"`
 
@@ -62,6 +67,7 @@ func (r *TagUsersRequest) Normalize() {
 	}
 	r.Add, r.Remove = normalizeTags(r.Add), normalizeTags(r.Remove)
 	r.ListBotUsersRequest.Normalize()
+	r.Segment = strings.TrimSpace(r.Segment)
 	if r.Filter != nil {
 		l := r.Filter.List()
 		l.Normalize()
@@ -84,10 +90,18 @@ func (r *TagUsersRequest) Normalize() {
 // tag to add or remove, and the names.
 func (r TagUsersRequest) Problems() error {
 	fields := apperr.FieldErrors{}
+	n := 0
+	for _, given := range []bool{len(r.UserIDs) > 0, r.Filter != nil, r.Segment != ""} {
+		if given {
+			n++
+		}
+	}
 	switch {
-	case r.Filter == nil && len(r.UserIDs) == 0:
-		fields["userIds"] = "choose users: userIds or filter"
-	case r.Filter != nil && len(r.UserIDs) > 0:
+	case n == 0:
+		fields["userIds"] = "choose users: userIds, filter or segment"
+	case n > 1 && r.Segment != "":
+		fields["segment"] = "give one of userIds, filter or segment"
+	case n > 1:
 		fields["filter"] = "give userIds or filter, not both"
 	}
 	for i, id := range r.UserIDs {
@@ -127,14 +141,33 @@ func (r TagUsersRequest) Problems() error {
 	return nil
 }
 
-// Selection is the store filter of the chosen users.
-func (r TagUsersRequest) Selection() models.BotUserFilter {
-	if r.Filter == nil {
+// Selection is the store filter of the chosen users; segment is the
+// audience of the segment chosen (Segment, or the page's list segment with
+// all=1), read by core, nil when none.
+func (r TagUsersRequest) Selection(segment *models.AudienceFilter) models.BotUserFilter {
+	switch {
+	case r.Segment != "":
+		return models.BotUserFilter{Segment: segment}
+	case r.Filter == nil:
 		return models.BotUserFilter{IDs: r.UserIDs}
 	}
 	l := r.Filter.List()
 	l.Zone = r.Zone
-	return l.Filter()
+	f := l.Filter()
+	f.Segment = segment
+	return f
+}
+
+// SegmentID is the segment whose users are chosen: Segment, or with all=1
+// the segment the page's list is narrowed to; "" when none.
+func (r TagUsersRequest) SegmentID() string {
+	if r.Segment != "" {
+		return r.Segment
+	}
+	if r.All {
+		return r.ListBotUsersRequest.Segment
+	}
+	return ""
 }
 
 // TagUsersResult is the answer of a bulk tag change.
