@@ -212,6 +212,18 @@ func TestScheduledBroadcastEditAndDelete(t *testing.T) {
 		if s := c.Get(t, "/api/segments/"+seg["id"].(string)).Data(t); s["name"] != "Paid ones" || s["users"] != 1.0 {
 			t.Fatalf("edited by the form: %v", s)
 		}
+		// Bulk tags by segment: its users only, alone or with a filter.
+		tags := "/api/bots/" + bot.ID + "/users/tags"
+		if d := c.Post(t, tags, map[string]any{"segment": seg["id"], "add": []string{"segtag"}}).Expect(t, http.StatusOK).Data(t); d["changed"] != 1.0 {
+			t.Fatalf("bulk tag by segment: %v", d)
+		}
+		if d := c.Post(t, tags, map[string]any{"filter": map[string]any{"segment": seg["id"], "language": "en"}, "add": []string{"segtag2"}}).
+			Expect(t, http.StatusOK).Data(t); d["changed"] != 0.0 {
+			t.Fatalf("bulk tag by segment and language: %v", d)
+		}
+		if p := c.Get(t, "/api/bots/"+bot.ID+"/users?tag=segtag").JSON(t)["pagination"].(map[string]any); p["total"] != 1.0 {
+			t.Fatalf("tagged by segment: %v", p)
+		}
 		// Another account: 404.
 		eve := env.SignUp(t, "eve-sched@example.com")
 		eve.Patch(t, "/api/broadcasts/"+id, map[string]any{"text": "x"}).Expect(t, http.StatusNotFound)

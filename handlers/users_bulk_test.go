@@ -150,12 +150,13 @@ func TestUsersBulkTags(t *testing.T) {
 			{"userIds": []int64{501}, "add": []string{"two words"}},
 			{"userIds": []int64{501}, "add": []string{"x"}, "remove": []string{"x"}},
 			{"filter": map[string]any{"startedFrom": "soon"}, "add": []string{"x"}},
-			{"userIds": []int64{501}, "add": []string{"x"}, "segment": "seg_1"},
+			{"userIds": []int64{501}, "add": []string{"x"}, "segment": "seg_aaaaaaaaaaaaaaaaaaaaaaaa"}, // both: choose one
+			{"segment": "seg_aaaaaaaaaaaaaaaaaaaaaaaa", "add": []string{"x"}},                          // not a segment of the bot
 		} {
 			c.Post(t, tagsPath, bad).Expect(t, http.StatusUnprocessableEntity)
 		}
 		for _, body := range []map[string]any{
-			{"userIds": []int64{501}, "add": []string{"x"}, "segments": "seg_1"},
+			{"userIds": []int64{501}, "add": []string{"x"}, "segmentId": "seg_1"},
 			{"filter": map[string]any{"tags": []string{"a"}}, "add": []string{"x"}},
 			{"filter": map[string]any{"page": 1}, "add": []string{"x"}},
 		} {

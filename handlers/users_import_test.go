@@ -275,6 +275,9 @@ func TestImportUsersPage(t *testing.T) {
 		if u := userOf(t, c, bot.ID, 702); u["username"] != "bob" || !reflect.DeepEqual(u["props"], map[string]any{"tariff": "silver"}) {
 			t.Fatalf("702: %v", u)
 		}
+		if html := c.Get(t, "/bots/"+bot.ID+"/users/702").Expect(t, http.StatusOK).Text(); !strings.Contains(html, "never (imported)") {
+			t.Fatalf("the user page of an imported user does not say they were never seen")
+		}
 		// Ran once: a second run is a conflict.
 		c.Do(t, http.MethodPost, page+"/run", good).Expect(t, http.StatusConflict)
 		if l := c.Get(t, "/bots/"+bot.ID+"/users").Text(); !strings.Contains(l, "@ann") || !strings.Contains(l, "never") {

@@ -2,7 +2,10 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"time"
+
+	"github.com/botdeck/botdeck/internal/sqldialect"
 
 	"github.com/uptrace/bun"
 )
@@ -60,30 +63,30 @@ func ImportUsers(ctx context.Context, db bun.IDB, botID string, rows []ImportRow
 		}
 	}
 	if len(fresh) > 0 {
-		var inserted []int64
-		_, err := db.NewInsert().Model(&fresh).On("CONFLICT (bot_id, user_id) DO NOTHING").Returning("user_id").Exec(ctx, &inserted)
+		// No RETURNING (bun would add one for the NULL columns): a statement
+		// without rows is sent as a simple query, never cached as a prepared
+		// statement (see importProfiles).
+		res, err := db.NewInsert().Model(&fresh).On("CONFLICT (bot_id, user_id) DO NOTHING").Returning("NULL").Exec(ctx)
 		if err != nil {
 			return 0, 0, wrap("import users: insert", err)
 		}
-		created = len(inserted)
+		n, _ := res.RowsAffected()
+		created = int(n)
 		if created < len(fresh) {
-			// Someone wrote to the bot meanwhile: update those like the others.
-			done := make(map[int64]bool, created)
-			for _, id := range inserted {
-				done[id] = true
-			}
-			var raced []int64
-			for _, u := range fresh {
-				if !done[u.UserID] {
-					raced = append(raced, u.UserID)
-				}
+			// Someone wrote to the bot meanwhile: the users this insert did
+			// not create (imported_at is not now) are updated like the others.
+			raced := make([]int64, len(fresh))
+			for i, u := range fresh {
+				raced[i] = u.UserID
 			}
 			more, err := importProfiles(ctx, db, botID, raced)
 			if err != nil {
 				return 0, 0, err
 			}
 			for id, u := range more {
-				known[id] = u
+				if u.ImportedAt == nil || !u.ImportedAt.Equal(now) {
+					known[id] = u
+				}
 			}
 		}
 	}
@@ -135,10 +138,21 @@ func ImportUsers(ctx context.Context, db bun.IDB, botID string, rows []ImportRow
 }
 
 // importProfiles reads the stored profile fields of the users among ids.
+//
+// On PostgreSQL the ids go as one array parameter of a fixed statement:
+// bun writes values into the SQL text, and pgx keeps a prepared statement
+// (client and server side, up to 512 per connection) for every distinct
+// text it queries, so a million-row import reading 1,000 ids per batch
+// would fill that cache with 1,000 statements of 10 KB each.
 func importProfiles(ctx context.Context, db bun.IDB, botID string, ids []int64) (map[int64]*BotUser, error) {
 	var have []BotUser
-	err := db.NewSelect().Model(&have).Column("bot_id", "user_id", "username", "first_name", "last_name", "language_code", "is_premium").
-		Where("bot_id = ?", botID).Where("user_id IN (?)", bun.In(ids)).Scan(ctx)
+	var err error
+	if raw := rawQuerier(db); raw != nil && sqldialect.IsPostgres(db) {
+		err = scanProfiles(ctx, raw, botID, ids, &have)
+	} else {
+		err = db.NewSelect().Model(&have).Column("bot_id", "user_id", "username", "first_name", "last_name", "language_code", "is_premium", "imported_at").
+			Where("bot_id = ?", botID).Where("user_id IN (?)", bun.In(ids)).Scan(ctx)
+	}
 	if err != nil {
 		return nil, wrap("import users: read", err)
 	}
@@ -147,6 +161,48 @@ func importProfiles(ctx context.Context, db bun.IDB, botID string, ids []int64) 
 		out[have[i].UserID] = &have[i]
 	}
 	return out, nil
+}
+
+// querier is what *sql.DB, *sql.Tx and *sql.Conn share.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// rawQuerier is the database/sql handle under db, or nil.
+func rawQuerier(db bun.IDB) querier {
+	switch d := db.(type) {
+	case *bun.DB:
+		return d.DB
+	case bun.Tx:
+		return d.Tx
+	case *bun.Tx:
+		return d.Tx
+	case bun.Conn:
+		return d.Conn
+	}
+	return nil
+}
+
+func scanProfiles(ctx context.Context, q querier, botID string, ids []int64, into *[]BotUser) error {
+	rows, err := q.QueryContext(ctx, `SELECT user_id, username, first_name, last_name, language_code, is_premium, imported_at
+		FROM bot_users WHERE bot_id = $1 AND user_id = ANY($2)`, botID, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u := BotUser{BotID: botID}
+		var imported sql.NullTime
+		if err := rows.Scan(&u.UserID, &u.Username, &u.FirstName, &u.LastName, &u.LanguageCode, &u.IsPremium, &imported); err != nil {
+			return err
+		}
+		if imported.Valid {
+			t := imported.Time.UTC()
+			u.ImportedAt = &t
+		}
+		*into = append(*into, u)
+	}
+	return rows.Err()
 }
 
 // merged is u with the fields r gives.

@@ -12,6 +12,7 @@ const png = Buffer.from(
 );
 
 test('save a segment, schedule a photo broadcast with a button to it, see it reach exactly the segment', async ({ page }) => {
+  test.setTimeout(120_000); // it waits for the scheduled start
   await signUp(page);
   const bot = await connectViaAPI(page, uniqueUsername('seg'), 'Segment Shop');
   await dropStarterReplies(page, bot.botId); // only the broadcast speaks

@@ -3,7 +3,6 @@ package contract
 import (
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/internal/replies"
@@ -23,31 +22,31 @@ type UsersFilter struct {
 	StartedFrom  string            `json:"startedFrom" validate:"max=40"`
 	StartedTo    string            `json:"startedTo" validate:"max=40"`
 	LastSeenFrom string            `json:"lastSeenFrom" validate:"max=40"`
+	Segment      string            `json:"segment" validate:"max=64"`
 }
 
 // List is f as the list request it filters like.
 func (f UsersFilter) List() ListBotUsersRequest {
 	return ListBotUsersRequest{Q: f.Q, Status: f.Status, Tag: f.Tag, NotTag: f.NotTag, Source: f.Source, Language: f.Language,
-		Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom}
+		Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom, Segment: f.Segment}
 }
 
 // MaxBulkUserIDs bounds a selection of rows sent by id.
 const MaxBulkUserIDs = 1000
 
 // TagUsersRequest is POST /api/bots/{id}/users/tags: add and remove tags
-// of the users chosen by exactly one of UserIDs, Filter and Segment (the
-// id of one of the bot's segments: its users, as the list's segment=
-// shows them).
+// of the users chosen by exactly one of UserIDs and Filter.
 //
 // The users page's form sends the chosen rows as userId fields, or all=1
-// with the list's own filter fields (q, status, tag…, segment), which fill
-// List.
+// with the list's own filter fields (q, status, tag…), which fill List.
 type TagUsersRequest struct {
 	UserIDs []int64      `json:"userIds" form:"userId" validate:"max=1000"`
 	Filter  *UsersFilter `json:"filter" form:"-"`
-	Segment string       `json:"segment" form:"-" validate:"max=64"`
-	Add     []string     `json:"add" form:"add" validate:"max=10"`
-	Remove  []string     `json:"remove" form:"remove" validate:"max=10"`
+	// SegmentID chooses a saved segment's users (the same as a filter
+	// holding only that segment).
+	SegmentID string   `json:"segment" form:"-" validate:"max=64"`
+	Add       []string `json:"add" form:"add" validate:"max=10"`
+	Remove    []string `json:"remove" form:"remove" validate:"max=10"`
 
 	All                 bool   `json:"-" form:"all"`
 	BulkTag             string `json:"-" form:"bulkTag" validate:"max=64"`
@@ -67,17 +66,24 @@ func (r *TagUsersRequest) Normalize() {
 	}
 	r.Add, r.Remove = normalizeTags(r.Add), normalizeTags(r.Remove)
 	r.ListBotUsersRequest.Normalize()
-	r.Segment = strings.TrimSpace(r.Segment)
 	if r.Filter != nil {
 		l := r.Filter.List()
 		l.Normalize()
 		r.Filter = &UsersFilter{Q: l.Q, Status: l.Status, Tag: l.Tag, NotTag: l.NotTag, Source: l.Source, Language: l.Language,
-			Prop: l.Prop, StartedFrom: l.StartedFrom, StartedTo: l.StartedTo, LastSeenFrom: l.LastSeenFrom}
+			Prop: l.Prop, StartedFrom: l.StartedFrom, StartedTo: l.StartedTo, LastSeenFrom: l.LastSeenFrom, Segment: l.Segment}
 	}
 	if r.All && r.Filter == nil {
 		f := r.ListBotUsersRequest
 		r.Filter = &UsersFilter{Q: f.Q, Status: f.Status, Tag: f.Tag, NotTag: f.NotTag, Source: f.Source, Language: f.Language,
-			Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom}
+			Prop: f.Prop, StartedFrom: f.StartedFrom, StartedTo: f.StartedTo, LastSeenFrom: f.LastSeenFrom, Segment: f.Segment}
+	}
+	if r.SegmentID != "" {
+		if r.Filter == nil {
+			r.Filter = &UsersFilter{}
+		}
+		if r.Filter.Segment == "" {
+			r.Filter.Segment = r.SegmentID
+		}
 	}
 	if r.All {
 		r.UserIDs = nil // "all matching" wins over the ticked rows of the page
@@ -90,19 +96,13 @@ func (r *TagUsersRequest) Normalize() {
 // tag to add or remove, and the names.
 func (r TagUsersRequest) Problems() error {
 	fields := apperr.FieldErrors{}
-	n := 0
-	for _, given := range []bool{len(r.UserIDs) > 0, r.Filter != nil, r.Segment != ""} {
-		if given {
-			n++
-		}
-	}
 	switch {
-	case n == 0:
-		fields["userIds"] = "choose users: userIds, filter or segment"
-	case n > 1 && r.Segment != "":
-		fields["segment"] = "give one of userIds, filter or segment"
-	case n > 1:
+	case r.Filter == nil && len(r.UserIDs) == 0:
+		fields["userIds"] = "choose users: userIds or filter"
+	case r.Filter != nil && len(r.UserIDs) > 0:
 		fields["filter"] = "give userIds or filter, not both"
+	case r.SegmentID != "" && r.Filter.Segment != r.SegmentID:
+		fields["segment"] = "give segment or filter.segment, not both"
 	}
 	for i, id := range r.UserIDs {
 		if id <= 0 {
@@ -141,33 +141,14 @@ func (r TagUsersRequest) Problems() error {
 	return nil
 }
 
-// Selection is the store filter of the chosen users; segment is the
-// audience of the segment chosen (Segment, or the page's list segment with
-// all=1), read by core, nil when none.
-func (r TagUsersRequest) Selection(segment *models.AudienceFilter) models.BotUserFilter {
-	switch {
-	case r.Segment != "":
-		return models.BotUserFilter{Segment: segment}
-	case r.Filter == nil:
+// Selection is the store filter of the chosen users.
+func (r TagUsersRequest) Selection() models.BotUserFilter {
+	if r.Filter == nil {
 		return models.BotUserFilter{IDs: r.UserIDs}
 	}
 	l := r.Filter.List()
 	l.Zone = r.Zone
-	f := l.Filter()
-	f.Segment = segment
-	return f
-}
-
-// SegmentID is the segment whose users are chosen: Segment, or with all=1
-// the segment the page's list is narrowed to; "" when none.
-func (r TagUsersRequest) SegmentID() string {
-	if r.Segment != "" {
-		return r.Segment
-	}
-	if r.All {
-		return r.ListBotUsersRequest.Segment
-	}
-	return ""
+	return l.Filter()
 }
 
 // TagUsersResult is the answer of a bulk tag change.

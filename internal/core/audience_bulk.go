@@ -16,24 +16,24 @@ func (a *Audience) Bot(ctx context.Context, ownerID, botID string) (*models.Bot,
 }
 
 // TagUsers adds and removes tags of the users of b (checked to be the
-// owner's, Bot) chosen by req — rows by id, or every user its filter or
-// segment matches: the users the list and the CSV show —, set-based and
-// in one transaction. A segment that is not b's is a 422 naming segment.
-// It returns how many tags were added or removed.
+// owner's, Bot) chosen by req — rows by id, or every user its filter
+// matches (a segment's too): the users the list and the CSV show —,
+// set-based and in one transaction. It returns how many tags were added or
+// removed.
 func (a *Audience) TagUsers(ctx context.Context, b *models.Bot, req contract.TagUsersRequest) (int64, error) {
-	var segment *models.AudienceFilter
-	if id := req.SegmentID(); id != "" {
-		f, err := segmentFilter(ctx, a.db, b.ID, id, "segment")
+	sel := req.Selection()
+	if req.Filter != nil && req.Filter.Segment != "" {
+		f, err := segmentFilter(ctx, a.db, b.ID, req.Filter.Segment, "segment")
 		if err != nil {
 			return 0, err
 		}
 		af := f.Audience()
-		segment = &af
+		sel.Segment = &af
 	}
 	var changed int64
 	err := a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		changed, err = models.TagUsers(ctx, tx, b.ID, req.Selection(segment), req.Add, req.Remove, models.Now())
+		changed, err = models.TagUsers(ctx, tx, b.ID, sel, req.Add, req.Remove, models.Now())
 		return err
 	})
 	return changed, err
