@@ -149,7 +149,7 @@ func TestEventStreamKeepsAliveWithinOneRateLimitedRequest(t *testing.T) {
 		}
 		user := alice.User(t) // a second request of this minute
 		pub := func(text string) {
-			err := env.App.Events.Publish(context.Background(), env.App.DB, events.Event{Scope: user.ID, Kind: events.KindNotification,
+			err := env.App.Events.Publish(context.Background(), env.App.DB, events.Event{Scope: user.ID, Kind: events.KindNotification, Subject: user.ID,
 				Data: json.RawMessage(fmt.Sprintf(`{"title":%q}`, text))})
 			if err != nil {
 				t.Fatal(err)

@@ -152,14 +152,18 @@ func (s *Stream) Next(t testing.TB) Frame {
 	return Frame{}
 }
 
-// NextEvent skips comments and id-only frames and returns the next event.
+// NextEvent skips comments and id-only frames and returns the next event,
+// failing the test when none comes within 20 s (keep-alives do not count).
 func (s *Stream) NextEvent(t testing.TB) Frame {
 	t.Helper()
-	for {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
 		if f := s.Next(t); f.Event != "" {
 			return f
 		}
 	}
+	t.Fatal("no event on the stream within 20 s")
+	return Frame{}
 }
 
 // Ended waits for the server to end the stream and returns how it ended:
