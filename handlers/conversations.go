@@ -272,7 +272,7 @@ func (h *Conversations) User(w http.ResponseWriter, r *http.Request) {
 
 func userDetailJSON(d *core.UserDetail) contract.UserDetailJSON {
 	out := contract.UserDetailJSON{
-		BotUserJSON: contract.BotUserOf(d.User, apiPhotoURL(d.Bot.ID, d.User.UserID, map[int64]bool{d.User.UserID: d.NoPhoto})),
+		BotUserJSON: contract.BotUserOf(d.User, apiPhotoURL(d.Bot.ID, d.User.UserID, map[int64]bool{d.User.UserID: d.NoPhoto}), d.Tags),
 		Campaigns:   []contract.UserCampaign{}, Props: d.Props, Tags: d.Tags,
 	}
 	if d.Source != "" {

@@ -60,7 +60,7 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 	}
 	data := make([]contract.BotUserJSON, len(list.Users))
 	for i := range list.Users {
-		data[i] = contract.BotUserOf(&list.Users[i], apiPhotoURL(list.Bot.ID, list.Users[i].UserID, list.NoPhoto))
+		data[i] = contract.BotUserOf(&list.Users[i], apiPhotoURL(list.Bot.ID, list.Users[i].UserID, list.NoPhoto), list.Tags[list.Users[i].UserID])
 		if len(in.Cols) > 0 {
 			data[i].Props = contract.ColumnProps(list.Props[list.Users[i].UserID], in.Cols)
 		}
@@ -259,7 +259,7 @@ func (h *Users) setBlocked(w http.ResponseWriter, r *http.Request, blocked bool)
 		return vm, nil
 	}
 	h.respond.Respond(w, r, web.Response{
-		Data:     contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto})),
+		Data:     contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, res.User.UserID, map[int64]bool{res.User.UserID: res.NoPhoto}), res.Tags),
 		Fragment: web.Render(row, views.UserRow),
 		Redirect: back,
 		Flash:    flash,

@@ -76,6 +76,7 @@ func listURLOf(botID string, in contract.ListBotUsersRequest) string {
 	set("startedFrom", in.StartedFrom)
 	set("startedTo", in.StartedTo)
 	set("lastSeenFrom", in.LastSeenFrom)
+	set("segment", in.Segment)
 	for _, t := range in.Tag {
 		v.Add("tag", t)
 	}

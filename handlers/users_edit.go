@@ -52,7 +52,7 @@ func (h *Users) Edit(w http.ResponseWriter, r *http.Request) {
 	}
 	h.respond.Respond(w, r, web.Response{
 		Data: contract.BotUserAttributesJSON{
-			BotUserJSON: contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, userID, map[int64]bool{userID: res.NoPhoto})),
+			BotUserJSON: contract.BotUserOf(res.User, apiPhotoURL(res.Bot.ID, userID, map[int64]bool{userID: res.NoPhoto}), res.Tags),
 			Props:       res.Props, Tags: res.Tags,
 		},
 		Fragment: web.Render(block, views.UserAttributes),

@@ -31,6 +31,7 @@ type BotUser struct {
 	BotBlockedChangedAt *time.Time `bun:"bot_blocked_changed_at"`
 	SearchKey           string     `bun:"search_key"`  // SearchKey(first, last, username), set on every write
 	ImportedAt          *time.Time `bun:"imported_at"` // set when a CSV import created the user (botuser_import.go)
+	Source              string     `bun:"source"`      // the deep-link source of their first /start, "" when none (source.go sets it)
 }
 
 var _ bun.BeforeAppendModelHook = (*BotUser)(nil)

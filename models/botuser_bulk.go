@@ -101,3 +101,22 @@ func UsersProps(ctx context.Context, db bun.IDB, botID string, userIDs []int64, 
 	}
 	return out, nil
 }
+
+// UsersTags reads the tags of some of a bot's users, in one query: user id
+// → its tags, sorted (a user without tags is absent).
+func UsersTags(ctx context.Context, db bun.IDB, botID string, userIDs []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var rows []BotUserTag
+	err := db.NewSelect().Model(&rows).Column("user_id", "tag").Where("bot_id = ?", botID).
+		Where("user_id IN (?)", bun.In(userIDs)).Order("user_id ASC", "tag ASC").Scan(ctx)
+	if err != nil {
+		return nil, wrap("users tags", err)
+	}
+	for _, t := range rows {
+		out[t.UserID] = append(out[t.UserID], t.Tag)
+	}
+	return out, nil
+}

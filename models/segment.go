@@ -78,6 +78,13 @@ func ListSegments(ctx context.Context, db bun.IDB, botID string, w Window) ([]Se
 	return list, int(n), wrap("list segments", err)
 }
 
+// BotSegments returns every segment of a bot, by name (an export's few).
+func BotSegments(ctx context.Context, db bun.IDB, botID string) ([]Segment, error) {
+	var list []Segment
+	err := db.NewSelect().Model(&list).Where("bot_id = ?", botID).Order("name", "id").Scan(ctx)
+	return list, wrap("bot segments", err)
+}
+
 // UpdateSegment saves a segment's name and filter.
 func UpdateSegment(ctx context.Context, db bun.IDB, s *Segment) error {
 	_, err := db.NewUpdate().Model(s).Column("name", "filter", "updated_at").WherePK().Exec(ctx)

@@ -104,3 +104,37 @@ func SetUploadFileID(ctx context.Context, db bun.IDB, uploadID, botID, fileID st
 		uploadID, botID, fileID, at, uploadID).Exec(ctx)
 	return wrap("set upload file id", err)
 }
+
+// UploadsKept is how long an upload nothing uses is kept: time enough to
+// upload a file and then save the reply, broadcast or message it is for.
+const UploadsKept = 24 * time.Hour
+
+// PruneUnusedUploads deletes up to limit uploads created before before
+// that nothing uses, oldest first, and returns how many. Upload ids are
+// stored in:
+//
+//   - replies.spec (the reply's JSON: photo, document), matched as the
+//     quoted id anywhere in it — a false match only keeps a file;
+//   - broadcasts.photo and broadcasts.document, whatever the broadcast's
+//     status (its page still shows the file);
+//   - outbox.upload_id: a message to send with the file (the dashboard
+//     composer's, a broadcast's), until retention prunes the row.
+//
+// An export reads only files its replies use, so it never loses one; an
+// import stores its files anew (new, so kept). One DELETE decides and
+// deletes, so a reference committed before it keeps the file;
+// upload_file_ids rows go with their upload (ON DELETE CASCADE).
+func PruneUnusedUploads(ctx context.Context, db bun.IDB, before time.Time, limit int) (int64, error) {
+	ids := db.NewSelect().TableExpr("uploads AS u").Column("u.id").Where("u.created_at < ?", before).
+		Where("NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.photo = u.id AND b.photo <> '')").
+		Where("NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.document = u.id AND b.document <> '')").
+		Where("NOT EXISTS (SELECT 1 FROM outbox o WHERE o.upload_id = u.id AND o.upload_id <> '')").
+		Where(`NOT EXISTS (SELECT 1 FROM replies r WHERE r.spec LIKE '%"' || u.id || '"%')`).
+		OrderExpr("u.created_at ASC").Limit(int64(limit))
+	res, err := db.NewDelete().Model((*Upload)(nil)).Where("id IN (?)", ids).Exec(ctx)
+	if err != nil {
+		return 0, wrap("prune unused uploads", err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrap("prune unused uploads", err)
+}

@@ -269,7 +269,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Greeter = greeter
 	a.Notifier = jobs.NewNotifier(db, a.Outbox, log, a.Instance, jobs.NotifierConfig{PublicURL: cfg.PublicURL})
 	a.workers = append(a.workers, a.Ingest.Run, poller.Run, retention.Run, a.Broadcaster.Run, greeter.Run, a.WebhookWatch.Run,
-		a.Outbox.Run, a.Relay.Run, a.Notifier.Run, jobs.NewScheduler(a.Broadcasts, log).Run)
+		a.Outbox.Run, a.Relay.Run, a.Notifier.Run, jobs.NewScheduler(a.Broadcasts, log).Run,
+		jobs.NewUploadCleanup(db, log, a.Instance).Run)
 	return a, nil
 }
 

@@ -27,6 +27,8 @@ type BotUserJSON struct {
 	Blocked      bool      `json:"blocked"`
 	BotBlocked   bool      `json:"botBlocked"`
 	PhotoURL     *string   `json:"photoUrl"`
+	Tags         []string  `json:"tags"`   // sorted; [] when none
+	Source       string    `json:"source"` // deep-link source of the first /start, "" when none
 	// Props holds the properties asked for with cols (null when unset).
 	Props map[string]any `json:"props,omitempty"`
 }
@@ -41,11 +43,15 @@ func ColumnProps(props map[string]any, cols []string) map[string]any {
 	return out
 }
 
-// BotUserOf is the API shape of u; photoURL is the proxy route or nil.
-func BotUserOf(u *models.BotUser, photoURL *string) BotUserJSON {
+// BotUserOf is the API shape of u with its tags; photoURL is the proxy
+// route or nil.
+func BotUserOf(u *models.BotUser, photoURL *string, tags []string) BotUserJSON {
+	if tags == nil {
+		tags = []string{}
+	}
 	return BotUserJSON{UserID: u.UserID, Username: u.Username, FirstName: u.FirstName, LastName: u.LastName, Name: u.Name,
 		LanguageCode: u.LanguageCode, IsPremium: u.IsPremium, StartedAt: u.StartedAt, LastSeenAt: u.LastSeenAt,
-		Blocked: u.Blocked, BotBlocked: u.BotBlocked, PhotoURL: photoURL}
+		Blocked: u.Blocked, BotBlocked: u.BotBlocked, PhotoURL: photoURL, Tags: tags, Source: u.Source}
 }
 
 // ListBotUsersRequest filters, sorts and pages a bot's users; the CSV

@@ -24,6 +24,16 @@ type BotExport struct {
 	Code       *ExportCode      `json:"code"`
 	Settings   []ExportSetting  `json:"settings"`
 	Campaigns  []ExportCampaign `json:"campaigns"`
+	// Segments are the bot's saved filters; nil (an older document) leaves
+	// the target's segments alone.
+	Segments []ExportSegment `json:"segments"`
+}
+
+// ExportSegment is a segment's definition: its name (what an import
+// matches segments by) and filter.
+type ExportSegment struct {
+	Name   string        `json:"name"`
+	Filter SegmentFilter `json:"filter"`
 }
 
 // ExportUpload is an upload a reply uses, with its bytes.

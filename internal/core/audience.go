@@ -75,6 +75,7 @@ type UserList struct {
 	HasNext    bool // another page follows
 	NoPhoto    map[int64]bool
 	Props      map[int64]map[string]any // the req.Cols properties of each user
+	Tags       map[int64][]string       // each user's tags, sorted
 }
 
 // List returns one page of the owner's bot's users matching req.
@@ -110,7 +111,11 @@ func (a *Audience) List(ctx context.Context, ownerID, botID string, req contract
 	if err != nil {
 		return nil, err
 	}
-	return &UserList{Bot: b, Users: users, Total: total, TotalExact: exact, HasNext: more, NoPhoto: noPhoto, Props: props}, nil
+	tags, err := models.UsersTags(ctx, a.db, b.ID, userIDs(users))
+	if err != nil {
+		return nil, err
+	}
+	return &UserList{Bot: b, Users: users, Total: total, TotalExact: exact, HasNext: more, NoPhoto: noPhoto, Props: props, Tags: tags}, nil
 }
 
 // search runs a search: the capped count first, whose answer also says
@@ -203,11 +208,16 @@ func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBo
 }
 
 func (a *Audience) noPhoto(ctx context.Context, botID string, users []models.BotUser) (map[int64]bool, error) {
+	return models.UsersWithoutPhoto(ctx, a.db, botID, userIDs(users), models.Now().Add(-PhotoTTL))
+}
+
+// userIDs are the ids of users.
+func userIDs(users []models.BotUser) []int64 {
 	ids := make([]int64, len(users))
 	for i := range users {
 		ids[i] = users[i].UserID
 	}
-	return models.UsersWithoutPhoto(ctx, a.db, botID, ids, models.Now().Add(-PhotoTTL))
+	return ids
 }
 
 // AudienceUser is one user of one bot, as a row of the users table shows it.
@@ -215,6 +225,7 @@ type AudienceUser struct {
 	Bot     *models.Bot
 	User    *models.BotUser
 	NoPhoto bool
+	Tags    []string // sorted
 }
 
 // SetBlocked blocks (or unblocks) a user of the owner's bot: a blocked
@@ -232,7 +243,11 @@ func (a *Audience) SetBlocked(ctx context.Context, ownerID, botID string, userID
 	if err != nil {
 		return nil, err
 	}
-	return &AudienceUser{Bot: b, User: u, NoPhoto: noPhoto[u.UserID]}, nil
+	tags, err := models.UsersTags(ctx, a.db, b.ID, []int64{u.UserID})
+	if err != nil {
+		return nil, err
+	}
+	return &AudienceUser{Bot: b, User: u, NoPhoto: noPhoto[u.UserID], Tags: tags[u.UserID]}, nil
 }
 
 // ExportBatch is how many users one query of the CSV export reads.

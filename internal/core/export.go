@@ -25,7 +25,8 @@ import (
 // Exports writes a bot's setup as one versioned JSON document
 // (contract.BotExport) and imports such a document into one of the
 // owner's bots. An import replaces the target's replies, code and settings
-// (a secret named without a value keeps the target's sealed one) in one
+// (a secret named without a value keeps the target's sealed one) and
+// segments (matched by name; one a scheduled broadcast goes to is kept) in one
 // transaction — a part the document leaves out (null or absent) is left
 // alone —: a failure anywhere changes nothing. A dry run is the same
 // import rolled back, so what it lists is exactly what the real one does.
@@ -61,7 +62,7 @@ func (e *Exports) Export(ctx context.Context, b *models.Bot) (*contract.BotExpor
 	now := models.Now()
 	doc := &contract.BotExport{Botdeck: contract.BotExportVersion, ExportedAt: &now, Bot: b.Name,
 		Replies: []replies.Reply{}, Uploads: []contract.ExportUpload{}, Settings: []contract.ExportSetting{},
-		Campaigns: []contract.ExportCampaign{}}
+		Campaigns: []contract.ExportCampaign{}, Segments: []contract.ExportSegment{}}
 	// One snapshot: on PostgreSQL a repeatable-read transaction (read
 	// committed would let each statement see later commits); SQLite's
 	// transactions already read one.
@@ -114,6 +115,17 @@ func (e *Exports) Export(ctx context.Context, b *models.Bot) (*contract.BotExpor
 			}
 			doc.Settings = append(doc.Settings, es)
 		}
+		segs, err := models.BotSegments(ctx, tx, b.ID)
+		if err != nil {
+			return err
+		}
+		for _, s := range segs {
+			f, err := contract.ParseSegmentFilter(s.Filter)
+			if err != nil {
+				return fmt.Errorf("segment %s: stored filter: %w", s.ID, err)
+			}
+			doc.Segments = append(doc.Segments, contract.ExportSegment{Name: s.Name, Filter: f})
+		}
 		camps, err := models.ActiveCampaignsOfBot(ctx, tx, b.ID)
 		for _, c := range camps {
 			doc.Campaigns = append(doc.Campaigns, contract.ExportCampaign{Name: c.Name, ChatID: c.ChatID,
@@ -143,6 +155,9 @@ func (e *Exports) Import(ctx context.Context, b *models.Bot, userID string, doc 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkExportSegments(doc.Segments); err != nil {
+		return nil, err
+	}
 	var prog *jsrt.Program
 	if doc.Code != nil && doc.Code.Source != "" {
 		if prog, err = e.code.compile(doc.Code.Source); err != nil {
@@ -167,6 +182,11 @@ func (e *Exports) Import(ctx context.Context, b *models.Bot, userID string, doc 
 		if doc.Settings == nil {
 			res.Skipped = append(res.Skipped, "settings (none in the file)")
 		} else if err := e.importSettings(ctx, tx, b, doc.Settings, res); err != nil {
+			return err
+		}
+		if doc.Segments == nil {
+			res.Skipped = append(res.Skipped, "segments (none in the file)")
+		} else if err := importSegments(ctx, tx, b, doc.Segments, res); err != nil {
 			return err
 		}
 		if campaigns, err = importCampaigns(ctx, tx, b, doc.Campaigns, res); err != nil {
@@ -215,6 +235,101 @@ func checkExportUploads(list []contract.ExportUpload) (map[string]*contract.Expo
 		out[u.ID] = u
 	}
 	return out, nil
+}
+
+// checkExportSegments tidies the document's segments as the segments API
+// does and checks them: a name (unique in the document) and a valid filter.
+func checkExportSegments(list []contract.ExportSegment) error {
+	fields := apperr.FieldErrors{}
+	seen := map[string]bool{}
+	for i := range list {
+		s := &list[i]
+		s.Name = strings.TrimSpace(s.Name)
+		s.Filter.Normalize()
+		field := fmt.Sprintf("segments[%d]", i)
+		switch {
+		case s.Name == "" || utf8.RuneCountInString(s.Name) > 100:
+			fields[field+".name"] = "must be 1 to 100 characters"
+		case seen[s.Name]:
+			fields[field+".name"] = "is repeated"
+		}
+		seen[s.Name] = true
+		f := s.Filter
+		switch {
+		case len(f.Tag) > 10 || len(f.NotTag) > 10 || len(f.Prop) > 10:
+			fields[field+".filter"] = "has more than 10 tags or properties"
+		case utf8.RuneCountInString(f.Source) > 64 || utf8.RuneCountInString(f.Language) > 35:
+			fields[field+".filter"] = "has a source or language that is too long"
+		}
+		for k, v := range f.Problems(field + ".filter.") {
+			fields[k] = v
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.Invalid("A segment in the file is not valid.", fields)
+	}
+	return nil
+}
+
+// importSegments replaces the bot's segments with the document's, matched
+// by name: one the bot has is updated, a new one created, and one the
+// document lacks deleted — unless a scheduled broadcast goes to it: that
+// one is kept and named in problems.
+func importSegments(ctx context.Context, tx bun.Tx, b *models.Bot, list []contract.ExportSegment, res *contract.ImportResultJSON) error {
+	before, err := models.BotSegments(ctx, tx, b.ID)
+	if err != nil {
+		return err
+	}
+	byName := map[string]*models.Segment{}
+	for i := range before {
+		if byName[before[i].Name] == nil {
+			byName[before[i].Name] = &before[i]
+		}
+	}
+	kept := map[string]bool{}
+	now := models.Now()
+	for _, s := range list {
+		label := "segment " + s.Name
+		old := byName[s.Name]
+		if old == nil {
+			row := &models.Segment{ID: models.NewID(models.SegmentIDPrefix), BotID: b.ID, Name: s.Name,
+				Filter: s.Filter.JSON(), CreatedAt: now, UpdatedAt: now}
+			if err := models.InsertSegment(ctx, tx, row); err != nil {
+				return err
+			}
+			res.Created = append(res.Created, label)
+			continue
+		}
+		kept[old.ID] = true
+		cur, err := contract.ParseSegmentFilter(old.Filter)
+		if err != nil {
+			return fmt.Errorf("segment %s: stored filter: %w", old.ID, err)
+		}
+		if cur.JSON() == s.Filter.JSON() {
+			continue
+		}
+		old.Filter, old.UpdatedAt = s.Filter.JSON(), now
+		if err := models.UpdateSegment(ctx, tx, old); err != nil {
+			return err
+		}
+		res.Updated = append(res.Updated, label)
+	}
+	for i := range before {
+		s := &before[i]
+		if kept[s.ID] {
+			continue
+		}
+		err := models.DeleteSegment(ctx, tx, s.ID)
+		switch {
+		case errors.Is(err, models.ErrSegmentScheduled):
+			res.Problems = append(res.Problems, "segment "+s.Name+" was kept: a scheduled broadcast goes to it")
+		case err != nil:
+			return err
+		default:
+			res.Deleted = append(res.Deleted, "segment "+s.Name)
+		}
+	}
+	return nil
 }
 
 // importReplies replaces the bot's replies with the document's. A reply
