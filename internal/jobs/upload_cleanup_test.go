@@ -24,9 +24,10 @@ func TestUploadCleanupDeletesOnlyUnusedOldUploads(t *testing.T) {
 			db := env.App.DB
 			owner := env.SignUp(t, "uploads@example.com")
 			bot := env.ConnectBot(t, owner, "uploads_bot")
+			ws := owner.Workspace(t) // uploads belong to the workspace
 			png := []byte("\x89PNG\r\n\x1a\n" + string(make([]byte, 64)))
 			add := func(name string) string {
-				u := &models.Upload{ID: models.NewID(models.UploadIDPrefix), OwnerID: owner.User(t).ID, Name: name,
+				u := &models.Upload{ID: models.NewID(models.UploadIDPrefix), OwnerID: ws, Name: name,
 					ContentType: "image/png", Data: png}
 				if err := models.InsertUpload(ctx, db, u); err != nil {
 					t.Fatal(err)
