@@ -176,6 +176,33 @@ type BubbleVM struct {
 	Error    string
 	At       time.Time
 	Day      string // set on the first message of a day: the separator's label
+	// Pending: a member's message Telegram has not answered for yet (its
+	// outcome, and a photo's file, are still to come).
+	Pending bool
+}
+
+// pendingFor is how long a dashboard message without an outcome keeps its
+// thread refreshing itself (the outbox settles every send well within it).
+const pendingFor = 2 * time.Minute
+
+// Pending reports whether a member's message still waits for Telegram: the
+// thread then also refreshes itself every few seconds, so its outcome shows
+// even when its event raced with the send's own refresh.
+func (vm ThreadVM) Pending() bool {
+	for _, b := range vm.Bubbles {
+		if b.Pending {
+			return true
+		}
+	}
+	return false
+}
+
+// LiveTrigger is what makes the newest page fetch itself again.
+func (vm ThreadVM) LiveTrigger() string {
+	if vm.Pending() {
+		return "sse:message, sse:reset, every 2s"
+	}
+	return "sse:message, sse:reset"
 }
 
 // ComposerVM is the answer form: what was typed and what is wrong.
@@ -210,6 +237,7 @@ func NewThreadVM(b *models.Bot, u *models.BotUser, c *models.Conversation, newes
 	for i := len(newestFirst) - 1; i >= 0; i-- {
 		m := &newestFirst[i]
 		bv := BubbleVM{ID: m.ID, Out: m.Direction == models.DirectionOut, HTML: draw(m), Kind: m.Kind, Via: m.Origin, Error: m.Error, At: m.CreatedAt}
+		bv.Pending = bv.Out && m.Origin == models.OriginDashboard && m.TelegramID == 0 && m.Error == "" && time.Since(m.CreatedAt) < pendingFor
 		if m.Kind == models.MessagePhoto && m.FileID != "" {
 			bv.PhotoURL = ConversationPath(b.ID, u.UserID) + "/" + strconv.FormatInt(m.ID, 10) + "/photo"
 		}
