@@ -339,17 +339,7 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 	bc, err := action(r.Context(), ownerID, id)
 	if err != nil {
 		// A refused change (409) shows the broadcast again with the reason.
-		form := func(_ apperr.FieldErrors, msg string) web.Response {
-			cur, b, gerr := h.svc.Get(r.Context(), ownerID, id)
-			if gerr != nil {
-				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."}))}
-			}
-			res, perr := h.broadcastPage(r.Context(), b, cur, "", msg)
-			if perr != nil {
-				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."}))}
-			}
-			return res
-		}
+		form := h.refused(r, ownerID, id)
 		var me *apperr.Error
 		if errors.As(err, &me) && me.Kind == apperr.KindNotFound {
 			form = nil
@@ -365,20 +355,107 @@ func (h *Broadcasts) control(w http.ResponseWriter, r *http.Request, action func
 	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/broadcasts/" + bc.ID, Flash: flash})
 }
 
-// Update edits a scheduled broadcast (409 once it has started).
+// refused shows the broadcast as it is now with why a change was refused
+// (it started meanwhile, say).
+func (h *Broadcasts) refused(r *http.Request, ownerID, id string) web.FormView {
+	return func(_ apperr.FieldErrors, msg string) web.Response {
+		cur, b, gerr := h.svc.Get(r.Context(), ownerID, id)
+		if gerr != nil {
+			return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."}))}
+		}
+		res, perr := h.broadcastPage(r.Context(), b, cur, "", msg)
+		if perr != nil {
+			return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."}))}
+		}
+		return res
+	}
+}
+
+// Edit is the compose form filled in with a scheduled broadcast, saving
+// to it (pages only). A broadcast that has started is shown with why it
+// cannot be edited (409).
+func (h *Broadcasts) Edit(w http.ResponseWriter, r *http.Request) {
+	ownerID, id := web.OwnerOf(r), r.PathValue("id")
+	bc, b, err := h.svc.Get(r.Context(), ownerID, id)
+	if err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if err := h.bind.None(r); err != nil {
+		h.respond.Fail(w, r, err)
+		return
+	}
+	if bc.Status != models.BroadcastScheduled {
+		h.respond.Fail(w, r, core.ErrNotScheduled, h.refused(r, ownerID, id))
+		return
+	}
+	in := contract.UpdateBroadcastRequest{}.Merge(bc)
+	in.ScheduleZone = memberZoneName(r)
+	vm := views.ComposeFromRequest(in, nil, "")
+	vm.EditID = bc.ID
+	h.respond.Respond(w, r, h.composePage(b, "Edit scheduled broadcast · "+b.Name, vm, nil))
+}
+
+// editForm re-renders the edit form with what was typed and what is wrong.
+func (h *Broadcasts) editForm(b *models.Bot, id string, in *contract.CreateBroadcastRequest) web.FormView {
+	return func(fields apperr.FieldErrors, msg string) web.Response {
+		vm := views.ComposeFromRequest(*in, fields, msg)
+		vm.EditID = id
+		return h.composePage(b, "Edit scheduled broadcast · "+b.Name, vm, nil)
+	}
+}
+
+// bindEdit reads the edit form — the whole composer, a new file too — as
+// the PATCH it stands for.
+func (h *Broadcasts) bindEdit(r *http.Request, cur *models.Broadcast, in *contract.CreateBroadcastRequest) (contract.UpdateBroadcastRequest, error) {
+	if err := h.bind.Bind(r, in); err != nil {
+		return contract.UpdateBroadcastRequest{}, err
+	}
+	if in.ScheduleZone == "" {
+		in.ScheduleZone = memberZoneName(r)
+	}
+	if in.ScheduleProblem != nil {
+		return contract.UpdateBroadcastRequest{}, apperr.Invalid("", in.ScheduleProblem)
+	}
+	if in.ScheduledAt == nil {
+		return contract.UpdateBroadcastRequest{}, apperr.Invalid("", apperr.FieldErrors{"scheduleDate": "is required: a scheduled broadcast keeps a start time"})
+	}
+	if err := h.attach(r, in); err != nil {
+		return contract.UpdateBroadcastRequest{}, err
+	}
+	return in.EditOf(cur), nil
+}
+
+// Update edits a scheduled broadcast (409 once it has started): PATCH
+// sends the fields that change; the page's edit form sends the whole
+// composer and comes back with what is wrong, or with the broadcast and
+// the reason when it started meanwhile.
 func (h *Broadcasts) Update(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := h.svc.Get(r.Context(), web.OwnerOf(r), r.PathValue("id")); err != nil {
+	ownerID, id := web.OwnerOf(r), r.PathValue("id")
+	cur, b, err := h.svc.Get(r.Context(), ownerID, id)
+	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
 	var in contract.UpdateBroadcastRequest
-	if err := h.bind.Bind(r, &in); err != nil {
-		h.respond.Fail(w, r, err)
+	var form web.FormView
+	if web.IsAPI(r) {
+		err = h.bind.Bind(r, &in)
+	} else {
+		var typed contract.CreateBroadcastRequest
+		form = h.editForm(b, id, &typed)
+		in, err = h.bindEdit(r, cur, &typed)
+	}
+	if err != nil {
+		h.respond.Fail(w, r, err, form)
 		return
 	}
-	bc, err := h.svc.Update(r.Context(), web.OwnerOf(r), r.PathValue("id"), in)
+	bc, err := h.svc.Update(r.Context(), ownerID, id, in)
 	if err != nil {
-		h.respond.Fail(w, r, err)
+		if errors.Is(err, core.ErrNotScheduled) && form != nil {
+			form = h.refused(r, ownerID, id)
+		}
+		h.respond.Fail(w, r, err, form)
 		return
 	}
 	p, err := h.svc.Progress(r.Context(), bc)
@@ -408,17 +485,7 @@ func (h *Broadcasts) Delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.svc.Delete(r.Context(), ownerID, id); err != nil {
-		h.respond.Fail(w, r, err, func(_ apperr.FieldErrors, msg string) web.Response {
-			cur, _, gerr := h.svc.Get(r.Context(), ownerID, id)
-			if gerr != nil {
-				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 404, Message: "Broadcast not found."}))}
-			}
-			res, perr := h.broadcastPage(r.Context(), b, cur, "", msg)
-			if perr != nil {
-				return web.Response{Page: web.Static(views.ErrorPage(views.ErrorVM{Status: 500, Message: "The broadcast could not be loaded."}))}
-			}
-			return res
-		})
+		h.respond.Fail(w, r, err, h.refused(r, ownerID, id))
 		return
 	}
 	h.respond.Respond(w, r, web.Response{Data: p.JSON(), Redirect: "/bots/" + b.ID + "/broadcasts", Flash: "Scheduled broadcast deleted."})

@@ -283,8 +283,8 @@ func TestBroadcastRoutesAreOwnedAndHidden(t *testing.T) {
 					}
 				}
 			})
-		if walked != 21 {
-			t.Errorf("walked %d broadcast routes, want 21 (10 pages, 11 API)", walked)
+		if walked != 23 {
+			t.Errorf("walked %d broadcast routes, want 23 (12 pages, 11 API)", walked)
 		}
 		d := owner.Get(t, "/api/broadcasts/"+bcID).Expect(t, http.StatusOK).Data(t)
 		if d["status"] != "queued" {

@@ -118,8 +118,8 @@ var RoutePerms = map[string]web.Perm{
 	"GET /nav/unread":                                web.PermRead,
 	"GET /bots/{id}/segments/new":                    web.PermBuild,
 	"GET /bots/{id}/segments/count":                  web.PermRead, // the segment form's live count
-	"PATCH /api/broadcasts/{id}":                     web.PermBuild,
 	"GET /broadcasts/{id}/duplicate":                 web.PermBuild,
+	"GET /broadcasts/{id}/edit":                      web.PermBuild, // the edit form of a scheduled broadcast
 	// A member's own notifications and their settings.
 	"GET /notifications/bell":                                      web.PermAccount,
 	"GET /account/notifications":                                   web.PermAccount,
@@ -168,6 +168,7 @@ func init() {
 		"POST /segments/{id}", "PATCH /api/segments/{id}",
 		"POST /segments/{id}/delete", "DELETE /api/segments/{id}",
 		"POST /broadcasts/{id}/delete", "DELETE /api/broadcasts/{id}",
+		"POST /broadcasts/{id}/edit", "PATCH /api/broadcasts/{id}",
 	)
 	pairPerms(web.PermReadBuild,
 		"GET /bots/{id}/broadcasts", "GET /api/bots/{id}/broadcasts",

@@ -76,6 +76,16 @@ type ComposeVM struct {
 	ScheduledAt             *time.Time
 	Segments                []models.Segment // the picker's choices
 	Notice                  string           // a success note (a test was sent)
+	EditID                  string           // the scheduled broadcast the form saves to ("" composes a new one)
+}
+
+// Action is where the form posts: the confirmation step of a new
+// broadcast, or the scheduled broadcast it edits.
+func (f ComposeVM) Action(base string) string {
+	if f.EditID != "" {
+		return "/broadcasts/" + f.EditID + "/edit"
+	}
+	return base + "/review"
 }
 
 // ButtonRows is the buttons editor's rows: those set and empty ones up to

@@ -245,17 +245,19 @@ func (r UpdateBroadcastRequest) Merge(b *models.Broadcast) CreateBroadcastReques
 	if r.DisablePreview != nil {
 		c.DisablePreview = *r.DisablePreview
 	}
+	// A new segment replaces the filter and a new filter the segment; both
+	// at once stay both, which prepare refuses as a create would.
+	if r.Segment != nil && *r.Segment != "" {
+		c.Filter = nil
+	}
+	if r.Filter != nil && !r.Filter.Empty() {
+		c.Segment = ""
+	}
 	if r.Segment != nil {
 		c.Segment = *r.Segment
-		if c.Segment != "" {
-			c.Filter = nil
-		}
 	}
 	if r.Filter != nil {
 		c.Filter = r.Filter
-		if !r.Filter.Empty() {
-			c.Segment = ""
-		}
 	}
 	if r.Buttons != nil {
 		c.Buttons = *r.Buttons
@@ -265,6 +267,32 @@ func (r UpdateBroadcastRequest) Merge(b *models.Broadcast) CreateBroadcastReques
 	}
 	c.Normalize()
 	return c
+}
+
+// EditOf is the PATCH that the edit form (the whole composer, filled in)
+// asks of the scheduled broadcast cur: every field the form has replaces
+// the broadcast's. The form edits only the filter's tags, so the rest of
+// a filter set through the API (source, language, properties) is kept.
+func (r CreateBroadcastRequest) EditOf(cur *models.Broadcast) UpdateBroadcastRequest {
+	mode := r.Mode()
+	buttons := append([][]URLButton{}, r.Buttons...)
+	u := UpdateBroadcastRequest{Text: &r.Text, ParseMode: &mode, DisablePreview: &r.DisablePreview, Audience: &r.Audience,
+		Segment: &r.Segment, Photo: &r.Photo, Document: &r.Document, Buttons: &buttons, ScheduledAt: r.ScheduledAt}
+	f := SegmentFilter{}
+	if cur.SegmentID == nil && cur.Filter != "" {
+		if old, err := ParseSegmentFilter(cur.Filter); err == nil {
+			f = old
+		}
+	}
+	f.Tag, f.NotTag = nil, nil
+	if r.Filter != nil {
+		f.Tag, f.NotTag = r.Filter.Tag, r.Filter.NotTag
+	}
+	if r.Segment != "" && r.Filter == nil {
+		f = SegmentFilter{} // the segment replaces the filter
+	}
+	u.Filter = &f
+	return u
 }
 
 // Mode is the parse mode, "" for plain text.
