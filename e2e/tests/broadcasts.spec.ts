@@ -139,3 +139,63 @@ test('an invalid draft is explained inline, and cancelling asks first', async ({
   await page.waitForTimeout(1500);
   expect((await fake.messages(bot.token)).length, 'nothing is sent after a cancel').toBeLessThan(3);
 });
+
+test('a scheduled broadcast is edited on its page until it starts', async ({ page }) => {
+  await signUp(page);
+  const bot = await botWithReaders(page, 2);
+  await visit(page, `/bots/${bot.botId}/broadcasts`);
+
+  // Scheduled far ahead.
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Message').fill('Summer sale soon');
+  await page.getByLabel('Button 1 text').fill('Shop');
+  await page.getByLabel('Button 1 link').fill('https://example.com/shop');
+  await page.getByRole('radio', { name: 'Schedule' }).check();
+  await page.getByLabel('Date').fill(day(40));
+  await page.getByLabel('Time', { exact: true }).fill('10:00');
+  await page.getByLabel('Time zone').fill('UTC');
+  await page.getByRole('button', { name: 'Review broadcast' }).click();
+  await page.getByRole('region', { name: 'Send this broadcast?' }).getByRole('button', { name: /^Schedule for/ }).click();
+  await expect(page).toHaveURL(/\/broadcasts\/bc_/);
+  const id = page.url().split('/broadcasts/')[1];
+
+  // Edit opens the composer filled in (the time in the member's zone).
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
+  await expect(page).toHaveURL(`/broadcasts/${id}/edit`);
+  await expect(page.getByRole('heading', { name: 'Edit scheduled broadcast' })).toBeVisible();
+  await expect(page.getByLabel('Message')).toHaveValue('Summer sale soon');
+  await expect(page.getByLabel('Button 1 link')).toHaveValue('https://example.com/shop');
+  await expect(page.getByLabel('Date')).toHaveValue(day(40));
+  await expect(page.getByLabel('Time', { exact: true })).toHaveValue(/^10:00/);
+  await expect(page.getByLabel('Time zone')).toHaveValue('UTC');
+  await expect(page.getByRole('radio', { name: 'Send now' })).toHaveCount(0);
+  await expectAccessible(page);
+
+  // A time in the past is refused in place, with what was typed kept.
+  await page.getByLabel('Message').fill('Summer sale on Friday');
+  await page.getByLabel('Date').fill('2020-01-01');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('is in the past').first()).toBeVisible();
+  await expect(page.getByLabel('Message')).toHaveValue('Summer sale on Friday');
+  await expectAccessible(page);
+
+  // Saved: the page and the API show the new text and time.
+  await page.getByLabel('Date').fill(day(41));
+  await page.getByLabel('Time', { exact: true }).fill('18:30');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page).toHaveURL(`/broadcasts/${id}`);
+  await expect(page.getByText('Scheduled broadcast saved.')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Message' })).toContainText('Summer sale on Friday');
+  await expect(page.locator(`time[datetime="${day(41)}T18:30:00Z"]`)).toBeVisible();
+  const data = (await (await page.request.get(`/api/broadcasts/${id}`)).json()).data;
+  expect(data.text).toBe('Summer sale on Friday');
+  expect(data.scheduledAt).toBe(`${day(41)}T18:30:00Z`);
+  expect(data.status).toBe('scheduled');
+  expect(data.buttons).toEqual([[{ text: 'Shop', url: 'https://example.com/shop' }]]);
+
+  // The history offers Edit too.
+  await page.getByRole('link', { name: /All broadcasts of/ }).click();
+  await page.getByRole('link', { name: 'Edit scheduled broadcast: Summer sale on Friday' }).click();
+  await expect(page.getByLabel('Message')).toHaveValue('Summer sale on Friday');
+  expect((await fake.messages(bot.token)).length, 'nothing was sent').toBe(0);
+});
