@@ -106,6 +106,38 @@ func TestScheduledBroadcastEditPage(t *testing.T) {
 	})
 }
 
+// TestScheduledBroadcastEditSegmentAndFile: the edit form shows the
+// segment and the attached photo; a new file sent with it replaces the
+// photo, and choosing a segment replaces the filter.
+func TestScheduledBroadcastEditSegmentAndFile(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		c := env.SignUp(t, "edit-file@example.com")
+		bot := env.ConnectBot(t, c, "edit_file_bot")
+		seg := c.Post(t, "/api/bots/"+bot.ID+"/segments", map[string]any{"name": "Buyers", "filter": map[string]any{"tag": []string{"buyer"}}}).
+			Expect(t, http.StatusCreated).Data(t)["id"].(string)
+		photo := upload(t, c, "cat.png", pngBytes).Expect(t, http.StatusCreated).Data(t)["id"].(string)
+		at := models.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
+		id := c.Post(t, "/api/bots/"+bot.ID+"/broadcasts", map[string]any{"text": "Look", "photo": photo, "filter": map[string]any{"tag": []string{"vip"}},
+			"scheduledAt": at.Format(time.RFC3339)}).Expect(t, http.StatusCreated).Data(t)["id"].(string)
+		edit := "/broadcasts/" + id + "/edit"
+		form := c.Get(t, edit).Expect(t, http.StatusOK).Text()
+		if !strings.Contains(form, `name="photo" value="`+photo+`"`) || !strings.Contains(form, "Attached photo") {
+			t.Fatal("the edit form keeps the attached photo")
+		}
+		fields := url.Values{"text": {"Look again"}, "audience": {"all"}, "segment": {seg}, "when": {"later"}, "media": {"document"},
+			"photo": {photo}, "scheduleDate": {at.Format("2006-01-02")}, "scheduleTime": {at.Format("15:04")}, "scheduleZone": {"UTC"}}
+		postMultipart(t, c, edit, fields, "notes.txt", []byte("price list")).Expect(t, http.StatusSeeOther)
+		d := c.Get(t, "/api/broadcasts/"+id).Expect(t, http.StatusOK).Data(t)
+		doc, _ := d["document"].(string)
+		if d["text"] != "Look again" || d["segment"] != seg || d["photo"] != nil && d["photo"] != "" || !strings.HasPrefix(doc, "upl_") || d["scheduledAt"] != at.Format(time.RFC3339) {
+			t.Fatalf("saved with a new file and a segment: %v", d)
+		}
+		if form := c.Get(t, edit).Text(); !strings.Contains(form, `value="`+seg+`" selected`) || !strings.Contains(form, "Attached document") {
+			t.Fatal("the edit form shows the segment and the new document")
+		}
+	})
+}
+
 // TestScheduledBroadcastEditRoles: a viewer sees no Edit and cannot open
 // or post the edit form; another workspace gets 404.
 func TestScheduledBroadcastEditRoles(t *testing.T) {
