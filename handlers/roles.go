@@ -108,6 +108,7 @@ var RoutePerms = map[string]web.Perm{
 	"POST /bots/{id}/users/{userId}":                 web.PermTalk,
 	"PATCH /api/bots/{id}/users/{userId}":            web.PermTalk,
 	"POST /bots/{id}/users/tags":                     web.PermTalk, // bulk tagging edits users
+	"POST /bots/{id}/users/columns":                  web.PermRead, // the member's own view of the table
 	"POST /api/bots/{id}/users/tags":                 web.PermTalk,
 	"GET /api/bots/{id}/tags":                        web.PermRead,
 	"POST /api/bots/{id}/users/import":               web.PermBuild, // CSV import: bulk, editor and up

@@ -13,6 +13,7 @@ func mountAudience(rt *web.Router, d Deps) {
 	rt.Both("GET /bots/{id}/users", "GET /api/bots/{id}/users", users.List, true)
 	rt.Both("GET /bots/{id}/users.csv", "GET /api/bots/{id}/users.csv", users.ExportCSV, true)
 	rt.Both("POST /bots/{id}/users/tags", "POST /api/bots/{id}/users/tags", users.Tag, true)
+	rt.Both("POST /bots/{id}/users/columns", "", users.Columns, true)
 	rt.Both("", "GET /api/bots/{id}/tags", users.Tags, true)
 	rt.Both("POST /bots/{id}/users/{userId}/block", "POST /api/bots/{id}/users/{userId}/block", users.Block, true)
 	rt.Both("POST /bots/{id}/users/{userId}/unblock", "POST /api/bots/{id}/users/{userId}/unblock", users.Unblock, true)

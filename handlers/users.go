@@ -53,8 +53,7 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	chose, err := h.pageColumns(r, &in)
-	if err != nil {
+	if err := h.pageColumns(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -62,12 +61,6 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
-	}
-	if chose {
-		if err := h.audience.RememberColumns(r.Context(), web.UserOf(r).ID, list.Bot, in.Cols); err != nil {
-			h.respond.Fail(w, r, err)
-			return
-		}
 	}
 	data := make([]contract.BotUserJSON, len(list.Users))
 	for i := range list.Users {
@@ -84,20 +77,15 @@ func (h *Users) List(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// pageColumns applies the member's remembered property columns to a users
-// page opened without cols=, and reports whether the URL chose them (an
-// empty cols= chooses none), so that the choice is remembered once the
-// bot is known to be theirs. A view preference, like the theme, so a GET
-// may keep it; API answers stay exactly what their URL asks.
-func (h *Users) pageColumns(r *http.Request, in *contract.ListBotUsersRequest) (chose bool, err error) {
-	if web.IsAPI(r) || web.UserOf(r) == nil {
-		return false, nil
-	}
-	if r.URL.Query().Has("cols") {
-		return true, nil
+// pageColumns applies the member's remembered property columns (Columns
+// keeps them) to a users page opened without cols=; cols= in the URL wins.
+// API answers stay exactly what their URL asks.
+func (h *Users) pageColumns(r *http.Request, in *contract.ListBotUsersRequest) (err error) {
+	if web.IsAPI(r) || web.UserOf(r) == nil || r.URL.Query().Has("cols") {
+		return nil
 	}
 	in.Cols, err = h.audience.RememberedColumns(r.Context(), web.UserOf(r).ID, r.PathValue("id"))
-	return false, err
+	return err
 }
 
 // listVM is the users page of list, with what only the page shows (tag

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,9 +12,9 @@ import (
 )
 
 // TestUsersColumnsRemembered: the users page opened without cols= shows
-// the columns its member last chose for that bot (each member their own);
-// cols= in the URL wins and becomes the choice, an empty one forgets it;
-// the API answers only what its URL asks.
+// the columns its member last chose for that bot (each member their own),
+// kept by the picker's POST (never by a GET); cols= in the URL wins; an
+// empty choice forgets it; the API answers only what its URL asks.
 func TestUsersColumnsRemembered(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		owner := env.SignUp(t, "cols-owner@example.com")
@@ -39,32 +40,50 @@ func TestUsersColumnsRemembered(t *testing.T) {
 			}
 		}
 
+		choose := func(t *testing.T, c *apptest.Client, botID string, cols ...string) *apptest.Response {
+			t.Helper()
+			return c.Post(t, "/bots/"+botID+"/users/columns", url.Values{"cols": append([]string{""}, cols...)}, "HX-Request", "true")
+		}
+
 		shows(t, owner, page, nil, []string{"plan", "city"})
+		// Looking with cols= changes nothing (a GET never does); the URL wins.
 		shows(t, owner, page+"?cols=plan", []string{"plan"}, []string{"city"})
-		shows(t, editor, page+"?cols=city", []string{"city"}, []string{"plan"})
+		shows(t, owner, page, nil, []string{"plan", "city"})
+		choose(t, owner, bot.ID, "plan").Expect(t, http.StatusOK)
+		choose(t, editor, bot.ID, "city").Expect(t, http.StatusOK)
 		// Each member gets their own choice back; another bot has none.
 		shows(t, owner, page, []string{"plan"}, []string{"city"})
 		shows(t, editor, page, []string{"city"}, []string{"plan"})
 		shows(t, owner, "/bots/"+other.ID+"/users", nil, []string{"plan", "city"})
-		// The URL wins, and is the new choice.
-		shows(t, owner, page+"?cols=city&cols=plan", []string{"city", "plan"}, nil)
+		shows(t, owner, page+"?cols=city", []string{"city"}, []string{"plan"})
+		choose(t, owner, bot.ID, "city", "plan").Expect(t, http.StatusOK)
 		shows(t, owner, page+"?sort=started", []string{"city", "plan"}, nil)
-		// The picker sends an empty cols= when every box is unchecked.
-		shows(t, owner, page+"?cols=", nil, []string{"plan", "city"})
+		// The picker sends an empty cols when every box is unchecked: none.
+		choose(t, owner, bot.ID).Expect(t, http.StatusOK)
 		shows(t, owner, page, nil, []string{"plan", "city"})
 		shows(t, editor, page, []string{"city"}, []string{"plan"})
-		if html := owner.Get(t, page).Text(); !strings.Contains(html, `<input type="hidden" name="cols" value="">`) {
-			t.Error("the column picker sends cols even with nothing checked")
+		if html := owner.Get(t, page).Text(); !strings.Contains(html, `<input type="hidden" name="cols" value="">`) ||
+			!strings.Contains(html, `hx-post="/bots/`+bot.ID+`/users/columns"`) {
+			t.Error("the column picker posts cols, even with nothing checked")
 		}
+		// A plain form post goes back to the list; bad names are refused.
+		if loc := owner.Post(t, "/bots/"+bot.ID+"/users/columns", url.Values{"cols": {"plan"}}).Expect(t, http.StatusSeeOther).Header.Get("Location"); loc != page+"?cols=plan" {
+			t.Errorf("after a form post: %q", loc)
+		}
+		choose(t, owner, bot.ID, "Not a name!").Expect(t, http.StatusUnprocessableEntity)
+		// A GET of the columns route changes nothing and is not a page.
+		if code := owner.Get(t, "/bots/"+bot.ID+"/users/columns").StatusCode; code == http.StatusOK {
+			t.Errorf("GET columns: %d", code)
+		}
+		choose(t, editor, bot.ID, "plan").Expect(t, http.StatusOK)
 
 		// The API answers what its URL asks, whatever the page remembers.
-		editor.Get(t, page+"?cols=plan").Expect(t, http.StatusOK)
 		if _, ok := editor.Get(t, "/api/bots/"+bot.ID+"/users").Expect(t, http.StatusOK).List(t)[0].(map[string]any)["props"]; ok {
 			t.Fatal("the API shows remembered columns")
 		}
 		// Another workspace's bot: 404, and nothing remembered for it.
 		eve := env.SignUp(t, "cols-eve@example.com")
-		eve.Get(t, page+"?cols=plan").Expect(t, http.StatusNotFound)
+		choose(t, eve, bot.ID, "plan").Expect(t, http.StatusNotFound)
 		got, err := models.UserColumns(t.Context(), env.App.DB, eve.User(t).ID, bot.ID)
 		if err != nil || got != nil {
 			t.Fatalf("remembered for a bot not theirs: %v %v", got, err)

@@ -498,6 +498,10 @@ func (vm UsersVM) TotalText() string {
 // TagsPath is the bulk tag route.
 func (vm UsersVM) TagsPath() string { return vm.base() + "/tags" }
 
+// ColumnsPath keeps the member's column choice (posted by the picker when
+// the list is filtered, so the next visit shows the same columns).
+func (vm UsersVM) ColumnsPath() string { return vm.base() + "/columns" }
+
 // StreamURL is the event stream of the bot's new users.
 func (vm UsersVM) StreamURL() string { return eventsURL(vm.Bot.ID, "users", "") }
 

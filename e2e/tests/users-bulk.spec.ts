@@ -73,6 +73,11 @@ test('tag users in bulk, filter by the tag, pick a property column, see a new us
   await expect(table.getByRole('row').filter({ hasText: 'Ivy' })).toContainText('gold');
   await expect(page.getByRole('link', { name: 'Export CSV' })).toHaveAttribute('href', /cols=plan/);
   await expectAccessible(page);
+  // Apply also posted the choice: the page opened without cols= shows it.
+  await expect(async () => {
+    await visit(page, `/bots/${bot.botId}/users`);
+    await expect(table.getByRole('columnheader', { name: 'plan' })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
 
   // A new user appears while the page is open, without a reload.
   await visit(page, `/bots/${bot.botId}/users?cols=plan`);

@@ -131,11 +131,7 @@ func (r ListBotUsersRequest) Problems() error {
 			fields[name] = "must be a date (YYYY-MM-DD) or an RFC 3339 time"
 		}
 	}
-	for i, c := range r.Cols {
-		if !replies.ValidProperty(c) {
-			fields["cols["+strconv.Itoa(i)+"]"] = "must be a property name"
-		}
-	}
+	colsProblems(r.Cols, fields)
 	for name, v := range r.Prop {
 		if !replies.ValidProperty(name) {
 			fields["prop."+name] = "must be a property name: a-z first, then a-z, 0-9 or _ (up to 32)"
@@ -166,16 +162,48 @@ func (r *ListBotUsersRequest) Normalize() {
 	}
 	r.PropName, r.PropValue = "", ""
 	r.StartedFrom, r.StartedTo, r.LastSeenFrom = strings.TrimSpace(r.StartedFrom), strings.TrimSpace(r.StartedTo), strings.TrimSpace(r.LastSeenFrom)
+	r.Cols = normalizeCols(r.Cols)
+}
+
+// normalizeCols reads cols=a,b and cols=a&cols=b alike, dropping empty and
+// repeated names.
+func normalizeCols(in []string) []string {
 	var cols []string
-	for _, c := range r.Cols {
-		// cols=a,b and cols=a&cols=b alike.
+	for _, c := range in {
 		for _, c := range strings.Split(c, ",") {
 			if c = replies.NormalizeProperty(c); c != "" && !slices.Contains(cols, c) {
 				cols = append(cols, c)
 			}
 		}
 	}
-	r.Cols = cols
+	return cols
+}
+
+// colsProblems names the columns that are not property names.
+func colsProblems(cols []string, fields map[string]string) {
+	for i, c := range cols {
+		if !replies.ValidProperty(c) {
+			fields["cols["+strconv.Itoa(i)+"]"] = "must be a property name"
+		}
+	}
+}
+
+// UserColumnsRequest is a member's choice of property columns for a bot's
+// users table (the page's column picker posts it; an empty choice shows none).
+type UserColumnsRequest struct {
+	Cols []string `json:"cols" form:"cols" validate:"max=10"`
+}
+
+// Normalize drops empty and repeated names.
+func (r *UserColumnsRequest) Normalize() { r.Cols = normalizeCols(r.Cols) }
+
+// Problems names columns that are not property names.
+func (r *UserColumnsRequest) Problems() error {
+	fields := map[string]string{}
+	if colsProblems(r.Cols, fields); len(fields) > 0 {
+		return apperr.Invalid("", fields)
+	}
+	return nil
 }
 
 // normalizeTags lower-cases tags and drops empty and repeated ones.
