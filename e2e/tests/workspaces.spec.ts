@@ -6,6 +6,7 @@ import { fake, connectViaAPI, uniqueUsername } from '../fake';
 // broadcasts; the owner removes them and their open session loses access.
 
 test('invite a support member, who sees conversations but no code, until removed', async ({ page, browser }) => {
+  test.slow(); // two browsers, six pages and an axe pass each: near a minute on a loaded 2-core machine
   await signUp(page, uniqueEmail('owner'), 'Olga Owner');
   const bot = await connectViaAPI(page, uniqueUsername('team'), 'Team Desk');
   await fake.push(bot.token, 'start', { user: { id: 881_000_000 + Math.floor(Math.random() * 400_000), firstName: 'Kim' } });
