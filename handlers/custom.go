@@ -3,7 +3,9 @@ package handlers
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/botdeck/botdeck/internal/core"
 )
@@ -25,13 +27,7 @@ func NewCustom(d Deps) *Custom { return &Custom{code: d.Code} }
 // the bot and the handler are known.
 func (h *Custom) Serve(w http.ResponseWriter, r *http.Request) {
 	botID, path := r.PathValue("botId"), r.PathValue("path")
-	values := r.URL.Query()
-	query := make(map[string]string, len(values))
-	for k, v := range values {
-		if len(v) > 0 {
-			query[k] = v[0]
-		}
-	}
+	query := firstValues(r.URL.RawQuery)
 	resp := h.code.Serve(r.Context(), botID, core.WebhookRequest{
 		Path: path, Method: r.Method, Query: query,
 		ReadBody: func() ([]byte, error) { return io.ReadAll(r.Body) },
@@ -47,4 +43,31 @@ func (h *Custom) Serve(w http.ResponseWriter, r *http.Request) {
 	if !noBody {
 		w.Write(resp.Body)
 	}
+}
+
+// firstValues parses a query string as url.ParseQuery does (pairs it
+// cannot decode and pairs with a semicolon are skipped) and keeps the first
+// value of each key, without building the url.Values it would drop.
+func firstValues(raw string) map[string]string {
+	query := map[string]string{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			continue
+		}
+		if _, seen := query[k]; seen {
+			continue
+		}
+		if v, err = url.QueryUnescape(v); err != nil {
+			continue
+		}
+		query[k] = v
+	}
+	return query
 }

@@ -250,9 +250,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 
 	authn := &web.Authenticator{Sessions: sessions, Keys: a.Accounts, Respond: respond, Members: a.Workspaces,
 		LoadUser: func(ctx context.Context, id string) (*models.User, error) { return models.UserByID(ctx, db, id) }}
+	requestInfo := web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted})
+	metrics := web.NewMetrics(a.registry)
+	// Bots' custom webhooks take a lean chain of their own (customChain).
+	custom := web.Chain(a.Router,
+		requestInfo,
+		web.AccessLog(log, metrics),
+		web.Recover(log, respond),
+		web.SecurityHeaders(cfg.SecureCookies()),
+		web.LimitBody(MaxBodyBytes),
+		a.untilReady,
+	)
 	a.handler = web.Chain(a.Router,
-		web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted}),
-		web.AccessLog(log, web.NewMetrics(a.registry)),
+		customChain(custom),
+		requestInfo,
+		web.AccessLog(log, metrics),
 		web.Recover(log, respond),
 		web.Compress(),
 		web.SecurityHeaders(cfg.SecureCookies()),

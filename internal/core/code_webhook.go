@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -151,16 +152,26 @@ func (r *WebhookResponse) HeaderSet() map[string]string {
 	return out
 }
 
+// The fixed header values, built once: WriteHeaders shares them with every
+// response (nothing mutates a header's value slice), so setting them
+// allocates nothing on the hot path.
+var (
+	hdrJSON    = []string{"application/json; charset=utf-8"}
+	hdrCSP     = []string{webhookCSP}
+	hdrCORP    = []string{webhookCORP}
+	hdrNoStore = []string{"no-store"}
+)
+
 // WriteHeaders sets the headers of HeaderSet on h, without building a map.
 func (r *WebhookResponse) WriteHeaders(h http.Header) {
 	for k, v := range r.Headers {
 		h.Set(k, v)
 	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Security-Policy", webhookCSP)
-	h.Set("Cross-Origin-Resource-Policy", webhookCORP)
+	h["Content-Type"] = hdrJSON
+	h["Content-Security-Policy"] = hdrCSP
+	h["Cross-Origin-Resource-Policy"] = hdrCORP
 	if _, ok := r.Headers["Cache-Control"]; !ok {
-		h.Set("Cache-Control", "no-store")
+		h["Cache-Control"] = hdrNoStore
 	}
 	if r.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(r.RetryAfter))
@@ -263,10 +274,11 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 
 	// Wait for one of the bot's slots at most the handler timeout, then for
 	// a runtime; the run itself gets its own full timeout (jsrt bounds it).
+	// (The bound is the invocation's Deadline rather than a context with a
+	// timeout: that costs a timer and a registration on every request.)
 	timeout := c.engine.Config().Timeout
-	runCtx, cancelRun := context.WithTimeout(ctx, 2*timeout)
-	defer cancelRun()
-	release, err := c.acquire(runCtx, b, timeout)
+	deadline := time.Now().Add(2 * timeout)
+	release, err := c.acquire(ctx, b, timeout)
 	if err != nil {
 		if ctx.Err() != nil {
 			return whInternal.copyResponse() // the caller is gone
@@ -279,8 +291,8 @@ func (c *Code) invoke(ctx context.Context, b webhookBot, req WebhookRequest) *We
 		c.log.ErrorContext(ctx, "custom webhook: load settings", "bot", b.ID, "err", err)
 		return whInternal.copyResponse()
 	}
-	res, err := c.engine.Run(runCtx, prog.prog, jsrt.Invocation{
-		Path: req.Path, Method: req.Method, Query: req.Query, Body: body,
+	res, err := c.engine.Run(ctx, prog.prog, jsrt.Invocation{
+		Path: req.Path, Method: req.Method, Query: req.Query, Body: body, Deadline: deadline,
 		Params:   jsrt.Params{BotID: b.ID, CustomPath: req.Path},
 		DB:       newDocStore(c.db, b.ID, c.docLimits),
 		Telegram: &botTelegram{c: c, botID: b.ID},
@@ -348,7 +360,10 @@ func depthOf(v any, d int) int {
 // (The headers a handler may set are an allow-list checked by jsrt:
 // internal/jsrt/headers.go.)
 func (c *Code) respond(ctx context.Context, botID string, req WebhookRequest, res *jsrt.Result) *WebhookResponse {
-	var buf bytes.Buffer
+	env := envelopePool.Get().(*envelope)
+	defer envelopePool.Put(env)
+	buf := &env.buf
+	buf.Reset()
 	buf.WriteString(`{"ok":`)
 	if res.Status < 400 {
 		buf.WriteString("true")
@@ -357,31 +372,46 @@ func (c *Code) respond(ctx context.Context, botID string, req WebhookRequest, re
 	}
 	if res.Message != nil {
 		buf.WriteString(`,"message":`)
-		_ = encodeJSON(&buf, *res.Message)
+		_ = env.encode(*res.Message)
 	}
 	if res.HasData() {
 		buf.WriteString(`,"data":`)
-		if err := encodeJSON(&buf, res.Data); err != nil {
+		if err := env.encode(res.Data); err != nil {
 			f := &HandlerFailure{Kind: string(jsrt.KindException), Message: "TypeError: the response data cannot be encoded as JSON"}
 			return c.failed(ctx, botID, req, res, f)
 		}
 	}
 	buf.WriteByte('}')
 	c.writeRunLogs(ctx, botID, req, res, nil, "")
-	return &WebhookResponse{Status: res.Status, Headers: res.Headers, Body: buf.Bytes(),
+	body := bytes.Clone(buf.Bytes())
+	if buf.Cap() > 64<<10 {
+		env.buf = bytes.Buffer{} // do not keep a large answer's buffer
+	}
+	return &WebhookResponse{Status: res.Status, Headers: res.Headers, Body: body,
 		Logs: res.Logs, LogsDropped: res.LogsDropped, Duration: res.Duration}
 }
 
-// encodeJSON appends v to buf as JSON, without HTML escaping (as the API
-// writes JSON) and without the encoder's trailing newline.
-func encodeJSON(buf *bytes.Buffer, v any) error {
-	var one bytes.Buffer
-	enc := json.NewEncoder(&one)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+// envelope builds a response body: a buffer and a JSON encoder writing to
+// it, pooled because every webhook answer needs one.
+type envelope struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var envelopePool = sync.Pool{New: func() any {
+	e := &envelope{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false) // as the API writes JSON
+	return e
+}}
+
+// encode appends v as JSON without the encoder's trailing newline. On an
+// error the buffer may hold part of v: the caller discards it.
+func (e *envelope) encode(v any) error {
+	if err := e.enc.Encode(v); err != nil {
 		return err
 	}
-	buf.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+	e.buf.Truncate(e.buf.Len() - 1)
 	return nil
 }
 

@@ -142,7 +142,7 @@ func compilerError(err error, prefix int) *CompileError {
 // discover runs the script's top level once and lists the functions it assigned to `logic`.
 func (e *Engine) discover(p *Program) (names []string, err error) {
 	ctx := context.Background()
-	s, err := e.pool.get(ctx)
+	s, err := e.pool.get(ctx, time.Time{})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,7 @@ package jsrt
 import (
 	"context"
 	"runtime"
+	"time"
 )
 
 // pool bounds the runs in progress (MaxConcurrent) and keeps idle sandboxes for reuse.
@@ -74,14 +75,23 @@ func newPool(cfg *Config) *pool {
 }
 
 // get waits for a free place (or the end of ctx) and returns an idle sandbox or a new one.
-func (p *pool) get(ctx context.Context) (*slot, error) {
+func (p *pool) get(ctx context.Context, until time.Time) (*slot, error) {
 	select {
 	case p.sem <- struct{}{}:
 	default:
+		// Only a wait needs a timer: the free path allocates none.
+		var expired <-chan time.Time
+		if !until.IsZero() {
+			t := time.NewTimer(time.Until(until))
+			defer t.Stop()
+			expired = t.C
+		}
 		select {
 		case p.sem <- struct{}{}:
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-expired:
+			return nil, context.DeadlineExceeded
 		}
 	}
 	if !p.cfg.freshRuntimes {

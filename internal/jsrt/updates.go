@@ -228,7 +228,7 @@ func (e *Engine) RunUpdate(ctx context.Context, prog *Program, inv Invocation) (
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s, err := e.pool.get(ctx)
+	s, err := e.pool.get(ctx, inv.Deadline)
 	if err != nil {
 		return nil, err
 	}

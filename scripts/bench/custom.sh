@@ -46,12 +46,12 @@ func main() {
 }
 GO
 (cd "$tmp/bare" && GO111MODULE=off go build -o bare main.go)
-"$tmp/bare/bare" 127.0.0.1:$BARE & pids+=($!)
+"$tmp/bare/bare" 127.0.0.1:$BARE & pids+=($!); bare_pid=$!
 bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
 BOTDECK_ADDR=127.0.0.1:$PORT BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
   BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE \
   BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn \
-  bin/botdeck >"$tmp/botdeck.log" 2>&1 & pids+=($!)
+  bin/botdeck >"$tmp/botdeck.log" 2>&1 & pids+=($!); botdeck_pid=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
@@ -70,13 +70,24 @@ save() { python3 -c 'import json,sys; print(json.dumps({"source": sys.argv[1]}))
 [ "$(save "$code")" = 200 ] || { echo "save failed" >&2; exit 1; }
 curl -sf -X POST http://127.0.0.1:$PORT/custom/$BOT/seed >/dev/null
 
-run() { wrk -t2 -c32 -d"$DURATION" --latency "$@" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx'; }
+# Each run also prints the server's CPU time per request (user + system,
+# from /proc): unlike requests/s it barely moves when other work loads the
+# machine, so it compares two builds measured at different load.
+cpu() { awk '{ print $14 + $15 }' /proc/$1/stat; }
+run() {
+  local pid=$1; shift
+  local before=$(cpu $pid)
+  wrk -t2 -c32 -d"$DURATION" --latency "$@" >"$tmp/wrk.out"
+  grep -E 'Requests/sec|50%|90%|99%|Non-2xx' "$tmp/wrk.out"
+  awk -v ticks=$(($(cpu $pid) - before)) -v hz=$(getconf CLK_TCK) '/requests in/ { n = $1 }
+    END { printf "CPU/request: %.1f us\n", ticks * 1e6 / hz / n }' "$tmp/wrk.out"
+}
 echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgres -Atc 'show server_version'; uptime
-echo "== baseline: bare Go handler"; run "http://127.0.0.1:$BARE/?n=1"
-echo "== baseline: GET /healthz (middleware chain)"; run "http://127.0.0.1:$PORT/healthz"
-echo "== js-trivial: GET /custom/{bot}/ping"; run "http://127.0.0.1:$PORT/custom/$BOT/ping?n=1"
+echo "== baseline: bare Go handler"; run $bare_pid "http://127.0.0.1:$BARE/?n=1"
+echo "== baseline: GET /healthz (middleware chain)"; run $botdeck_pid "http://127.0.0.1:$PORT/healthz"
+echo "== js-trivial: GET /custom/{bot}/ping"; run $botdeck_pid "http://127.0.0.1:$PORT/custom/$BOT/ping?n=1"
 echo "== js-dbread: GET /custom/{bot}/item?id=… (findOne by _id on PostgreSQL, 100 documents)"
-PATH_PREFIX="/custom/$BOT/item?id=i" IDS=100 run -s scripts/bench/custom.lua "http://127.0.0.1:$PORT"
+PATH_PREFIX="/custom/$BOT/item?id=i" IDS=100 run $botdeck_pid -s scripts/bench/custom.lua "http://127.0.0.1:$PORT"
 echo "== first request after a save (20 saves; ms)"
 for i in $(seq 20); do
   save "$code
