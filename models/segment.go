@@ -181,16 +181,33 @@ func countMatching(ctx context.Context, db bun.IDB, botID string, f AudienceFilt
 		}
 		rest := f
 		rest.Tags = slices.DeleteFunc(tags, func(t string) bool { return t == smallest })
-		q := db.NewSelect().Model((*BotUserTag)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.tag = ?", smallest)
-		n, err := whereAttributes(q, botID, rest).Count(ctx)
-		return int64(n), err
+		return countProbing(ctx, db, func(db bun.IDB) *bun.SelectQuery {
+			q := db.NewSelect().Model((*BotUserTag)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.tag = ?", smallest)
+			return whereAttributes(q, botID, rest)
+		})
 	}
 	names := slices.Sorted(maps.Keys(f.Props))
 	rest := f
 	rest.Props = maps.Clone(f.Props)
 	delete(rest.Props, names[0])
-	q := db.NewSelect().Model((*BotUserProp)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.name = ?", names[0]).
-		Where("?TableAlias.value IN (?)", bun.In(propValueForms(f.Props[names[0]])))
-	n, err := whereAttributes(q, botID, rest).Count(ctx)
-	return int64(n), err
+	return countProbing(ctx, db, func(db bun.IDB) *bun.SelectQuery {
+		q := db.NewSelect().Model((*BotUserProp)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.name = ?", names[0]).
+			Where("?TableAlias.value IN (?)", bun.In(propValueForms(f.Props[names[0]])))
+		return whereAttributes(q, botID, rest)
+	})
+}
+
+// countProbing counts the rows of a walk over one index's entries whose
+// other conditions are lookups, making PostgreSQL probe them entry by
+// entry (planProbe): left to itself it sometimes hashed the other tag's
+// whole set instead (a third of a million entries read to check a
+// thousand: 9 ms became 290 ms between two runs).
+func countProbing(ctx context.Context, db bun.IDB, query func(bun.IDB) *bun.SelectQuery) (int64, error) {
+	var n int64
+	err := withPlan(ctx, db, planProbe, func(db bun.IDB) error {
+		var err error
+		n, err = query(db).Count(ctx)
+		return err
+	})
+	return n, err
 }

@@ -232,6 +232,31 @@ func TestCountMatchingEqualsListForEveryCombination(t *testing.T) {
 							t.Fatalf("%+v: counted %d, the list matches %d", f, got, want)
 						}
 						checked++
+						if lang != "" || prop != nil || len(not) > 1 {
+							continue
+						}
+						// The page fetched as "few matches" (collected, then
+						// sorted) is the planner's page.
+						for _, sort := range []string{"", "name", "lastSeen"} {
+							lf := models.BotUserFilter{Sort: sort, AudienceFilter: f}
+							w := models.Window{Limit: 7, Offset: 3}
+							few, moreFew, err := models.ListBotUsers(ctx, db, bot, lf, w, models.PlanFewMatches)
+							if err != nil {
+								t.Fatal(err)
+							}
+							auto, moreAuto, err := models.ListBotUsers(ctx, db, bot, lf, w, models.PlanAuto)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if moreFew != moreAuto || len(few) != len(auto) {
+								t.Fatalf("%+v %s: few matches %d %v, auto %d %v", f, sort, len(few), moreFew, len(auto), moreAuto)
+							}
+							for i := range few {
+								if few[i].UserID != auto[i].UserID || few[i].FirstName != auto[i].FirstName {
+									t.Fatalf("%+v %s: row %d: %d vs %d", f, sort, i, few[i].UserID, auto[i].UserID)
+								}
+							}
+						}
 					}
 				}
 			}
