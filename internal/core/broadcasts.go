@@ -180,7 +180,9 @@ func Preview(req contract.PreviewBroadcastRequest) (string, []telegram.Entity, e
 }
 
 // Create queues a broadcast of the owner's bot to the chosen audience as
-// it is now (the recipients are stored with it, in one transaction).
+// it is now (the recipients are stored with it, in one transaction), or
+// schedules it; to a bot of more than PrepareAbove users it is stored as
+// preparing and its audience frozen in the background (PrepareDue).
 func (s *Broadcasts) Create(ctx context.Context, b *models.Bot, req contract.CreateBroadcastRequest) (*models.Broadcast, error) {
 	now := models.Now()
 	bc, err := prepare(ctx, s.db, b, req, now)
