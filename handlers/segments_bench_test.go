@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/dbtest"
+	"github.com/botdeck/botdeck/models"
 )
 
 // BenchmarkSegments measures a segment's live count (GET
@@ -41,6 +43,16 @@ func BenchmarkSegments(b *testing.B) {
 	b.Run(fmt.Sprintf("postgres-%dk/baseline/first-page", n/1000), func(b *testing.B) {
 		for b.Loop() {
 			get(b, "/bots/"+bot.ID+"/users")
+		}
+	})
+	// The previous way to count a tag (before the counters): walking its
+	// index entries, the same-run reference for the counted segments.
+	b.Run(fmt.Sprintf("postgres-%dk/baseline/walk-common-tag", n/1000), func(b *testing.B) {
+		for b.Loop() {
+			if _, err := env.App.DB.NewSelect().Model((*models.BotUserTag)(nil)).Where("bot_id = ?", bot.ID).
+				Where("tag = ?", "common").Count(context.Background()); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	for _, s := range []struct {

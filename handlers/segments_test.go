@@ -55,6 +55,10 @@ func TestSegmentsAPI(t *testing.T) {
 			{map[string]any{"tag": []string{"vip"}, "language": "en"}, "tag=vip&language=en", 1},
 			{map[string]any{"notTag": []string{"vip"}}, "notTag=vip", 3},
 			{map[string]any{"prop": map[string]any{"plan": "gold"}}, "prop.plan=gold", 1},
+			{map[string]any{"tag": []string{"vip", "paid"}}, "tag=vip&tag=paid", 1},
+			{map[string]any{"tag": []string{"vip"}, "notTag": []string{"paid", "nobody"}}, "tag=vip&notTag=paid&notTag=nobody", 2},
+			{map[string]any{"tag": []string{"nobody"}}, "tag=nobody", 0},
+			{map[string]any{"prop": map[string]any{"plan": "gold"}, "notTag": []string{"vip"}}, "prop.plan=gold&notTag=vip", 1},
 			{map[string]any{}, "", 6},
 		}
 		ids := make([]string, len(combos))
@@ -64,8 +68,9 @@ func TestSegmentsAPI(t *testing.T) {
 			if !models.LooksLikeID("seg", ids[i]) || s["users"] != cb.want || s["botId"] != bot.ID {
 				t.Fatalf("combo %d: %v", i, s)
 			}
-			bySeg := c.Get(t, users+"?segment="+ids[i]).Expect(t, http.StatusOK).JSON(t)["pagination"].(map[string]any)["total"]
-			byQuery := c.Get(t, users+"?"+cb.query).Expect(t, http.StatusOK).JSON(t)["pagination"].(map[string]any)["total"]
+			// A page of one row: the total is counted, not seen on the last page.
+			bySeg := c.Get(t, users+"?limit=1&segment="+ids[i]).Expect(t, http.StatusOK).JSON(t)["pagination"].(map[string]any)["total"]
+			byQuery := c.Get(t, users+"?limit=1&"+cb.query).Expect(t, http.StatusOK).JSON(t)["pagination"].(map[string]any)["total"]
 			if bySeg != cb.want || byQuery != cb.want {
 				t.Errorf("combo %d %s: segment list total %v, query total %v, segment count %v", i, cb.query, bySeg, byQuery, cb.want)
 			}

@@ -51,20 +51,20 @@ type TagCount struct {
 }
 
 // BotTags returns the window w of a bot's tags, most used first (then by
-// name), and how many tags the bot has.
+// name), and how many tags the bot has, read from the tag counters
+// (BotTagCount) rather than by counting the tags' rows.
 func BotTags(ctx context.Context, db bun.IDB, botID string, w Window) ([]TagCount, int, error) {
 	tags := []TagCount{}
-	err := db.NewSelect().Model((*BotUserTag)(nil)).ColumnExpr("tag, count(*) AS users").Where("bot_id = ?", botID).
-		Group("tag").OrderExpr("users DESC, tag ASC").Limit(int64(w.Limit)).Offset(int64(w.Offset)).Scan(ctx, &tags)
+	err := db.NewSelect().Model((*BotTagCount)(nil)).ColumnExpr("tag, users").Where("bot_id = ?", botID).Where("users > 0").
+		OrderExpr("users DESC, tag ASC").Limit(int64(w.Limit)).Offset(int64(w.Offset)).Scan(ctx, &tags)
 	if err != nil {
 		return nil, 0, wrap("bot tags", err)
 	}
 	if w.Offset == 0 && len(tags) < w.Limit {
 		return tags, len(tags), nil
 	}
-	var total int
-	err = db.NewSelect().Model((*BotUserTag)(nil)).ColumnExpr("count(DISTINCT tag)").Where("bot_id = ?", botID).Scan(ctx, &total)
-	return tags, total, wrap("bot tags: count", err)
+	n, err := db.NewSelect().Model((*BotTagCount)(nil)).Where("bot_id = ?", botID).Where("users > 0").Count(ctx)
+	return tags, int(n), wrap("bot tags: count", err)
 }
 
 // PropertyNames returns up to limit of the property names a bot's users

@@ -198,6 +198,12 @@ func ListBotUsers(ctx context.Context, db bun.IDB, botID string, f BotUserFilter
 	var users []BotUser
 	err := withPlan(ctx, db, plan, func(db bun.IDB) error {
 		q := whereBotUsers(db.NewSelect().Model(&users), botID, f)
+		if plan == PlanFewMatches && sqldialect.IsPostgres(db) {
+			// OFFSET 0 fences the matches off from the ORDER BY … LIMIT:
+			// PostgreSQL collects them the cheapest way (probing the
+			// primary key for each entry of a rare tag), then sorts them.
+			q = db.NewSelect().Model(&users).ModelTableExpr("(? OFFSET 0) AS bot_user", q)
+		}
 		return orderBotUsers(q, f.Sort).Limit(int64(w.Limit + 1)).Offset(int64(w.Offset)).Scan(ctx)
 	})
 	if err != nil {
@@ -251,6 +257,15 @@ const (
 	// PlanOrderFirst walks the sort key's index and filters, stopping at
 	// the end of the page: right when matches are many.
 	PlanOrderFirst
+	// PlanFewMatches collects every match, however the planner finds them
+	// best, and sorts them: right when they are known to be few (a rare
+	// tag's count from its counter). Left to itself the planner walked the
+	// start order probing each user: for a tag on 1 user in 1,000, 220,000
+	// users read to fill a page (0.4–0.9 s over a million users).
+	PlanFewMatches
+	// planProbe checks each entry of the walked index against the other
+	// conditions by lookups (nested loops): counting from a rare set.
+	planProbe
 )
 
 // withPlan runs fn with the planner settings of plan. The settings are
@@ -263,6 +278,10 @@ func withPlan(ctx context.Context, db bun.IDB, plan Plan, fn func(bun.IDB) error
 	case !sqldialect.IsPostgres(db):
 	case plan == PlanMatchesFirst:
 		settings = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true)`
+	case plan == planProbe:
+		settings = `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('enable_seqscan', 'off', true)`
+	case plan == PlanFewMatches:
+		settings = `SELECT set_config('enable_seqscan', 'off', true)`
 	case plan == PlanOrderFirst:
 		settings = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`
 	}

@@ -14,6 +14,7 @@ import (
 // Broadcast statuses (a broadcast's status field in the API).
 const (
 	BroadcastScheduled = "scheduled" // waiting for its time; the audience is not frozen yet
+	BroadcastPreparing = "preparing" // created; a background job is freezing its (large) audience
 	BroadcastQueued    = "queued"    // waiting for a sender
 	BroadcastRunning   = "running"   // being sent
 	BroadcastPaused    = "paused"    // by the owner, or by Botdeck with a reason
@@ -23,7 +24,7 @@ const (
 )
 
 // BroadcastStatuses lists the statuses in lifecycle order.
-var BroadcastStatuses = []string{BroadcastScheduled, BroadcastQueued, BroadcastRunning, BroadcastPaused, BroadcastDone, BroadcastCancelled, BroadcastFailed}
+var BroadcastStatuses = []string{BroadcastScheduled, BroadcastPreparing, BroadcastQueued, BroadcastRunning, BroadcastPaused, BroadcastDone, BroadcastCancelled, BroadcastFailed}
 
 // Audiences a broadcast can go to.
 const (
@@ -191,7 +192,7 @@ func InsertBroadcast(ctx context.Context, db bun.IDB, b *Broadcast, now time.Tim
 	if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
 		return wrap("insert broadcast", err)
 	}
-	if b.Status == BroadcastScheduled {
+	if b.Status == BroadcastScheduled || b.Status == BroadcastPreparing {
 		return nil
 	}
 	return wrap("insert broadcast", freeze(ctx, db, b, now))
@@ -234,17 +235,53 @@ func DueScheduled(ctx context.Context, db bun.IDB, now time.Time, limit int) ([]
 // is now. Run it in a transaction, so the claim and the recipients commit
 // together. It reports whether this call started it.
 func FreezeScheduled(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) (bool, error) {
+	ok, err := freezeFrom(ctx, db, b, BroadcastScheduled, now)
+	return ok, wrap("freeze scheduled", err)
+}
+
+// FreezePreparing queues a broadcast created as preparing (its audience
+// too large to freeze inside the request), claimed and frozen exactly as
+// FreezeScheduled does: exactly once across instances. Run it in a
+// transaction.
+func FreezePreparing(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) (bool, error) {
+	ok, err := freezeFrom(ctx, db, b, BroadcastPreparing, now)
+	return ok, wrap("freeze preparing", err)
+}
+
+func freezeFrom(ctx context.Context, db bun.IDB, b *Broadcast, from string, now time.Time) (bool, error) {
 	ok, err := affectedOne(db.NewUpdate().Model((*Broadcast)(nil)).Set("status = ?", BroadcastQueued).
 		Set("filter = ?", b.Filter).Set("updated_at = ?", now).
-		Where("id = ?", b.ID).Where("status = ?", BroadcastScheduled).Exec(ctx))
+		Where("id = ?", b.ID).Where("status = ?", from).Exec(ctx))
 	if err != nil || !ok {
-		return false, wrap("freeze scheduled", err)
+		return false, err
 	}
 	b.Status = BroadcastQueued
 	if err := freeze(ctx, db, b, now); err != nil {
-		return false, wrap("freeze scheduled", err)
+		return false, err
 	}
 	return true, nil
+}
+
+// DuePreparing lists broadcasts waiting for their audience to be frozen,
+// oldest first (served by the partial index broadcasts_preparing_idx).
+func DuePreparing(ctx context.Context, db bun.IDB, limit int) ([]Broadcast, error) {
+	var list []Broadcast
+	err := db.NewSelect().Model(&list).Where("status = ?", BroadcastPreparing).
+		Order("created_at", "id").Limit(int64(limit)).Scan(ctx)
+	return list, wrap("due preparing", err)
+}
+
+// AudienceHasAnyone reports whether a broadcast b would reach anyone now
+// (its audience, narrowed by b.Narrow): reading one user at most, so a
+// broadcast whose audience is frozen later can still be refused when it
+// has nobody.
+func AudienceHasAnyone(ctx context.Context, db bun.IDB, b *Broadcast, now time.Time) (bool, error) {
+	sel := whereAudience(db.NewSelect().Model((*BotUser)(nil)), b.BotID, AudienceSince(b.Audience, now))
+	if b.Narrow != nil {
+		sel = whereAttributes(sel, b.BotID, *b.Narrow)
+	}
+	ok, err := sel.Exists(ctx)
+	return ok, wrap("audience has anyone", err)
 }
 
 // UpdateScheduled saves the editable columns of a broadcast that is still

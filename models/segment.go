@@ -118,42 +118,96 @@ func DeleteSegment(ctx context.Context, db bun.IDB, id string) error {
 
 // CountMatching counts a bot's users matching an audience filter (every
 // user, whatever their status, as the users list does): a segment's live
-// count.
+// count. Every tag and property row belongs to a user (ON DELETE CASCADE),
+// so counting from them agrees with counting users.
 //
-// A filter made of tags and properties only (the common segment) is
-// counted from its first tag's index entries (bot_user_tags_tag_user_idx,
-// an index-only scan), or its first property's, the other conditions as
-// lookups on user_id: a tag
-// on a third of a million users is counted without reading bot_users.
-// Every tag and property row belongs to a user (ON DELETE CASCADE), so
-// both counts agree.
+// A filter of tags, "not" tags and properties (a segment's usual shape) is
+// counted without walking a large set:
+//   - one tag alone is its counter (BotTagCount): O(1);
+//   - a "not" tag is a difference, count(P ∧ ¬N) = count(P) − count(P ∧ N),
+//     for up to maxDifferenced of them;
+//   - several tags are counted from the index entries of the one fewest
+//     users carry (bot_user_tags_tag_user_idx, an index-only scan), the
+//     others as lookups on user_id; without tags, from the first
+//     property's index entries (bot_user_props_value_idx).
+//
+// So "common and not rare" over a million users reads one counter and the
+// rare tag's entries, never the common tag's 333,333. Filters on the
+// users' own columns (source, language, dates) count bot_users.
 func CountMatching(ctx context.Context, db bun.IDB, botID string, f AudienceFilter) (int64, error) {
-	var n int64
-	var err error
-	switch {
-	case f.Source != "" || f.Language != "":
-		n, err = whereAttributes(db.NewSelect().Model((*BotUser)(nil)).Where("?TableAlias.bot_id = ?", botID), botID, f).Count(ctx)
-	case len(f.Tags) > 0:
-		rest := f
-		rest.Tags = f.Tags[1:]
-		q := db.NewSelect().Model((*BotUserTag)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.tag = ?", f.Tags[0])
-		n, err = whereAttributes(q, botID, rest).Count(ctx)
-	case len(f.Props) > 0:
-		// The same from the first property's index entries
-		// (bot_user_props_value_idx).
-		names := make([]string, 0, len(f.Props))
-		for name := range f.Props {
-			names = append(names, name)
+	n, err := countMatching(ctx, db, botID, f)
+	return n, wrap("count matching", err)
+}
+
+// maxDifferenced is how many "not" tags CountMatching counts as
+// differences (2^n counts); beyond, they are checked as lookups.
+const maxDifferenced = 3
+
+func countMatching(ctx context.Context, db bun.IDB, botID string, f AudienceFilter) (int64, error) {
+	onUsers := f.Source != "" || f.Language != "" || !f.StartedFrom.IsZero() || !f.StartedBefore.IsZero() || !f.LastSeenFrom.IsZero()
+	if onUsers || len(f.Tags) == 0 && len(f.Props) == 0 {
+		n, err := whereAttributes(db.NewSelect().Model((*BotUser)(nil)).Where("?TableAlias.bot_id = ?", botID), botID, f).Count(ctx)
+		return int64(n), err
+	}
+	if len(f.NotTags) > 0 && len(f.NotTags) <= maxDifferenced {
+		without := f
+		without.NotTags = f.NotTags[1:]
+		all, err := countMatching(ctx, db, botID, without)
+		if err != nil || all == 0 {
+			return all, err
 		}
-		slices.Sort(names)
+		with := without
+		with.Tags = append(slices.Clip(f.Tags), f.NotTags[0])
+		excluded, err := countMatching(ctx, db, botID, with)
+		return all - excluded, err
+	}
+	if len(f.Tags) > 0 {
+		tags := slices.Compact(slices.Sorted(slices.Values(f.Tags)))
+		counts, err := TagUserCounts(ctx, db, botID, tags)
+		if err != nil {
+			return 0, err
+		}
+		smallest := tags[0]
+		for _, t := range tags {
+			if counts[t] == 0 {
+				return 0, nil // nobody carries t
+			}
+			if counts[t] < counts[smallest] {
+				smallest = t
+			}
+		}
+		if len(tags) == 1 && len(f.Props) == 0 && len(f.NotTags) == 0 {
+			return counts[smallest], nil
+		}
 		rest := f
-		rest.Props = maps.Clone(f.Props)
-		delete(rest.Props, names[0])
+		rest.Tags = slices.DeleteFunc(tags, func(t string) bool { return t == smallest })
+		return countProbing(ctx, db, func(db bun.IDB) *bun.SelectQuery {
+			q := db.NewSelect().Model((*BotUserTag)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.tag = ?", smallest)
+			return whereAttributes(q, botID, rest)
+		})
+	}
+	names := slices.Sorted(maps.Keys(f.Props))
+	rest := f
+	rest.Props = maps.Clone(f.Props)
+	delete(rest.Props, names[0])
+	return countProbing(ctx, db, func(db bun.IDB) *bun.SelectQuery {
 		q := db.NewSelect().Model((*BotUserProp)(nil)).Where("?TableAlias.bot_id = ?", botID).Where("?TableAlias.name = ?", names[0]).
 			Where("?TableAlias.value IN (?)", bun.In(propValueForms(f.Props[names[0]])))
-		n, err = whereAttributes(q, botID, rest).Count(ctx)
-	default:
-		n, err = whereAttributes(db.NewSelect().Model((*BotUser)(nil)).Where("?TableAlias.bot_id = ?", botID), botID, f).Count(ctx)
-	}
-	return n, wrap("count matching", err)
+		return whereAttributes(q, botID, rest)
+	})
+}
+
+// countProbing counts the rows of a walk over one index's entries whose
+// other conditions are lookups, making PostgreSQL probe them entry by
+// entry (planProbe): left to itself it sometimes hashed the other tag's
+// whole set instead (a third of a million entries read to check a
+// thousand: 9 ms became 290 ms between two runs).
+func countProbing(ctx context.Context, db bun.IDB, query func(bun.IDB) *bun.SelectQuery) (int64, error) {
+	var n int64
+	err := withPlan(ctx, db, planProbe, func(db bun.IDB) error {
+		var err error
+		n, err = query(db).Count(ctx)
+		return err
+	})
+	return n, err
 }

@@ -398,6 +398,8 @@ func (vm BroadcastVM) StatusSentence() string {
 			return "Scheduled for " + DateTime(*b.ScheduledAt) + " (UTC); its audience is counted when it starts."
 		}
 		return "Scheduled."
+	case models.BroadcastPreparing:
+		return "Preparing audience…: its recipients are being stored; sending starts right after."
 	case models.BroadcastQueued:
 		return "Queued: sending starts in a moment."
 	case models.BroadcastRunning:
@@ -433,7 +435,7 @@ func BroadcastStatusClass(s string) string {
 	switch s {
 	case models.BroadcastRunning:
 		return "bg-indigo-50 text-indigo-800 ring-indigo-600/20"
-	case models.BroadcastQueued, models.BroadcastScheduled:
+	case models.BroadcastQueued, models.BroadcastScheduled, models.BroadcastPreparing:
 		return "bg-sky-50 text-sky-800 ring-sky-600/20"
 	case models.BroadcastPaused:
 		return "bg-amber-50 text-amber-900 ring-amber-600/30"

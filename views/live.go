@@ -23,7 +23,11 @@ func eventsURL(botID, kind, subject string) string {
 
 // Live reports whether the broadcast can still change, so its page
 // follows the event stream.
-func (vm BroadcastVM) Live() bool { return vm.B.Active() || vm.B.Status == models.BroadcastPaused }
+// A preparing broadcast follows it too: its page learns when its audience
+// is frozen.
+func (vm BroadcastVM) Live() bool {
+	return vm.B.Active() || vm.B.Status == models.BroadcastPaused || vm.B.Status == models.BroadcastPreparing
+}
 
 // StreamURL is the event stream of this broadcast.
 func (vm BroadcastVM) StreamURL() string { return eventsURL(vm.Bot.ID, "broadcast", vm.B.ID) }

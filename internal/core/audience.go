@@ -4,6 +4,8 @@ import (
 	"context"
 	"iter"
 	"log/slog"
+	"maps"
+	"slices"
 
 	"github.com/mymmrac/telego"
 	"github.com/uptrace/bun"
@@ -94,6 +96,9 @@ func (a *Audience) List(ctx context.Context, ownerID, botID string, req contract
 	)
 	if req.Q != "" {
 		users, more, total, exact, err = a.search(ctx, b, req)
+	} else if aud, ok := countableAudience(req); ok {
+		users, more, total, err = a.counted(ctx, b, req, aud)
+		exact = true
 	} else {
 		users, more, err = models.ListBotUsers(ctx, a.db, b.ID, req.Filter(), req.Window(), models.PlanAuto)
 		if err == nil {
@@ -155,6 +160,79 @@ func (a *Audience) search(ctx context.Context, b *models.Bot, req contract.ListB
 	return users, more, total, false, nil
 }
 
+// countableAudience is the audience of req, the URL's filters and the
+// segment's together, when models.CountMatching counts it exactly and
+// cheaply (tag counters, differences, the index entries of its rarest
+// tag): no search or status, only tags, "not" tags and properties, and at
+// least one tag or property.
+func countableAudience(req contract.ListBotUsersRequest) (models.AudienceFilter, bool) {
+	f := req.Filter()
+	a := f.AudienceFilter
+	parts := []models.AudienceFilter{a}
+	if f.Segment != nil {
+		s := *f.Segment
+		parts = append(parts, s)
+		a.Tags = append(slices.Clip(a.Tags), s.Tags...)
+		a.NotTags = append(slices.Clip(a.NotTags), s.NotTags...)
+		if len(s.Props) > 0 {
+			props := maps.Clone(a.Props)
+			if props == nil {
+				props = map[string]string{}
+			}
+			for k, v := range s.Props {
+				if old, ok := props[k]; ok && old != v {
+					return a, false // both must hold: left to the list's own count
+				}
+				props[k] = v
+			}
+			a.Props = props
+		}
+	}
+	if f.Q != "" || f.Status != "" {
+		return a, false
+	}
+	for _, p := range parts {
+		if p.Source != "" || p.Language != "" || !p.StartedFrom.IsZero() || !p.StartedBefore.IsZero() || !p.LastSeenFrom.IsZero() {
+			return a, false
+		}
+	}
+	return a, len(a.Tags) > 0 || len(a.Props) > 0
+}
+
+// counted lists a page of a countable audience (see countableAudience):
+// its exact count first, which also says how PostgreSQL should find the
+// page. A few matches (up to CountCap) are collected and sorted
+// (models.PlanFewMatches); many are found soon enough walking the start
+// order.
+func (a *Audience) counted(ctx context.Context, b *models.Bot, req contract.ListBotUsersRequest, aud models.AudienceFilter) ([]models.BotUser, bool, int, error) {
+	n, err := models.CountMatching(ctx, a.db, b.ID, aud)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	plan := models.PlanAuto
+	if n <= CountCap {
+		plan = models.PlanFewMatches
+	}
+	users, more, err := models.ListBotUsers(ctx, a.db, b.ID, req.Filter(), req.Window(), plan)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	seen := req.Offset() + len(users)
+	if !more && (len(users) > 0 || req.Number() == 1) {
+		return users, more, seen, nil // the last page: everything has been seen
+	}
+	// A count read a moment before the page may trail it: never report
+	// fewer users than were just read.
+	floor := 0
+	if len(users) > 0 {
+		floor = seen
+		if more {
+			floor++
+		}
+	}
+	return users, more, max(int(n), floor), nil
+}
+
 // total works out how many users match req (see CountCap), given that
 // the page read n rows and whether more follow.
 func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBotUsersRequest, n int, more bool) (int, bool, error) {
@@ -173,15 +251,6 @@ func (a *Audience) total(ctx context.Context, b *models.Bot, req contract.ListBo
 	switch {
 	case !req.Filtered():
 		total = int(b.TotalUsers)
-	case req.Q == "" && req.Status == "" && req.SegmentAudience != nil && req.Filter().AudienceFilter.Empty() &&
-		req.SegmentAudience.Source == "" && req.SegmentAudience.Language == "" && !req.SegmentAudience.Empty():
-		// A segment of tags and properties alone: its exact count, as the
-		// segment shows it, read from the tag or property index.
-		c, err := models.CountMatching(ctx, a.db, b.ID, *req.SegmentAudience)
-		if err != nil {
-			return 0, false, err
-		}
-		total = int(c)
 	case req.Q == "" && req.Status == models.UserStatusActive && req.Segment == "" && req.Filter().AudienceFilter.Empty():
 		inactive, err := models.CountNotActiveUpTo(ctx, a.db, b.ID, CountCap)
 		if err != nil {

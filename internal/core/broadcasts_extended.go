@@ -259,6 +259,44 @@ func (s *Broadcasts) StartDue(ctx context.Context, limit int) (int, error) {
 	return started, nil
 }
 
+// PrepareDue freezes the audience of broadcasts created as preparing
+// (their audience too large for the request, see Broadcasts.PrepareAbove)
+// and queues them, each in one transaction whose first statement is the
+// claim (models.FreezePreparing): with any number of instances each is
+// frozen exactly once. The audience is the one chosen at creation (the
+// filter stored with it). It returns how many this call froze.
+func (s *Broadcasts) PrepareDue(ctx context.Context, limit int) (int, error) {
+	due, err := models.DuePreparing(ctx, s.db, limit)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for i := range due {
+		bc := &due[i]
+		if bc.Filter != "" {
+			f, err := contract.ParseSegmentFilter(bc.Filter)
+			if err != nil {
+				return done, fmt.Errorf("broadcast %s: stored filter: %w", bc.ID, err)
+			}
+			a := f.Audience()
+			bc.Narrow = &a
+		}
+		var won bool
+		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			won, err = models.FreezePreparing(ctx, tx, bc, models.Now())
+			return err
+		})
+		if err != nil {
+			return done, err
+		}
+		if won {
+			done++
+			s.feed.Changed(bc.ID)
+		}
+	}
+	return done, nil
+}
+
 // CountFor counts the users a composed broadcast would reach now (the
 // composer's live count): the audience narrowed by the segment or filter.
 func (s *Broadcasts) CountFor(ctx context.Context, b *models.Bot, req contract.AudienceRequest) (int64, error) {

@@ -14,7 +14,9 @@ import (
 // instances may run it: the start is claimed in the database by the
 // freezing transaction's conditional UPDATE (scheduled → queued), so each
 // broadcast starts exactly once, on whichever instance commits first, and
-// within Every plus the freeze of its audience of its time.
+// within Every plus the freeze of its audience of its time. It also
+// freezes the audience of broadcasts created as preparing
+// (core.Broadcasts.PrepareDue), the same way: exactly once.
 type Scheduler struct {
 	broadcasts *core.Broadcasts
 	log        *slog.Logger
@@ -42,10 +44,20 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
-// Tick starts what is due now and returns how many broadcasts this
-// instance started.
+// Tick freezes what is preparing and starts what is due now, and returns
+// how many broadcasts this instance queued.
 func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 	total := 0
+	for {
+		n, err := s.broadcasts.PrepareDue(ctx, 10)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < 10 {
+			break
+		}
+	}
 	for {
 		n, err := s.broadcasts.StartDue(ctx, 50)
 		total += n
