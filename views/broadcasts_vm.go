@@ -456,6 +456,15 @@ func ModeLabelOf(mode string) string {
 }
 
 // countOf is "1 user" or "1,234 users".
+// CancelConfirm is the question asked before cancelling: while the audience
+// is still being prepared its size is not known yet.
+func (vm BroadcastVM) CancelConfirm() string {
+	if vm.B.Status == models.BroadcastPreparing {
+		return "Cancel this broadcast? Its audience is still being prepared, so nobody has received it yet, and nobody will. This cannot be undone."
+	}
+	return "Cancel this broadcast? The " + countOf(vm.B.Pending(), "user", "users") + " who have not received it yet never will. This cannot be undone."
+}
+
 func countOf(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
