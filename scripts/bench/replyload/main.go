@@ -82,7 +82,9 @@ func connect(botdeck, fake, prefix string, n int, mute bool) []bot {
 		var cb struct{ Data struct{ ID string } }
 		must(post(botdeck+"/api/bots", map[string]any{"token": b.token}, &cb))
 		b.id = cb.Data.ID
-		var st struct{ Result struct{ WebhookSecret string } }
+		var st struct {
+			Result struct{ WebhookSecret string }
+		}
 		must(get(fake+"/_fake/bots/state?botToken="+b.token, &st))
 		b.secret = st.Result.WebhookSecret
 		if mute {
