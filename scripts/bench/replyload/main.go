@@ -43,7 +43,12 @@ type sample struct {
 	ok      time.Time // zero: no 200
 }
 
-var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2000, DisableCompression: true}, Timeout: 60 * time.Second}
+// client signs in and sets up (it keeps the session cookie); telegram
+// posts the updates, without cookies, as Telegram does.
+var (
+	client   = &http.Client{Timeout: 60 * time.Second}
+	telegram = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2000, DisableCompression: true}, Timeout: 60 * time.Second}
+)
 
 func main() {
 	botdeck := flag.String("botdeck", "", "Botdeck's base URL")
@@ -125,7 +130,7 @@ func pass(botdeck string, bots []bot, rate float64, d time.Duration, next *int64
 			req, _ := http.NewRequest(http.MethodPost, botdeck+"/tg/"+b.id, bytes.NewBufferString(body))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", b.secret)
-			resp, err := client.Do(req)
+			resp, err := telegram.Do(req)
 			if err != nil {
 				return
 			}
