@@ -44,5 +44,9 @@ psql -h 127.0.0.1 -U postgres -d $db -At -F ' ' -c "
   select 'stored → processed', round(percentile_cont(0.5) within group (order by processed)::numeric, 1), round(percentile_cont(0.99) within group (order by processed)::numeric, 1) from a
   union all select 'stored → answer queued', round(percentile_cont(0.5) within group (order by queued)::numeric, 1), round(percentile_cont(0.99) within group (order by queued)::numeric, 1) from a
   union all select 'stored → send recorded', round(percentile_cont(0.5) within group (order by recorded)::numeric, 1), round(percentile_cont(0.99) within group (order by recorded)::numeric, 1) from a"
+psql -h 127.0.0.1 -U postgres -d $db -At -F ' ' -c "
+  select 'baseline: stored → processed', round(percentile_cont(0.5) within group (order by ms)::numeric, 1), round(percentile_cont(0.99) within group (order by ms)::numeric, 1)
+  from (select extract(epoch from processed_at - received_at) * 1000 as ms from updates u
+        where not exists (select 1 from outbox o where o.bot_id = u.bot_id)) b"
 psql -h 127.0.0.1 -U postgres -d $db -Atc "select 'unprocessed', count(*) from updates where processed_at is null union all select 'outbox ' || status, count(*) from outbox group by status"
 if grep -qv '^$' "$tmp/botdeck.log"; then echo "== botdeck log (last lines)"; tail -5 "$tmp/botdeck.log"; fi
