@@ -59,7 +59,7 @@ func (gs *Gates) Of(botID string) *Gate {
 // retry_after).
 type Gate struct {
 	interval  time.Duration
-	perSecond int // calls allowed in any one second
+	perSecond int // calls allowed in any window of perSecond intervals (one second)
 
 	mu      sync.Mutex
 	next    time.Time   // the earliest time of the next evenly spaced slot
@@ -83,7 +83,7 @@ func (g *Gate) slotLocked(p int) time.Time {
 	}
 	n := len(g.recent)
 	if n >= g.perSecond {
-		later(g.recent[n-g.perSecond].Add(time.Second))
+		later(g.recent[n-g.perSecond].Add(max(time.Second, time.Duration(g.perSecond)*g.interval)))
 	}
 	if p == PriorityPerson {
 		if n >= personBurst {

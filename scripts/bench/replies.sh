@@ -9,6 +9,9 @@
 # answers' path from the rows' timestamps.
 #
 #   scripts/bench/replies.sh [duration, default 20s] [rate, default 1000] [bots per group, default 50]
+#
+# BOTDECK_BIN runs another botdeck binary (one built from an earlier commit,
+# for a before/after comparison); ONLY=baseline or ONLY=replies runs one pass.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s} RATE=${2:-1000} BOTS=${3:-50}
@@ -29,7 +32,7 @@ bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
 BOTDECK_ADDR=127.0.0.1:$PORT BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
   BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE \
   BOTDECK_PUBLIC_URL=http://127.0.0.1:$PORT BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn \
-  bin/botdeck >"$tmp/botdeck.log" 2>&1 & pids+=($!)
+  "${BOTDECK_BIN:-bin/botdeck}" >"$tmp/botdeck.log" 2>&1 & pids+=($!)
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
 
 echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgres -Atc 'show server_version'; uptime
