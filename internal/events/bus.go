@@ -102,7 +102,7 @@ type Bus struct {
 
 	notifyOnce sync.Once
 	notifyCh   chan struct{} // PostgreSQL: something was published (see notifySoon)
-	readErrAt time.Time    // when a failed read was last logged (under mu)
+	readErrAt  time.Time     // when a failed read was last logged (under mu)
 }
 
 // New returns the bus of this instance over db. databaseURL is the one db
