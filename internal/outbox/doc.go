@@ -43,7 +43,8 @@
 // Pacing: each call takes a slot of the bot's Gate (Config.Rate per
 // second, default 30 — Telegram's limit across chats: never more in any
 // one second; broadcasts and greetings evenly spaced, answers to people
-// up to 4 back to back so a batch's answers leave together), and
+// up to 4 back to back while the last second leaves room for them, so a
+// batch's answers leave together), and
 // a chat gets at most one call in flight (its messages arrive in order)
 // and its own pace (1 message/s with a burst of 3 in private chats, 20 a
 // minute in groups). A 429 holds the whole gate for retry_after and

@@ -51,9 +51,10 @@ func (gs *Gates) Of(botID string) *Gate {
 // calls in any one second (Telegram counts per second). Broadcasts and
 // greetings are also spaced evenly (no bursts, so a person's message finds
 // a slot within one interval even during a broadcast at full rate), while
-// people waiting for an answer may go up to personBurst back to back: the
-// answers of one processing batch leave together instead of one per
-// interval, so a bot under its rate answers at once. Each free slot goes
+// people waiting for an answer may go up to personBurst back to back while
+// the last second leaves room for a whole burst: the answers of one
+// processing batch leave together instead of one per interval, so a bot
+// under its rate answers at once. Each free slot goes
 // to the waiter of the lowest priority number; waiters of one priority go
 // in no particular order. Hold stops everyone until a time (a 429's
 // retry_after).
@@ -74,7 +75,7 @@ type Gate struct {
 const personBurst = 4
 
 // slotLocked is the earliest time a call at priority p may pass.
-func (g *Gate) slotLocked(p int) time.Time {
+func (g *Gate) slotLocked(p int, now time.Time) time.Time {
 	at := g.hold
 	later := func(t time.Time) {
 		if t.After(at) {
@@ -85,14 +86,27 @@ func (g *Gate) slotLocked(p int) time.Time {
 	if n >= g.perSecond {
 		later(g.recent[n-g.perSecond].Add(max(time.Second, time.Duration(g.perSecond)*g.interval)))
 	}
-	if p == PriorityPerson {
+	if p == PriorityPerson && g.lastSecondLocked(now) <= g.perSecond-personBurst {
+		// Room for a whole burst in this second: no even spacing.
 		if n >= personBurst {
 			later(g.recent[n-personBurst].Add(personBurst * g.interval))
 		}
 	} else {
+		// Near the rate, everyone is spaced evenly: a call that leaves a
+		// little late (its claim took longer) then never lands in the
+		// same second as a burst.
 		later(g.next)
 	}
 	return at
+}
+
+// lastSecondLocked counts the calls that passed in the second before now.
+func (g *Gate) lastSecondLocked(now time.Time) int {
+	n := 0
+	for i := len(g.recent) - 1; i >= 0 && now.Sub(g.recent[i]) < time.Second; i-- {
+		n++
+	}
+	return n
 }
 
 // passLocked records a call passing at now.
@@ -118,7 +132,7 @@ func (g *Gate) Wait(ctx context.Context, p int) error {
 				break
 			}
 		}
-		at := g.slotLocked(p)
+		at := g.slotLocked(p, now)
 		if !ahead && !now.Before(at) {
 			g.passLocked(now)
 			g.waiting[p]--
