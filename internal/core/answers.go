@@ -160,7 +160,13 @@ func (a *Answerer) HandleBatch(ctx context.Context, tx bun.Tx, botID string, evs
 		}
 		w.queue(it, plan)
 	}
-	return w.save(ctx, tx, a.Outbox)
+	committed, err := w.save(ctx, tx, a.Outbox)
+	if err != nil {
+		return err
+	}
+	// The senders are woken once the answers are committed and visible.
+	evs[len(evs)-1].AfterCommit(func(context.Context) { committed() })
+	return nil
 }
 
 // startingLeads returns the campaign each sender of a private /start came
@@ -258,7 +264,9 @@ func (w *answerWrites) queue(it answerable, plan replies.Plan) {
 	w.msgs = append(w.msgs, batch...)
 }
 
-func (w *answerWrites) save(ctx context.Context, tx bun.Tx, box *outbox.Outbox) error {
+// save writes what the batch decided and returns the outbox's wake-up, to
+// call once tx has committed.
+func (w *answerWrites) save(ctx context.Context, tx bun.Tx, box *outbox.Outbox) (func(), error) {
 	now := models.Now()
 	var set []models.BotUserProp
 	for _, user := range sortedKeys(w.props) {
@@ -270,16 +278,16 @@ func (w *answerWrites) save(ctx context.Context, tx bun.Tx, box *outbox.Outbox) 
 			}
 			raw, err := json.Marshal(v)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			set = append(set, models.BotUserProp{BotID: w.botID, UserID: user, Name: name, Value: string(raw), UpdatedAt: now})
 		}
 		if err := models.DeleteUserProps(ctx, tx, w.botID, user, gone); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := models.SetUserProps(ctx, tx, set); err != nil {
-		return err
+		return nil, err
 	}
 	var add []models.BotUserTag
 	for _, user := range sortedKeys(w.tags) {
@@ -292,28 +300,28 @@ func (w *answerWrites) save(ctx context.Context, tx bun.Tx, box *outbox.Outbox) 
 			}
 		}
 		if err := models.RemoveUserTags(ctx, tx, w.botID, user, remove); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := models.AddUserTags(ctx, tx, add); err != nil {
-		return err
+		return nil, err
 	}
 	for _, user := range sortedKeys(w.asks) {
 		if err := models.SetAwaiting(ctx, tx, w.botID, user, w.asks[user]); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, user := range sortedKeys(w.sources) {
 		if _, err := models.SetUserSource(ctx, tx, w.botID, user, w.sources[user], now); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, id := range sortedKeys(w.uses) {
 		if err := models.CountReplyUses(ctx, tx, w.botID, id, w.uses[id], now); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return box.Enqueue(ctx, tx, w.msgs...)
+	return box.EnqueueQuiet(ctx, tx, w.msgs...)
 }
 
 // sortedKeys makes the order of writes (and so of row locks) stable.

@@ -83,10 +83,16 @@ func (c *CodeForUpdates) Run(ctx context.Context, botID string, evs []*ingest.Ev
 	if len(w.msgs) == 0 && len(w.props) == 0 && len(w.tags) == 0 {
 		return
 	}
-	err := c.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return w.save(ctx, tx, c.Outbox) })
+	var committed func()
+	err := c.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) (err error) {
+		committed, err = w.save(ctx, tx, c.Outbox)
+		return err
+	})
 	if err != nil {
 		c.Log.ErrorContext(ctx, "bot code: queue what the handlers sent", "bot", botID, "err", err)
+		return
 	}
+	committed()
 }
 
 // runOne runs the handler for one update, noting its writes in w; later

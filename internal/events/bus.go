@@ -99,7 +99,10 @@ type Bus struct {
 	subs   map[string]map[*Subscription]struct{} // by scope
 
 	published atomic.Int64 // SQLite: the highest id this process published
-	readErrAt time.Time    // when a failed read was last logged (under mu)
+
+	notifyOnce sync.Once
+	notifyCh   chan struct{} // PostgreSQL: something was published (see notifySoon)
+	readErrAt  time.Time     // when a failed read was last logged (under mu)
 }
 
 // New returns the bus of this instance over db. databaseURL is the one db
@@ -108,7 +111,7 @@ type Bus struct {
 func New(ctx context.Context, db *bun.DB, databaseURL string, log *slog.Logger, cfg Config) (*Bus, error) {
 	pg := sqldialect.IsPostgres(db)
 	b := &Bus{db: db, pg: pg, dbURL: databaseURL, log: log, cfg: cfg.withDefaults(pg),
-		wake: make(chan struct{}, 1), subs: map[string]map[*Subscription]struct{}{}}
+		wake: make(chan struct{}, 1), notifyCh: make(chan struct{}, 1), subs: map[string]map[*Subscription]struct{}{}}
 	b.pos.gaps = map[int64]int64{}
 	b.ctx, b.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if pg {
@@ -152,10 +155,12 @@ func (b *Bus) Publish(ctx context.Context, db bun.IDB, e Event) error {
 		return err
 	}
 	rec := models.EventRecord{Scope: e.Scope, BotID: e.BotID, Kind: string(e.Kind), Subject: e.Subject, Data: string(e.Data)}
-	if err := models.InsertEvent(ctx, db, &rec, b.channel); err != nil {
+	if err := models.InsertEvent(ctx, db, &rec, ""); err != nil {
 		return err
 	}
-	if !b.pg {
+	if b.pg {
+		b.notifySoon()
+	} else {
 		// One process: wake the reader now. Inside a transaction the row is
 		// not visible yet; the reader then polls quickly until it is.
 		for {
@@ -184,10 +189,12 @@ func (b *Bus) PublishAll(ctx context.Context, db bun.IDB, evs ...Event) error {
 		}
 		recs[i] = &models.EventRecord{Scope: e.Scope, BotID: e.BotID, Kind: string(e.Kind), Subject: e.Subject, Data: string(e.Data)}
 	}
-	if err := models.InsertEvents(ctx, db, recs, b.channel); err != nil {
+	if err := models.InsertEvents(ctx, db, recs, ""); err != nil {
 		return err
 	}
-	if !b.pg {
+	if b.pg {
+		b.notifySoon()
+	} else {
 		last := recs[len(recs)-1].ID
 		for {
 			cur := b.published.Load()

@@ -11,9 +11,12 @@
 //		return bus.Publish(ctx, tx, events.BotStatus(bot.OwnerID, bot.ID, bot.Status, bot.StatusReason))
 //	})
 //
-// Publish appends a row to the events table (and, on PostgreSQL, sends a
-// NOTIFY in the same statement). Both belong to the transaction: an event
-// of a change that rolls back is never seen by anyone.
+// Publish appends a row to the events table, inside the transaction: an
+// event of a change that rolls back is never seen by anyone. On
+// PostgreSQL it then has the instance's notifier send a NOTIFY, outside
+// the transaction, a few times over the next moments (notify.go): a NOTIFY
+// inside it would make every publishing transaction of the database commit
+// one at a time.
 //
 // # Delivery
 //
@@ -22,8 +25,10 @@
 // the subscribers of its scope on this instance. It is woken
 //
 //   - on PostgreSQL by LISTEN on one dedicated connection per instance
-//     (github.com/jackc/pgxlisten): the NOTIFY arrives when the publishing
-//     transaction commits, on every instance. After the connection is lost
+//     (github.com/jackc/pgxlisten): the publisher's notifier sends NOTIFYs
+//     at once and 5, 25, 100, 400 and 1,500 ms after its latest publish,
+//     so the readers of every instance look soon after the publishing
+//     transaction has committed. After the connection is lost
 //     (a PostgreSQL restart) the listener reconnects and the reader catches
 //     up from the table;
 //   - on SQLite (one process) by Publish itself, then by a short poll that

@@ -12,12 +12,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
+	"github.com/botdeck/botdeck/internal/sqldialect"
 	"github.com/botdeck/botdeck/models"
 )
 
 // Config tunes the pipeline; zero values take the defaults.
 type Config struct {
-	Workers    int           // concurrent batch processors, each owning a share of the bots (default 2)
+	Workers    int           // concurrent batch processors, each owning a share of the bots (default 8 on PostgreSQL, 2 on SQLite)
 	BatchSize  int           // most updates per processing transaction (default 1,000; see docs/BENCHMARKS.md)
 	BatchWait  time.Duration // how long a worker waits to fill a batch (default 5ms)
 	QueueSize  int           // in-memory hand-off between receive and process, all workers together (default 10,000)
@@ -25,9 +26,17 @@ type Config struct {
 	SweepAge   time.Duration // how old such an update must be to be swept (default 10s)
 }
 
-func (c Config) withDefaults() Config {
+func (c Config) withDefaults(pg bool) Config {
 	if c.Workers <= 0 {
+		// Each bot's batch is one transaction, mostly waiting for round
+		// trips and its commit: on PostgreSQL more of them in flight keep
+		// up with many bots at once (1,000 updates/s over 50 bots, see
+		// docs/BENCHMARKS.md) and their commits share WAL flushes. SQLite
+		// has one writer: more workers would only queue on it.
 		c.Workers = 2
+		if pg {
+			c.Workers = 8
+		}
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 1000
@@ -120,7 +129,7 @@ func (it pending) decode() (*Update, error) { return Decode(it.raw) }
 // New returns a pipeline that can store at once; call Run to process and
 // Close to stop storing.
 func New(db *bun.DB, log *slog.Logger, reg prometheus.Registerer, cfg Config) *Pipeline {
-	cfg = cfg.withDefaults()
+	cfg = cfg.withDefaults(sqldialect.IsPostgres(db))
 	p := &Pipeline{db: db, log: log, cfg: cfg,
 		metrics: newMetrics(reg), failures: map[models.UpdateKey]int{},
 		stores: make(chan storeReq, maxStoreRows), closed: make(chan struct{})}

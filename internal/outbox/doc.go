@@ -19,6 +19,15 @@
 // milliseconds of its update's commit, not on a poll tick; a scan every
 // second catches anything else (messages due later, retries).
 //
+// EnqueueQuiet (the answering hook and the bot's code) queues the same
+// rows without waking anyone: the caller calls the returned function
+// after its commit, so the sender finds the messages at its first look,
+// and the NOTIFY is sent then, on its own, only when another instance
+// holds the bot's lease. A NOTIFY inside a transaction takes PostgreSQL's
+// database-wide notification lock at commit and keeps it until the commit
+// is flushed, so transactions that notify commit one at a time: with
+// answers for many bots at once that queue was most of the latency.
+//
 // # Who sends what
 //
 // Sending is leased per bot (outbox_leases): the instance holding a bot's
@@ -32,7 +41,10 @@
 // LOCKED on PostgreSQL, so claims never wait on each other).
 //
 // Pacing: each call takes a slot of the bot's Gate (Config.Rate per
-// second, evenly spaced, default 30 — Telegram's limit across chats), and
+// second, default 30 — Telegram's limit across chats: never more in any
+// one second; broadcasts and greetings evenly spaced, answers to people
+// up to 4 back to back while the last second leaves room for them, so a
+// batch's answers leave together), and
 // a chat gets at most one call in flight (its messages arrive in order)
 // and its own pace (1 message/s with a burst of 3 in private chats, 20 a
 // minute in groups). A 429 holds the whole gate for retry_after and

@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -39,25 +40,82 @@ func (gs *Gates) Of(botID string) *Gate {
 	defer gs.mu.Unlock()
 	g := gs.m[botID]
 	if g == nil {
-		g = &Gate{interval: gs.interval, changed: make(chan struct{})}
+		perSecond := max(1, int(math.Round(float64(time.Second)/float64(gs.interval))))
+		g = &Gate{interval: gs.interval, perSecond: perSecond, changed: make(chan struct{})}
 		gs.m[botID] = g
 	}
 	return g
 }
 
-// Gate spaces a bot's calls evenly (no bursts: Telegram counts per second,
-// and an even pace never trips it) and hands each free slot to the waiter
-// of the lowest priority number; waiters of one priority go in no
-// particular order. Hold stops everyone until a time (a 429's
+// Gate keeps a bot's calls within its rate: never more than the rate's
+// calls in any one second (Telegram counts per second). Broadcasts and
+// greetings are also spaced evenly (no bursts, so a person's message finds
+// a slot within one interval even during a broadcast at full rate), while
+// people waiting for an answer may go up to personBurst back to back while
+// the last second leaves room for a whole burst: the answers of one
+// processing batch leave together instead of one per interval, so a bot
+// under its rate answers at once. Each free slot goes
+// to the waiter of the lowest priority number; waiters of one priority go
+// in no particular order. Hold stops everyone until a time (a 429's
 // retry_after).
 type Gate struct {
-	interval time.Duration
+	interval  time.Duration
+	perSecond int // calls allowed in any window of perSecond intervals (one second)
 
 	mu      sync.Mutex
-	next    time.Time // the earliest time of the next slot
-	hold    time.Time // nothing passes before this
+	next    time.Time   // the earliest time of the next evenly spaced slot
+	recent  []time.Time // when the last perSecond calls passed, oldest first
+	hold    time.Time   // nothing passes before this
 	waiting [priorities]int
 	changed chan struct{} // closed and replaced whenever waiters or slots change
+}
+
+// personBurst is how many calls to people may pass back to back, within
+// the rate: at 30 per second, 4 within 133 ms.
+const personBurst = 4
+
+// slotLocked is the earliest time a call at priority p may pass.
+func (g *Gate) slotLocked(p int, now time.Time) time.Time {
+	at := g.hold
+	later := func(t time.Time) {
+		if t.After(at) {
+			at = t
+		}
+	}
+	n := len(g.recent)
+	if n >= g.perSecond {
+		later(g.recent[n-g.perSecond].Add(max(time.Second, time.Duration(g.perSecond)*g.interval)))
+	}
+	if p == PriorityPerson && g.lastSecondLocked(now) <= g.perSecond-personBurst {
+		// Room for a whole burst in this second: no even spacing.
+		if n >= personBurst {
+			later(g.recent[n-personBurst].Add(personBurst * g.interval))
+		}
+	} else {
+		// Near the rate, everyone is spaced evenly: a call that leaves a
+		// little late (its claim took longer) then never lands in the
+		// same second as a burst.
+		later(g.next)
+	}
+	return at
+}
+
+// lastSecondLocked counts the calls that passed in the second before now.
+func (g *Gate) lastSecondLocked(now time.Time) int {
+	n := 0
+	for i := len(g.recent) - 1; i >= 0 && now.Sub(g.recent[i]) < time.Second; i-- {
+		n++
+	}
+	return n
+}
+
+// passLocked records a call passing at now.
+func (g *Gate) passLocked(now time.Time) {
+	g.next = now.Add(g.interval)
+	g.recent = append(g.recent, now)
+	if keep := max(g.perSecond, personBurst); len(g.recent) > keep {
+		g.recent = append(g.recent[:0], g.recent[len(g.recent)-keep:]...)
+	}
 }
 
 // Wait blocks until the caller may make one call at priority p.
@@ -74,12 +132,9 @@ func (g *Gate) Wait(ctx context.Context, p int) error {
 				break
 			}
 		}
-		at := g.next
-		if g.hold.After(at) {
-			at = g.hold
-		}
+		at := g.slotLocked(p, now)
 		if !ahead && !now.Before(at) {
-			g.next = now.Add(g.interval)
+			g.passLocked(now)
 			g.waiting[p]--
 			g.changedLocked()
 			g.mu.Unlock()

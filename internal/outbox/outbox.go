@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -110,7 +111,7 @@ type Outbox struct {
 	pg       bool
 	channel  string
 
-	wakes     chan string
+	wakes     chan wakeReq
 	observers map[string][]func(ctx context.Context, m *models.OutboxMessage)
 
 	mu        sync.Mutex
@@ -129,7 +130,7 @@ func New(ctx context.Context, db *bun.DB, databaseURL string, tg Telegram, bots 
 		gates = NewGates(cfg.Rate)
 	}
 	o := &Outbox{db: db, dbURL: databaseURL, tg: tg, bots: bots, files: files, log: log, instance: instance, cfg: cfg,
-		gates: gates, pg: sqldialect.IsPostgres(db), wakes: make(chan string, 1024), running: map[string]*botRun{},
+		gates: gates, pg: sqldialect.IsPostgres(db), wakes: make(chan wakeReq, 1024), running: map[string]*botRun{},
 		elsewhere: map[string]time.Time{}, observers: map[string][]func(context.Context, *models.OutboxMessage){}}
 	if o.pg {
 		var schema string
@@ -164,16 +165,57 @@ func (o *Outbox) Gates() *Gates { return o.gates }
 // bots' senders are woken: on PostgreSQL by a NOTIFY delivered at commit
 // to every instance, and on this instance at once.
 func (o *Outbox) Enqueue(ctx context.Context, db bun.IDB, msgs ...Message) error {
+	bots, err := o.insert(ctx, db, msgs)
+	if err != nil {
+		return err
+	}
+	for _, id := range bots {
+		if o.pg {
+			if _, err := db.NewRaw("SELECT pg_notify(?, ?)", o.channel, id).Exec(ctx); err != nil {
+				return fmt.Errorf("outbox: notify: %w", err)
+			}
+		}
+		o.Wake(id)
+	}
+	return nil
+}
+
+// EnqueueQuiet queues msgs inside tx like Enqueue but wakes no sender: the
+// caller calls the returned function once tx has committed (not if it
+// rolled back). The messages are then visible, so this instance's sender
+// finds them at its first look instead of guessing when the commit lands,
+// and PostgreSQL's NOTIFY is sent, after the commit and on its own, only
+// when another instance holds the bot's lease. A NOTIFY inside the
+// transaction would take PostgreSQL's database-wide notification lock at
+// commit and hold it until the commit is on disk, so every transaction
+// that queues a message would commit one after another (the answering
+// hook's, at 1,000 answers a second over many bots, see docs/BENCHMARKS.md).
+// If the process dies between the commit and the call, the outbox's scan
+// finds the messages within ScanEvery.
+func (o *Outbox) EnqueueQuiet(ctx context.Context, tx bun.Tx, msgs ...Message) (committed func(), err error) {
+	bots, err := o.insert(ctx, tx, msgs)
+	if err != nil || len(bots) == 0 {
+		return func() {}, err
+	}
+	return func() {
+		for _, id := range bots {
+			o.wake(wakeReq{botID: id, committed: true})
+		}
+	}, nil
+}
+
+// insert stores msgs as queued rows and returns the bots they are for.
+func (o *Outbox) insert(ctx context.Context, db bun.IDB, msgs []Message) ([]string, error) {
 	if len(msgs) == 0 {
-		return nil
+		return nil, nil
 	}
 	now := models.Now()
 	rows := make([]*models.OutboxMessage, 0, len(msgs))
-	bots := map[string]bool{}
+	var bots []string
 	for _, m := range msgs {
 		params, err := encodeParams(m)
 		if err != nil {
-			return fmt.Errorf("outbox: encode %s parameters: %w", m.Method, err)
+			return nil, fmt.Errorf("outbox: encode %s parameters: %w", m.Method, err)
 		}
 		row := &models.OutboxMessage{BotID: m.BotID, ChatID: m.ChatID, Method: m.Method, Params: params,
 			UploadID: m.Upload, UploadField: m.UploadField, Priority: min(max(m.Priority, 0), priorities-1),
@@ -191,27 +233,42 @@ func (o *Outbox) Enqueue(ctx context.Context, db bun.IDB, msgs ...Message) error
 			row.IdemKey = &key
 		}
 		rows = append(rows, row)
-		bots[m.BotID] = true
+		if !slices.Contains(bots, m.BotID) {
+			bots = append(bots, m.BotID)
+		}
 	}
 	if _, err := models.InsertOutbox(ctx, db, rows...); err != nil {
-		return err
+		return nil, err
 	}
-	for id := range bots {
-		if o.pg {
-			if _, err := db.NewRaw("SELECT pg_notify(?, ?)", o.channel, id).Exec(ctx); err != nil {
-				return fmt.Errorf("outbox: notify: %w", err)
-			}
-		}
-		o.Wake(id)
-	}
-	return nil
+	return bots, nil
+}
+
+// wakeReq asks the Run loop to poke or start a bot's sender. committed
+// says the messages are already committed (EnqueueQuiet): if another
+// instance sends for the bot, it is notified from here.
+type wakeReq struct {
+	botID     string
+	committed bool
 }
 
 // Wake tells this instance's sender that the bot may have messages due.
-func (o *Outbox) Wake(botID string) {
+func (o *Outbox) Wake(botID string) { o.wake(wakeReq{botID: botID}) }
+
+func (o *Outbox) wake(w wakeReq) {
 	select {
-	case o.wakes <- botID:
+	case o.wakes <- w:
 	default: // the scan finds it
+	}
+}
+
+// notify wakes the instance that holds the bot's lease: a NOTIFY on its
+// own, outside any transaction.
+func (o *Outbox) notify(ctx context.Context, botID string) {
+	if !o.pg {
+		return
+	}
+	if _, err := o.db.NewRaw("SELECT pg_notify(?, ?)", o.channel, botID).Exec(ctx); err != nil && ctx.Err() == nil {
+		o.log.WarnContext(ctx, "outbox: notify", "bot", botID, "err", err)
 	}
 }
 
@@ -229,8 +286,10 @@ func (o *Outbox) Run(ctx context.Context) {
 		case <-ctx.Done():
 			o.wg.Wait()
 			return
-		case id := <-o.wakes:
-			o.start(ctx, id, true)
+		case w := <-o.wakes:
+			if !o.start(ctx, w.botID, false, !w.committed) && w.committed {
+				o.notify(ctx, w.botID) // another instance sends for it
+			}
 		case <-t.C:
 			o.scan(ctx)
 		}
@@ -251,26 +310,27 @@ func (o *Outbox) scan(ctx context.Context) {
 		return
 	}
 	for _, id := range ids {
-		o.start(ctx, id, false)
+		o.start(ctx, id, true, false)
 	}
 }
 
 // start pokes the bot's sender on this instance, or starts one when the
-// bot's lease can be taken. woken says a message was just queued (perhaps
-// in a transaction not committed yet): the sender then looks again a few
-// times shortly.
-func (o *Outbox) start(ctx context.Context, botID string, woken bool) {
+// bot's lease can be taken, and says whether the bot is sent for here.
+// scan says the caller is the scan rather than a wake-up; woken says a
+// message was just queued in a transaction perhaps not committed yet: the
+// sender then looks again a few times shortly.
+func (o *Outbox) start(ctx context.Context, botID string, scan, woken bool) bool {
 	if ctx.Err() != nil {
-		return
+		return false
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if r := o.running[botID]; r != nil {
 		r.poke(woken)
-		return
+		return true
 	}
-	if woken && time.Now().Before(o.elsewhere[botID]) {
-		return // a wake-up for a bot another instance sends for: its holder was woken too
+	if !scan && time.Now().Before(o.elsewhere[botID]) {
+		return false // a wake-up for a bot another instance sends for
 	}
 	now := models.Now()
 	epoch, ok, err := models.AcquireOutboxLease(ctx, o.db, botID, o.instance, now.Add(o.cfg.Lease), now)
@@ -281,7 +341,7 @@ func (o *Outbox) start(ctx context.Context, botID string, woken bool) {
 			clear(o.elsewhere)
 		}
 		o.elsewhere[botID] = time.Now().Add(o.cfg.Lease / 10)
-		return
+		return false
 	}
 	delete(o.elsewhere, botID)
 	r := newBotRun(o, botID, epoch)
@@ -301,6 +361,7 @@ func (o *Outbox) start(ctx context.Context, botID string, woken bool) {
 			o.Wake(botID)
 		}
 	})
+	return true
 }
 
 // SendDue sends, now and on the caller's goroutine, every message due for

@@ -273,6 +273,12 @@ func TestOutboxOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 		run(t, o)
+		// The starter reply's answers to the blocker are refused (403)
+		// first, so the failures below meet only the messages they are for.
+		apptest.Eventually(t, 20*time.Second, "starter answers settled", func() bool {
+			st := statuses(t, env, bot.ID)
+			return st[models.OutboxQueued] == 0 && st[models.OutboxSending] == 0
+		})
 
 		// 429 once, then fine.
 		must(t, env.Telegram.Fail(bot.Fake.Token, "sendMessage", telegramtest.FailSpec{Code: 429, RetryAfter: 1, Times: 1}))

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Load run for answering replies (issue 12), recorded in docs/BENCHMARKS.md.
+# Starts the fake Bot API and botdeck on a throwaway PostgreSQL database and
+# runs bin/replyload (scripts/bench/replyload): a fixed rate of /start
+# updates from distinct new users, spread over enough bots that none exceeds
+# Telegram's 30 messages/s (each bot is capped there in the fake, so a
+# faster sender gets 429s, which are counted). Same-run baseline: the same
+# rate to bots without replies (ingest alone). Then a breakdown of the
+# answers' path from the rows' timestamps.
+#
+#   scripts/bench/replies.sh [duration, default 20s] [rate, default 1000] [bots per group, default 50]
+#
+# BOTDECK_BIN runs another botdeck binary (one built from an earlier commit,
+# for a before/after comparison); ONLY=baseline or ONLY=replies runs one pass.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-20s} RATE=${2:-1000} BOTS=${3:-50}
+PORT=${PORT:-18630}; FAKE=$((PORT + 1))
+go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebotapi && go build -o bin/replyload ./scripts/bench/replyload
+
+db="botdeck_bench_$$"
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
+tmp=$(mktemp -d)
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$tmp"
+}
+pids=()
+trap cleanup EXIT
+
+bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
+BOTDECK_ADDR=127.0.0.1:$PORT BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
+  BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE \
+  BOTDECK_PUBLIC_URL=http://127.0.0.1:$PORT BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn \
+  "${BOTDECK_BIN:-bin/botdeck}" >"$tmp/botdeck.log" 2>&1 & pids+=($!)
+for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
+
+echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgres -Atc 'show server_version'; uptime
+bin/replyload -botdeck http://127.0.0.1:$PORT -fake http://127.0.0.1:$FAKE -bots "$BOTS" -rate "$RATE" -duration "$DURATION" ${ONLY:+-only $ONLY}
+uptime
+echo "== path of the answers, from the rows (ms: p50 / p99)"
+psql -h 127.0.0.1 -U postgres -d $db -At -F ' ' -c "
+  with a as (select extract(epoch from u.processed_at - u.received_at) * 1000 as processed,
+                    extract(epoch from o.created_at - u.received_at) * 1000 as queued,
+                    extract(epoch from o.sent_at - u.received_at) * 1000 as recorded
+             from updates u join outbox o on o.bot_id = u.bot_id and o.chat_id = u.update_id)
+  select 'stored → processed', round(percentile_cont(0.5) within group (order by processed)::numeric, 1), round(percentile_cont(0.99) within group (order by processed)::numeric, 1) from a
+  union all select 'stored → answer queued', round(percentile_cont(0.5) within group (order by queued)::numeric, 1), round(percentile_cont(0.99) within group (order by queued)::numeric, 1) from a
+  union all select 'stored → send recorded', round(percentile_cont(0.5) within group (order by recorded)::numeric, 1), round(percentile_cont(0.99) within group (order by recorded)::numeric, 1) from a"
+psql -h 127.0.0.1 -U postgres -d $db -At -F ' ' -c "
+  select 'baseline: stored → processed', round(percentile_cont(0.5) within group (order by ms)::numeric, 1), round(percentile_cont(0.99) within group (order by ms)::numeric, 1)
+  from (select extract(epoch from processed_at - received_at) * 1000 as ms from updates u
+        where not exists (select 1 from outbox o where o.bot_id = u.bot_id)) b"
+psql -h 127.0.0.1 -U postgres -d $db -Atc "select 'unprocessed', count(*) from updates where processed_at is null union all select 'outbox ' || status, count(*) from outbox group by status"
+if grep -qv '^$' "$tmp/botdeck.log"; then echo "== botdeck log (last lines)"; tail -5 "$tmp/botdeck.log"; fi
