@@ -658,8 +658,8 @@ func TestUserRoutesAreOwnedAndHidden(t *testing.T) {
 				}
 			}
 		})
-		if walked != 24 {
-			t.Errorf("walked %d users routes, want 24 (6 pages and their API twins; the user page, its edit, messages, sending and message photos with their API twins; the import form and the API import)", walked)
+		if walked != 25 {
+			t.Errorf("walked %d users routes, want 25 (6 pages and their API twins; the user page, its edit, messages, sending and message photos with their API twins; the import form and the API import; the page's column choice)", walked)
 		}
 		u := owner.Get(t, "/api/bots/"+bot.ID+"/users").List(t)[0].(map[string]any)
 		if u["blocked"] != false || env.Telegram.CallCount(bot.Fake.Token, "getUserProfilePhotos") != 0 {
