@@ -63,7 +63,7 @@ func TestUsersColumnsRemembered(t *testing.T) {
 		shows(t, owner, page, nil, []string{"plan", "city"})
 		shows(t, editor, page, []string{"city"}, []string{"plan"})
 		if html := owner.Get(t, page).Text(); !strings.Contains(html, `<input type="hidden" name="cols" value="">`) ||
-			!strings.Contains(html, `hx-post="/bots/`+bot.ID+`/users/columns"`) {
+			!strings.Contains(html, `data-columns-url="/bots/`+bot.ID+`/users/columns"`) {
 			t.Error("the column picker posts cols, even with nothing checked")
 		}
 		// A plain form post goes back to the list; bad names are refused.

@@ -143,6 +143,19 @@ document.addEventListener('submit', (e) => {
   form.dataset.confirmAction = remove ? 'Remove tag' : 'Add tag';
 }, true);
 
+// Users table columns: applying the list's filter form (a GET, which
+// changes nothing) also posts the column choice so that it is remembered
+// for the next visit (POST /bots/{id}/users/columns); an empty cols goes
+// too, so choosing no columns is a choice.
+document.addEventListener('submit', (e) => {
+  const picker = e.target.querySelector?.('[data-columns-url]');
+  if (!picker) return;
+  const body = new URLSearchParams([['cols', '']]);
+  picker.querySelectorAll('input[name="cols"]:checked').forEach((b) => body.append('cols', b.value));
+  fetch(picker.dataset.columnsUrl, { method: 'POST', body, credentials: 'same-origin', keepalive: true, headers: { 'HX-Request': 'true' } })
+    .catch(() => {}); // a view preference: the list itself still applies
+});
+
 // Confirmation: a form (or button) with data-confirm asks first, in a real
 // <dialog> so focus and Escape behave as screen-reader users expect.
 function confirmDialog(message, actionLabel) {
