@@ -288,7 +288,17 @@ func (vm BroadcastVM) Title() string { return BroadcastTitle(vm.B) }
 func BroadcastTitle(b *models.Broadcast) string { return "Broadcast of " + DateTime(b.CreatedAt) }
 
 // Percent is the share of recipients with an outcome.
-func (vm BroadcastVM) Percent() int { return donePercent(vm.B.Done(), vm.B.Total) }
+func (vm BroadcastVM) Percent() int {
+	if vm.notStarted() {
+		return 0
+	}
+	return donePercent(vm.B.Done(), vm.B.Total)
+}
+
+// notStarted: scheduled, or its audience still being frozen — no total yet.
+func (vm BroadcastVM) notStarted() bool {
+	return vm.B.Status == models.BroadcastScheduled || vm.B.Status == models.BroadcastPreparing
+}
 
 func donePercent(done, total int64) int {
 	if total == 0 {
@@ -299,6 +309,14 @@ func donePercent(done, total int64) int {
 
 // ProgressText is the progress bar's value in words.
 func (vm BroadcastVM) ProgressText() string {
+	switch {
+	case vm.B.Status == models.BroadcastPreparing:
+		return "Preparing the audience…"
+	case vm.B.Status == models.BroadcastScheduled && vm.B.ScheduledAt != nil:
+		return "Not started: starts " + DateTime(*vm.B.ScheduledAt)
+	case vm.B.Status == models.BroadcastScheduled:
+		return "Not started"
+	}
 	return fmt.Sprintf("%s of %s done (%d%%)", Number(vm.B.Done()), Number(vm.B.Total), vm.Percent())
 }
 
