@@ -16,15 +16,8 @@ PORT=${BENCH_PORT:-18480} FAKE=$((PORT + 1)) BARE=$((PORT + 2))
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebotapi
 
-db="botdeck_bench_$$"
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$tmp"
-}
-trap cleanup EXIT
+. scripts/bench/lib.sh
+bench_db
 
 # The bare baseline: what a Go handler answering the same envelope costs.
 mkdir -p "$tmp/bare" && cat >"$tmp/bare/main.go" <<'GO'
@@ -47,12 +40,8 @@ func main() {
 GO
 (cd "$tmp/bare" && GO111MODULE=off go build -o bare main.go)
 "$tmp/bare/bare" 127.0.0.1:$BARE & pids+=($!); bare_pid=$!
-bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
-BOTDECK_ADDR=127.0.0.1:$PORT BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
-  BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE \
-  BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn \
-  bin/botdeck >"$tmp/botdeck.log" 2>&1 & pids+=($!); botdeck_pid=$!
-for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
+bench_fake $FAKE
+bench_botdeck $PORT $FAKE
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 token=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"bench_bot","firstName":"Bench"}' \

@@ -18,22 +18,10 @@ DURATION=${1:-20s} RATE=${2:-1000} BOTS=${3:-50}
 PORT=${PORT:-18630}; FAKE=$((PORT + 1))
 go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebotapi && go build -o bin/replyload ./scripts/bench/replyload
 
-db="botdeck_bench_$$"
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
-tmp=$(mktemp -d)
-cleanup() {
-  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$tmp"
-}
-pids=()
-trap cleanup EXIT
-
-bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
-BOTDECK_ADDR=127.0.0.1:$PORT BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
-  BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE \
-  BOTDECK_PUBLIC_URL=http://127.0.0.1:$PORT BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn \
-  "${BOTDECK_BIN:-bin/botdeck}" >"$tmp/botdeck.log" 2>&1 & pids+=($!)
-for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
+. scripts/bench/lib.sh
+bench_db
+bench_fake $FAKE
+bench_botdeck $PORT $FAKE
 
 echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgres -Atc 'show server_version'; uptime
 bin/replyload -botdeck http://127.0.0.1:$PORT -fake http://127.0.0.1:$FAKE -bots "$BOTS" -rate "$RATE" -duration "$DURATION" ${ONLY:+-only $ONLY}

@@ -1,0 +1,39 @@
+# Shared set-up of the load runs (sourced by ingest.sh, replies.sh and
+# custom.sh): a throwaway PostgreSQL database, a temporary directory and the
+# processes started, all removed on exit; the fake Bot API; botdeck itself.
+#
+#   . "$(dirname "$0")/lib.sh"; bench_db; bench_fake $FAKE; bench_botdeck $PORT $FAKE [VAR=value…]
+
+# bench_db creates $db and $tmp and removes them (and stops every process
+# in pids) when the script exits.
+bench_db() {
+  db="botdeck_bench_$$"
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
+  tmp=$(mktemp -d)
+  pids=()
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$tmp"
+}
+
+# bench_fake starts the fake Bot API on port $1.
+bench_fake() {
+  bin/fakebotapi -addr 127.0.0.1:$1 >/dev/null & pids+=($!)
+}
+
+# bench_botdeck starts ${BOTDECK_BIN:-bin/botdeck} on port $1 against the
+# fake on port $2 and $db, with any extra VAR=value settings after them,
+# then waits until it is ready. Its pid is botdeck_pid; its log
+# $tmp/botdeck.log.
+bench_botdeck() {
+  local port=$1 fake=$2; shift 2
+  env BOTDECK_ADDR=127.0.0.1:$port BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
+    BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$fake \
+    BOTDECK_PUBLIC_URL=http://127.0.0.1:$port BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn "$@" \
+    "${BOTDECK_BIN:-bin/botdeck}" >"$tmp/botdeck.log" 2>&1 & pids+=($!); botdeck_pid=$!
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && return; sleep 0.2; done
+  echo "botdeck did not become ready; its log: $tmp/botdeck.log" >&2; return 1
+}
