@@ -88,7 +88,7 @@ func (h *UserImports) Form(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	b, err := h.audience.ImportBot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
+	b, err := h.audience.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return
@@ -99,7 +99,7 @@ func (h *UserImports) Form(w http.ResponseWriter, r *http.Request) {
 
 // Stage stores the uploaded file and goes to its preview.
 func (h *UserImports) Stage(w http.ResponseWriter, r *http.Request) {
-	b, err := h.audience.ImportBot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
+	b, err := h.audience.Bot(r.Context(), web.OwnerOf(r), r.PathValue("id"))
 	if err != nil {
 		h.respond.Fail(w, r, err)
 		return

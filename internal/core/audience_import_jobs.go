@@ -207,8 +207,3 @@ func (a *Audience) runImport(imp *models.UserImport, cols []ImportColumn) {
 	}
 }
 
-// ImportBot is the owner's bot whose users are imported (for the upload
-// form).
-func (a *Audience) ImportBot(ctx context.Context, ownerID, botID string) (*models.Bot, error) {
-	return a.bots.Get(ctx, ownerID, botID)
-}
