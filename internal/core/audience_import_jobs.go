@@ -206,4 +206,3 @@ func (a *Audience) runImport(imp *models.UserImport, cols []ImportColumn) {
 		a.log.Error("user import: deleting the file", "import", imp.ID, "err", err)
 	}
 }
-
