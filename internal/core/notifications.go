@@ -60,11 +60,22 @@ func defaultSetting(kind string) contract.NotificationSetting {
 // row only for the Telegram sender when only the app is off. It publishes
 // one notification event per member told in the app.
 func notify(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID string, n Notice) error {
+	return notifyAll(ctx, db, bus, ownerID, n.Kind, []Notice{n})
+}
+
+// notifyAll is notify for several notices of one kind, set-based: the
+// members and their settings are read once, the notifications are one
+// insert and their events one publish, however many notices (an ingest
+// batch may start hundreds of conversations).
+func notifyAll(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID, kind string, notices []Notice) error {
+	if len(notices) == 0 {
+		return nil
+	}
 	members, err := recipientsOf(ctx, db, ownerID)
 	if err != nil || len(members) == 0 {
 		return err
 	}
-	saved, err := models.NotificationSettingsOf(ctx, db, members, n.Kind)
+	saved, err := models.NotificationSettingsOf(ctx, db, members, kind)
 	if err != nil {
 		return err
 	}
@@ -72,21 +83,23 @@ func notify(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID string, n 
 	for _, s := range saved {
 		chosen[s.UserID] = contract.NotificationSetting{InApp: s.InApp, Telegram: s.Telegram}
 	}
-	rows := make([]*models.Notification, 0, len(members))
+	rows := make([]*models.Notification, 0, len(members)*len(notices))
 	for _, m := range members {
 		s, ok := chosen[m]
 		if !ok {
-			s = defaultSetting(n.Kind)
+			s = defaultSetting(kind)
 		}
 		if !s.InApp && !s.Telegram {
 			continue
 		}
-		row := &models.Notification{OwnerID: ownerID, UserID: m, Kind: n.Kind, BotID: n.BotID, Title: n.Title,
-			Body: n.Body, URL: n.URL, DedupeKey: n.Key, InApp: s.InApp}
-		if s.Telegram {
-			row.TelegramState = models.TelegramPending
+		for _, n := range notices {
+			row := &models.Notification{OwnerID: ownerID, UserID: m, Kind: kind, BotID: n.BotID, Title: n.Title,
+				Body: n.Body, URL: n.URL, DedupeKey: n.Key, InApp: s.InApp}
+			if s.Telegram {
+				row.TelegramState = models.TelegramPending
+			}
+			rows = append(rows, row)
 		}
-		rows = append(rows, row)
 	}
 	inserted, err := models.InsertNotifications(ctx, db, rows)
 	if err != nil {
@@ -215,19 +228,23 @@ func notifyBroadcast(ctx context.Context, db bun.IDB, bus *events.Bus, bc *model
 // notifyNewConversations tells the owner's members about conversations
 // that began with a person's message in this transaction.
 func notifyNewConversations(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID string, started []models.ConversationKey) error {
+	bots := map[string]*models.Bot{} // a batch is one bot's: read it once
+	notices := make([]Notice, 0, len(started))
 	for _, c := range started {
-		b, err := models.BotByID(ctx, db, c.BotID)
-		if err != nil {
-			return err
+		b := bots[c.BotID]
+		if b == nil {
+			var err error
+			if b, err = models.BotByID(ctx, db, c.BotID); err != nil {
+				return err
+			}
+			bots[c.BotID] = b
 		}
 		uid := strconv.FormatInt(c.UserID, 10)
-		if err := notify(ctx, db, bus, ownerID, Notice{Kind: models.NotifyNewConversation, BotID: b.ID,
+		notices = append(notices, Notice{Kind: models.NotifyNewConversation, BotID: b.ID,
 			URL: "/bots/" + b.ID + "/users/" + uid, Key: "new_conversation:" + b.ID + ":" + uid,
-			Title: "New conversation with " + b.Handle(), Body: c.Excerpt}); err != nil {
-			return err
-		}
+			Title: "New conversation with " + b.Handle(), Body: c.Excerpt})
 	}
-	return nil
+	return notifyAll(ctx, db, bus, ownerID, models.NotifyNewConversation, notices)
 }
 
 // Notifications lists, marks read and configures a member's notifications.
