@@ -20,26 +20,7 @@ go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebo
 bench_db
 
 # The bare baseline: what a Go handler answering the same envelope costs.
-mkdir -p "$tmp/bare" && cat >"$tmp/bare/main.go" <<'GO'
-package main
-
-import (
-	"encoding/json"
-	"net/http"
-	"os"
-)
-
-func main() {
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := json.Marshal(map[string]any{"ok": true, "data": map[string]any{"pong": r.URL.Query().Get("n")}})
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(body)
-	})
-	http.ListenAndServe(os.Args[1], nil)
-}
-GO
-(cd "$tmp/bare" && GO111MODULE=off go build -o bare main.go)
-"$tmp/bare/bare" 127.0.0.1:$BARE & pids+=($!); bare_pid=$!
+bench_bare $BARE
 bench_fake $FAKE
 bench_botdeck $PORT $FAKE
 

@@ -22,27 +22,9 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
   for db in "${dbs[@]}"; do psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 for db in "${dbs[@]}"; do psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"; done
-mkdir -p $tmp/bare && cat >$tmp/bare/main.go <<'GO'
-package main
-
-import (
-	"encoding/json"
-	"net/http"
-	"os"
-)
-
-func main() {
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := json.Marshal(map[string]any{"ok": true, "data": map[string]any{"pong": r.URL.Query().Get("n")}})
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(body)
-	})
-	http.ListenAndServe(os.Args[1], nil)
-}
-GO
-(cd $tmp/bare && GO111MODULE=off go build -o bare main.go)
-$tmp/bare/bare 127.0.0.1:$BARE & pids+=($!); PBARE=$!
-bin/fakebotapi -addr 127.0.0.1:$FAKE >/dev/null & pids+=($!)
+. scripts/bench/lib.sh
+bench_bare $BARE; PBARE=$bare_pid
+bench_fake $FAKE
 start() { # dir port db
   BOTDECK_ADDR=127.0.0.1:$2 BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$3?sslmode=disable" \
   BOTDECK_SECRET_KEY_FILE=$tmp/key$2 BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$FAKE \

@@ -1,6 +1,7 @@
-# Shared set-up of the load runs (sourced by ingest.sh, replies.sh and
-# custom.sh): a throwaway PostgreSQL database, a temporary directory and the
-# processes started, all removed on exit; the fake Bot API; botdeck itself.
+# Shared set-up of the load runs (sourced by ingest.sh, replies.sh,
+# custom.sh and custom_ab.sh): a throwaway PostgreSQL database, a temporary
+# directory and the processes started, all removed on exit; the bare Go
+# baseline; the fake Bot API; botdeck itself.
 #
 #   . "$(dirname "$0")/lib.sh"; bench_db; bench_fake $FAKE; bench_botdeck $PORT $FAKE [VAR=value…]
 
@@ -17,6 +18,13 @@ bench_db() {
 bench_cleanup() {
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$tmp"
+}
+
+# bench_bare starts the bare Go baseline (scripts/bench/bare) on port $1;
+# its pid is bare_pid.
+bench_bare() {
+  go build -o bin/bare ./scripts/bench/bare
+  bin/bare 127.0.0.1:$1 & pids+=($!); bare_pid=$!
 }
 
 # bench_fake starts the fake Bot API on port $1.
