@@ -1,9 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -193,6 +196,51 @@ func ClaimOutbox(ctx context.Context, db bun.IDB, botID, owner string, epoch int
 	return &out[0], nil
 }
 
+// OutboxCandidate is a due message as the sender first sees it: enough to
+// choose what to claim.
+type OutboxCandidate struct {
+	ID       int64 `bun:"id"`
+	ChatID   int64 `bun:"chat_id"`
+	Priority int   `bun:"priority"`
+}
+
+// DueOutbox lists up to limit of the bot's due messages outside skipChats,
+// lowest priority first, then oldest.
+func DueOutbox(ctx context.Context, db bun.IDB, botID string, now time.Time, skipChats []int64, limit int) ([]OutboxCandidate, error) {
+	var out []OutboxCandidate
+	err := dueOutbox(db, botID, now, skipChats).Column("id", "chat_id", "priority").Limit(int64(limit)).Scan(ctx, &out)
+	return out, wrap("due outbox", err)
+}
+
+// ClaimOutboxIDs claims, for the lease holder owner of epoch, those of ids
+// that are still queued and due (status sending), and returns them in
+// priority, then age order. Nothing is claimed when the lease is no longer
+// held. A message another claim took first is left out: the status check
+// is made again on the row itself.
+func ClaimOutboxIDs(ctx context.Context, db bun.IDB, botID, owner string, epoch int64, now time.Time, ids []int64) ([]OutboxMessage, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	held := db.NewSelect().Model((*OutboxLease)(nil)).ColumnExpr("1").Where("bot_id = ?", botID).
+		Where("lease_owner = ?", owner).Where("epoch = ?", epoch)
+	var out []OutboxMessage
+	_, err := db.NewUpdate().Model((*OutboxMessage)(nil)).Set("status = ?", OutboxSending).Set("epoch = ?", epoch).
+		Set("attempts = attempts + 1").Set("updated_at = ?", now).
+		Where("id IN (?)", bun.In(ids)).Where("bot_id = ?", botID).Where("status = ?", OutboxQueued).
+		Where("not_before <= ?", now).Where("EXISTS (?)", held).
+		Returning("*").Exec(ctx, &out)
+	if err != nil {
+		return nil, wrap("claim outbox", err)
+	}
+	slices.SortFunc(out, func(a, b OutboxMessage) int {
+		if a.Priority != b.Priority {
+			return a.Priority - b.Priority
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
 // OutboxOutcome is how a claimed message ended.
 type OutboxOutcome struct {
 	Status    string // sent, failed, unconfirmed — or queued to try again at NotBefore
@@ -200,6 +248,7 @@ type OutboxOutcome struct {
 	Error     string
 	NotBefore time.Time // for queued
 	Uncount   bool      // for queued: the attempt does not count (a 429)
+	At        time.Time // for sent: when Telegram answered (sent_at; the time of the write when zero)
 }
 
 // FinishOutbox records the outcome of a message claimed in epoch and
@@ -209,7 +258,11 @@ func FinishOutbox(ctx context.Context, db bun.IDB, id, epoch int64, o OutboxOutc
 		Set("updated_at = ?", now).Where("id = ?", id).Where("status = ?", OutboxSending).Where("epoch = ?", epoch)
 	switch o.Status {
 	case OutboxSent:
-		q = q.Set("message_id = ?", o.MessageID).Set("sent_at = ?", now)
+		at := o.At
+		if at.IsZero() {
+			at = now
+		}
+		q = q.Set("message_id = ?", o.MessageID).Set("sent_at = ?", at)
 	case OutboxQueued:
 		q = q.Set("not_before = ?", o.NotBefore)
 		if o.Uncount {
@@ -218,6 +271,49 @@ func FinishOutbox(ctx context.Context, db bun.IDB, id, epoch int64, o OutboxOutc
 	}
 	ok, err := affectedOne(q.Exec(ctx))
 	return ok, wrap("finish outbox", err)
+}
+
+// OutboxSentRow is a message Telegram accepted, to record with others.
+type OutboxSentRow struct {
+	ID, Epoch, MessageID int64
+	At                   time.Time // when Telegram answered
+}
+
+// FinishOutboxSent records several sent messages in one statement and
+// returns the ids it recorded: those still claimed in the epoch given with
+// them. The sender's recorder writes a batch of outcomes this way instead
+// of a statement each.
+func FinishOutboxSent(ctx context.Context, db bun.IDB, rows []OutboxSentRow, now time.Time) ([]int64, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	stamp := "?"
+	if sqldialect.IsPostgres(db) {
+		stamp = "?::timestamptz" // a CASE of string literals is text on PostgreSQL
+	}
+	var mid, at, epoch strings.Builder
+	args := make([]any, 0, 7*len(rows)+2)
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		mid.WriteString(" WHEN ? THEN ?")
+		args = append(args, r.ID, r.MessageID)
+		ids[i] = r.ID
+	}
+	for _, r := range rows {
+		at.WriteString(" WHEN ? THEN " + stamp)
+		args = append(args, r.ID, r.At)
+	}
+	args = append(args, now, bun.In(ids))
+	for _, r := range rows {
+		epoch.WriteString(" WHEN ? THEN ?")
+		args = append(args, r.ID, r.Epoch)
+	}
+	var out []int64
+	err := db.NewRaw(`UPDATE outbox SET status = '`+OutboxSent+`', error = '', message_id = CASE id`+mid.String()+` END,
+		sent_at = CASE id`+at.String()+` END, updated_at = ?
+		WHERE id IN (?) AND status = '`+OutboxSending+`' AND epoch = CASE id`+epoch.String()+` END
+		RETURNING id`, args...).Scan(ctx, &out)
+	return out, wrap("finish outbox sent", err)
 }
 
 // FailQueuedOutbox fails every queued message of a bot with reason (the bot

@@ -177,7 +177,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Uploads = core.NewUploads(db)
 	a.Replies = core.NewReplies(db, a.Bots, a.Uploads, tg, log)
 	a.Ingest.AddHook(core.CampaignTracker{Events: bus, Outbox: a.Outbox})
-	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome(db, log))
+	a.Outbox.Observe(outbox.OriginGreeting, core.GreetingOutcome())
 	a.Ingest.AddBatchHook(core.MessageRecorder{Events: bus})
 	a.UserFeed = core.NewUserFeed(db, bus, log) // the users page's live refresh
 	a.Ingest.AddBatchHook(a.UserFeed)
@@ -185,7 +185,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Code: &core.CodeForUpdates{Code: a.Code, Outbox: a.Outbox, DB: db, Log: log}})
 	a.Conversations = core.NewConversations(db, a.Bots, tg, bus, a.Outbox, log)
 	for origin := range core.OutboxOrigins {
-		a.Outbox.Observe(origin, core.OutboxRecorder(db, bus, log))
+		a.Outbox.Observe(origin, core.OutboxRecorder(bus))
 	}
 	greeter := jobs.NewGreeter(db, tg, a.Bots, log, a.Instance)
 	a.BroadcastFeed = core.NewBroadcastFeed(db, bus, log)

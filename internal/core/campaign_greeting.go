@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 
@@ -56,42 +55,44 @@ func greeting(ev *ingest.Event, camp *models.Campaign, userID int64, text string
 	return m
 }
 
-// GreetingOutcome records on the lead what became of a greeting the outbox
-// sent (its greeted_at, or the reason it was not sent, also written in the
-// bot's log). Register it with outbox.Observe for outbox.OriginGreeting.
-func GreetingOutcome(db bun.IDB, log *slog.Logger) func(context.Context, *models.OutboxMessage) {
-	return func(ctx context.Context, m *models.OutboxMessage) {
-		campaignID, user, ok := strings.Cut(m.OriginRef, "/")
-		userID, err := strconv.ParseInt(user, 10, 64)
-		if !ok || err != nil {
-			return
-		}
-		if m.Status == models.OutboxSent {
-			at := m.UpdatedAt
-			if m.SentAt != nil {
-				at = *m.SentAt
-			} else {
-				at = models.Now()
+// GreetingOutcome records on the lead what became of each greeting the
+// outbox sent (its greeted_at, or the reason it was not sent, also written
+// in the bot's log). Register it with outbox.Observe for
+// outbox.OriginGreeting.
+func GreetingOutcome() outbox.Observer {
+	return func(ctx context.Context, db bun.IDB, msgs []*models.OutboxMessage) error {
+		for _, m := range msgs {
+			if err := greetingOutcome(ctx, db, m); err != nil {
+				return err
 			}
-			if err := models.SetLeadGreeting(ctx, db, campaignID, userID, &at, ""); err != nil {
-				log.ErrorContext(ctx, "record greeting", "err", err)
-			}
-			return
 		}
-		why := "Telegram refused it: " + m.Error
-		switch {
-		case m.Error == outbox.TooLate:
-			why = "Telegram's 5-minute window to message a join requester had passed"
-		case m.Status == models.OutboxUnconfirmed || strings.HasPrefix(m.Error, "Not sent"):
-			why = m.Error
-		}
-		if err := models.SetLeadGreeting(ctx, db, campaignID, userID, nil, why); err != nil {
-			log.ErrorContext(ctx, "record greeting failure", "err", err)
-		}
-		err = models.InsertLogs(ctx, db, &models.BotLog{BotID: m.BotID, Level: models.LogError, Source: models.SourceCampaign,
-			Message: fmt.Sprintf("The greeting for user %d failed: %s", userID, why)})
-		if err != nil {
-			log.ErrorContext(ctx, "write bot log", "err", err)
-		}
+		return nil
 	}
+}
+
+func greetingOutcome(ctx context.Context, db bun.IDB, m *models.OutboxMessage) error {
+	campaignID, user, ok := strings.Cut(m.OriginRef, "/")
+	userID, err := strconv.ParseInt(user, 10, 64)
+	if !ok || err != nil {
+		return nil
+	}
+	if m.Status == models.OutboxSent {
+		at := models.Now()
+		if m.SentAt != nil {
+			at = *m.SentAt
+		}
+		return models.SetLeadGreeting(ctx, db, campaignID, userID, &at, "")
+	}
+	why := "Telegram refused it: " + m.Error
+	switch {
+	case m.Error == outbox.TooLate:
+		why = "Telegram's 5-minute window to message a join requester had passed"
+	case m.Status == models.OutboxUnconfirmed || strings.HasPrefix(m.Error, "Not sent"):
+		why = m.Error
+	}
+	if err := models.SetLeadGreeting(ctx, db, campaignID, userID, nil, why); err != nil {
+		return err
+	}
+	return models.InsertLogs(ctx, db, &models.BotLog{BotID: m.BotID, Level: models.LogError, Source: models.SourceCampaign,
+		Message: fmt.Sprintf("The greeting for user %d failed: %s", userID, why)})
 }

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strconv"
 
 	"github.com/mymmrac/telego"
@@ -27,40 +26,38 @@ var OutboxOrigins = map[string]string{
 
 // OutboxRecorder records the outcome of each message the outbox sent (or
 // failed to send) to a person in a private chat in that person's
-// conversation, and publishes a message event. A dashboard message was
+// conversation, and publishes message events. A dashboard message was
 // recorded when it was queued (its OriginRef is the message's id): only
-// its outcome is filled in. Register it with outbox.Observe for each of
-// OutboxOrigins.
-func OutboxRecorder(db *bun.DB, bus *events.Bus, log *slog.Logger) func(context.Context, *models.OutboxMessage) {
-	return func(ctx context.Context, om *models.OutboxMessage) {
-		if om.ChatID <= 0 || (om.Method != "sendMessage" && om.Method != "sendPhoto" && om.Method != "sendDocument") {
-			return // a group, a channel, or not a message
+// its outcome is filled in. The outbox hands its outcomes over in batches:
+// the messages of one bot are recorded together. Register it with
+// outbox.Observe for each of OutboxOrigins.
+func OutboxRecorder(bus *events.Bus) outbox.Observer {
+	return func(ctx context.Context, tx bun.IDB, oms []*models.OutboxMessage) error {
+		owners := map[string]string{}
+		ownerOf := func(botID string) (string, error) {
+			if owner, ok := owners[botID]; ok {
+				return owner, nil
+			}
+			owner, err := models.BotOwnerID(ctx, tx, botID)
+			owners[botID] = owner
+			return owner, err
 		}
-		sendErr := ""
-		switch om.Status {
-		case models.OutboxFailed:
-			sendErr = om.Error
-		case models.OutboxUnconfirmed:
-			sendErr = "Telegram did not confirm it (" + om.Error + ")"
-		}
-		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			owner, err := models.BotOwnerID(ctx, tx, om.BotID)
+		var bots []string
+		byBot := map[string][]*models.Message{}
+		for _, om := range oms {
+			if om.ChatID <= 0 || (om.Method != "sendMessage" && om.Method != "sendPhoto" && om.Method != "sendDocument") {
+				continue // a group, a channel, or not a message
+			}
+			owner, err := ownerOf(om.BotID)
 			if err != nil {
 				return err
 			}
+			sendErr := sendError(om)
 			if om.Origin == outbox.OriginDashboard {
-				id, err := strconv.ParseInt(om.OriginRef, 10, 64)
-				if err != nil {
-					return nil
-				}
-				if err := models.SetMessageSent(ctx, tx, id, om.MessageID, sendErr); err != nil {
+				if err := recordDashboardOutcome(ctx, tx, bus, owner, om, sendErr); err != nil {
 					return err
 				}
-				if err := recordUploadFileID(ctx, tx, om, id); err != nil {
-					return err
-				}
-				return bus.Publish(ctx, tx, events.Message(owner, om.BotID,
-					events.MessageData{UserID: om.ChatID, MessageID: id, Direction: models.DirectionOut, Count: 1}))
+				continue
 			}
 			m := outgoingOf(om)
 			m.Error = sendErr
@@ -69,12 +66,46 @@ func OutboxRecorder(db *bun.DB, bus *events.Bus, log *slog.Logger) func(context.
 					return err
 				}
 			}
-			return RecordMessages(ctx, tx, bus, owner, m)
-		})
-		if err != nil {
-			log.ErrorContext(ctx, "record a sent message in its conversation", "bot", om.BotID, "outbox", om.ID, "err", err)
+			if _, seen := byBot[om.BotID]; !seen {
+				bots = append(bots, om.BotID)
+			}
+			byBot[om.BotID] = append(byBot[om.BotID], m)
 		}
+		for _, botID := range bots {
+			if err := RecordMessages(ctx, tx, bus, owners[botID], byBot[botID]...); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+}
+
+// sendError is what a conversation shows of a message that did not go.
+func sendError(om *models.OutboxMessage) string {
+	switch om.Status {
+	case models.OutboxFailed:
+		return om.Error
+	case models.OutboxUnconfirmed:
+		return "Telegram did not confirm it (" + om.Error + ")"
+	}
+	return ""
+}
+
+// recordDashboardOutcome fills in the outcome of a message typed in the
+// dashboard, recorded when it was queued.
+func recordDashboardOutcome(ctx context.Context, tx bun.IDB, bus *events.Bus, owner string, om *models.OutboxMessage, sendErr string) error {
+	id, err := strconv.ParseInt(om.OriginRef, 10, 64)
+	if err != nil {
+		return nil
+	}
+	if err := models.SetMessageSent(ctx, tx, id, om.MessageID, sendErr); err != nil {
+		return err
+	}
+	if err := recordUploadFileID(ctx, tx, om, id); err != nil {
+		return err
+	}
+	return bus.Publish(ctx, tx, events.Message(owner, om.BotID,
+		events.MessageData{UserID: om.ChatID, MessageID: id, Direction: models.DirectionOut, Count: 1}))
 }
 
 // recordUploadFileID gives the dashboard message id the file_id Telegram

@@ -36,9 +36,11 @@
 // is enforced in one place however many instances run. A holder renews
 // its lease every Lease/3 and gives it up after IdleRelease with nothing
 // to send; after a crash another instance takes over once the lease
-// expires. Each message is claimed by a conditional UPDATE that also
-// requires the lease to be held in the sender's epoch (FOR UPDATE SKIP
-// LOCKED on PostgreSQL, so claims never wait on each other).
+// expires. Messages are claimed by a conditional UPDATE that also
+// requires the lease to be held in the sender's epoch and the row to be
+// still queued: several at once when the gate lets a batch of answers
+// through together (at most one per chat, as many as workers are free), so
+// the answers of one processing batch cost one look and one claim.
 //
 // Pacing: each call takes a slot of the bot's Gate (Config.Rate per
 // second, default 30 — Telegram's limit across chats: never more in any
@@ -54,7 +56,12 @@
 //
 // A message goes out in three steps: claim (committed, status sending),
 // the call, record the answer. Once claimed, the call and the record run
-// to the end even if the sender is stopped. Telegram's answer decides:
+// to the end even if the sender is stopped. Final outcomes are written by
+// one recorder per instance in batches (every outcome that arrived while
+// the previous batch was written, all bots together: one commit for the
+// outcomes, one for their observers such as the conversation record); a
+// bot's sender waits for its outcomes to be written before it gives up
+// the lease. Telegram's answer decides:
 //
 //   - ok: sent, with the message_id;
 //   - 429: queued again after retry_after;

@@ -168,6 +168,33 @@ func (g *Gate) Wait(ctx context.Context, p int) error {
 	}
 }
 
+// TakeNow lets up to n more calls at priority p pass at once, without
+// waiting, and returns how many it let through: the rest of a batch of
+// answers whose first call passed Wait. No call passes while a more urgent
+// caller waits or the slot is not free yet.
+func (g *Gate) TakeNow(p, n int) int {
+	p = min(max(p, 0), priorities-1)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for q := range p {
+		if g.waiting[q] > 0 {
+			return 0
+		}
+	}
+	taken := 0
+	for ; taken < n; taken++ {
+		now := time.Now()
+		if now.Before(g.slotLocked(p, now)) {
+			break
+		}
+		g.passLocked(now)
+	}
+	if taken > 0 {
+		g.changedLocked()
+	}
+	return taken
+}
+
 // Hold keeps every caller waiting until until.
 func (g *Gate) Hold(until time.Time) {
 	g.mu.Lock()

@@ -51,3 +51,32 @@ func TestGateLetsAnswersGoTogether(t *testing.T) {
 		t.Fatalf("4 answers at 8/s took %s: they were spaced", d)
 	}
 }
+
+// TestGateTakeNowKeepsTheRate: a batch's extra calls taken at once join
+// the first only within a burst, and no second sees more than the rate.
+func TestGateTakeNowKeepsTheRate(t *testing.T) {
+	g := outbox.NewGates(10).Of("bot")
+	var at []time.Time
+	for len(at) < 25 {
+		if err := g.Wait(context.Background(), outbox.PriorityPerson); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		at = append(at, now)
+		extra := g.TakeNow(outbox.PriorityPerson, 10)
+		if extra > 3 {
+			t.Fatalf("%d calls passed together; a burst is 4 at most", extra+1)
+		}
+		for range extra {
+			at = append(at, now)
+		}
+	}
+	for i := 10; i < len(at); i++ {
+		if d := at[i].Sub(at[i-10]); d < time.Second {
+			t.Fatalf("11 calls within %s", d)
+		}
+	}
+	if n := g.TakeNow(outbox.PriorityBroadcast, 5); n > 1 {
+		t.Fatalf("broadcasts are spaced evenly: %d taken at once", n)
+	}
+}

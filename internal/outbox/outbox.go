@@ -112,7 +112,8 @@ type Outbox struct {
 	channel  string
 
 	wakes     chan wakeReq
-	observers map[string][]func(ctx context.Context, m *models.OutboxMessage)
+	observers map[string][]Observer
+	records   *recorder
 
 	mu        sync.Mutex
 	running   map[string]*botRun
@@ -131,7 +132,8 @@ func New(ctx context.Context, db *bun.DB, databaseURL string, tg Telegram, bots 
 	}
 	o := &Outbox{db: db, dbURL: databaseURL, tg: tg, bots: bots, files: files, log: log, instance: instance, cfg: cfg,
 		gates: gates, pg: sqldialect.IsPostgres(db), wakes: make(chan wakeReq, 1024), running: map[string]*botRun{},
-		elsewhere: map[string]time.Time{}, observers: map[string][]func(context.Context, *models.OutboxMessage){}}
+		elsewhere: map[string]time.Time{}, observers: map[string][]Observer{}}
+	o.records = newRecorder(o)
 	if o.pg {
 		var schema string
 		if err := db.NewRaw("SELECT coalesce(current_schema(), 'public')").Scan(ctx, &schema); err != nil {
@@ -278,6 +280,15 @@ func (o *Outbox) Run(ctx context.Context) {
 	if o.pg {
 		o.wg.Go(func() { o.listen(ctx) })
 	}
+	// The recorder outlives ctx: the bots' runs hand it their last outcomes
+	// while they stop.
+	stopRecords := make(chan struct{})
+	recorded := make(chan struct{})
+	o.records.started.Store(true)
+	go func() {
+		o.records.run(context.WithoutCancel(ctx), stopRecords)
+		close(recorded)
+	}()
 	t := time.NewTicker(o.cfg.ScanEvery)
 	defer t.Stop()
 	o.scan(ctx)
@@ -285,6 +296,9 @@ func (o *Outbox) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			o.wg.Wait()
+			close(stopRecords)
+			<-recorded
+			o.records.started.Store(false)
 			return
 		case w := <-o.wakes:
 			if !o.start(ctx, w.botID, false, !w.committed) && w.committed {
@@ -391,6 +405,7 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 		}
 		r := newBotRun(o, id, epoch)
 		total += r.drain(ctx)
+		r.pending.Wait()
 		if err := models.ReleaseOutboxLease(ctx, o.db, id, o.instance, epoch); err != nil {
 			return total, err
 		}
@@ -399,9 +414,10 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 }
 
 // Observe registers fn to learn the final outcome (sent, failed,
-// unconfirmed) of every message of origin, after it is recorded: a
-// campaign records its greetings on the lead this way. fn runs on the
-// sender's goroutine and should be quick. Call before Run.
-func (o *Outbox) Observe(origin string, fn func(ctx context.Context, m *models.OutboxMessage)) {
+// unconfirmed) of every message of origin, after it is recorded, in
+// batches (see Observer): a campaign records its greetings on the lead
+// this way, and conversations the answers sent. fn runs on the outbox's
+// recorder and should be quick. Call before Run.
+func (o *Outbox) Observe(origin string, fn Observer) {
 	o.observers[origin] = append(o.observers[origin], fn)
 }

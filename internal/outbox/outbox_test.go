@@ -3,14 +3,17 @@ package outbox_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mymmrac/telego"
+	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/outbox"
@@ -434,6 +437,80 @@ func TestOutboxDropsExpiredMessages(t *testing.T) {
 		}
 		if sent := env.Telegram.SentMessages(bot.Fake.Token); len(sent) != 1 || sent[0].ChatID != 32 {
 			t.Fatalf("sent: %+v", sent)
+		}
+	})
+}
+
+// TestOutboxObserversGetBatchesAndSurviveOneBadMessage: observers learn
+// every final outcome inside a transaction, possibly several messages at
+// once; when they fail on one message the others are still observed, each
+// on its own, and every outcome is recorded whatever the observers did.
+func TestOutboxObserversGetBatchesAndSurviveOneBadMessage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "observe@example.com")
+		bot := env.ConnectBot(t, owner, "observe_bot")
+		o := newOutbox(t, env, "a", outbox.Config{})
+		var mu sync.Mutex
+		observed := map[int64]string{}
+		o.Observe(outbox.OriginDashboard, func(ctx context.Context, db bun.IDB, msgs []*models.OutboxMessage) error {
+			for _, m := range msgs {
+				if m.ChatID == 13 {
+					return errors.New("this one cannot be recorded")
+				}
+			}
+			// Inside the recorder's transaction: the write is visible to it.
+			var n int
+			if err := db.NewRaw("SELECT count(*) FROM outbox WHERE bot_id = ?", bot.ID).Scan(ctx, &n); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, m := range msgs {
+				observed[m.ChatID] = m.Status
+			}
+			return nil
+		})
+		for _, chat := range []int64{11, 12, 13, 14} {
+			enqueue(t, env, o, text(bot, chat, "hi", outbox.PriorityPerson))
+		}
+		run(t, o)
+		apptest.Eventually(t, 20*time.Second, "all recorded", func() bool { return statuses(t, env, bot.ID)[models.OutboxSent] == 4 })
+		apptest.Eventually(t, 20*time.Second, "observed", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(observed) == 3
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		for _, chat := range []int64{11, 12, 14} {
+			if observed[chat] != models.OutboxSent {
+				t.Fatalf("chat %d observed as %q: %v", chat, observed[chat], observed)
+			}
+		}
+	})
+}
+
+// TestOutboxRecordsEverythingBeforeStopping: outcomes are written in
+// batches after the calls; a stopped outbox writes all of them before Run
+// returns, so no sent message is left "sending" to be counted unconfirmed.
+func TestOutboxRecordsEverythingBeforeStopping(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "stop@example.com")
+		bot := env.ConnectBot(t, owner, "stop_bot")
+		o := newOutbox(t, env, "a", outbox.Config{})
+		for i := range 12 {
+			enqueue(t, env, o, text(bot, int64(500+i), "hi", outbox.PriorityPerson))
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { o.Run(ctx); close(done) }()
+		apptest.Eventually(t, 20*time.Second, "some sent", func() bool { return len(env.Telegram.SentMessages(bot.Fake.Token)) >= 4 })
+		cancel()
+		<-done
+		calls := len(env.Telegram.SentMessages(bot.Fake.Token))
+		st := statuses(t, env, bot.ID)
+		if st[models.OutboxSending] != 0 || st[models.OutboxSent] != calls || st[models.OutboxQueued] != 12-calls {
+			t.Fatalf("after stopping with %d calls made: %v", calls, st)
 		}
 	})
 }

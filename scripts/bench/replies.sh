@@ -24,8 +24,24 @@ bench_fake $FAKE
 bench_botdeck $PORT $FAKE
 
 echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgres -Atc 'show server_version'; uptime
+# CPU time (user + system, in clock ticks) of botdeck and of the PostgreSQL
+# backends serving its database: per update it barely moves with what else
+# the machine does, unlike the latencies.
+ticks() { awk '{ s += $14 + $15 } END { print s + 0 }' "$@" 2>/dev/null; }
+pg_stats() { psql -h 127.0.0.1 -U postgres -Atc "select pid from pg_stat_activity where datname = '$db'" | sed 's|.*|/proc/&/stat|'; }
+commits() { psql -h 127.0.0.1 -U postgres -Atc "select xact_commit from pg_stat_database where datname = '$db'"; }
+cpu_before=$(ticks /proc/$botdeck_pid/stat) pg_before=$(ticks $(pg_stats)) commits_before=$(commits)
 bin/replyload -botdeck http://127.0.0.1:$PORT -fake http://127.0.0.1:$FAKE -bots "$BOTS" -rate "$RATE" -duration "$DURATION" ${ONLY:+-only $ONLY}
 uptime
+updates=$(psql -h 127.0.0.1 -U postgres -d $db -Atc "select count(*) from updates")
+awk -v b=$(($(ticks /proc/$botdeck_pid/stat) - cpu_before)) -v p=$(($(ticks $(pg_stats)) - pg_before)) -v n=$updates -v hz=$(getconf CLK_TCK) \
+  -v c=$(($(commits) - commits_before)) 'BEGIN { printf "per update (all passes, %d updates): CPU botdeck %.0f us, PostgreSQL backends %.0f us; %.2f commits\n",
+    n, b * 1e6 / hz / n, p * 1e6 / hz / n, c / n }'
+if [ -n "${TABLES:-}" ]; then
+  echo "== rows written and index/sequential scans per table"
+  psql -h 127.0.0.1 -U postgres -d $db -c "select relname, n_tup_ins ins, n_tup_upd upd, n_tup_del del, idx_scan, seq_scan from pg_stat_user_tables
+    where n_tup_ins + n_tup_upd + n_tup_del + coalesce(idx_scan, 0) > 0 order by n_tup_ins + n_tup_upd + coalesce(idx_scan, 0) desc limit 20"
+fi
 echo "== path of the answers, from the rows (ms: p50 / p99)"
 psql -h 127.0.0.1 -U postgres -d $db -At -F ' ' -c "
   with a as (select extract(epoch from u.processed_at - u.received_at) * 1000 as processed,
