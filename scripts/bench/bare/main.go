@@ -3,12 +3,13 @@
 // handlers do, so a run shows what Botdeck adds to them.
 //
 //   - GET /?n=1 answers the same JSON envelope as a trivial handler;
+//
 //   - GET /item?bot=…&id=… (with a database URL) reads one document by _id
 //     from bot_documents, as the item handler's findOne does, through
 //     database/sql and pgx with one parameterised statement and the same
 //     pool size as Botdeck, and answers it in the same envelope.
 //
-//	bare 127.0.0.1:18482 [postgres://…]
+//     bare 127.0.0.1:18482 [postgres://…]
 package main
 
 import (
