@@ -112,6 +112,8 @@ func (p *pool) get(ctx context.Context, until time.Time) (*slot, error) {
 // put returns a sandbox after a run. Sandboxes that were interrupted or hit a limit, and those
 // past MaxRunsPerRuntime, are dropped.
 func (p *pool) put(s *slot) {
+	// Read before the slot is handed back: its next run, on another goroutine, writes it.
+	collect := s.collect
 	if !s.broken && !p.cfg.freshRuntimes && s.runs < p.cfg.MaxRunsPerRuntime {
 		select {
 		case p.idle <- s:
@@ -119,7 +121,7 @@ func (p *pool) put(s *slot) {
 		}
 	}
 	<-p.sem
-	if s.collect {
+	if collect {
 		// The runtime of a stopped run is dropped: free what it held. In the background, because until the caller's frame (Run)
 		// returns the slot is still reachable from it.
 		go runtime.GC()
