@@ -36,7 +36,7 @@ func (h *Custom) Serve(w http.ResponseWriter, r *http.Request) {
 			}
 			return io.ReadAll(r.Body)
 		},
-		Source:   r.Method + " /custom/" + botID + "/" + path,
+		Source: r.Method + " /custom/" + botID + "/" + path,
 	})
 	hd := w.Header()
 	resp.WriteHeaders(hd)
