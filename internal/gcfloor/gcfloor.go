@@ -5,8 +5,9 @@
 // its live size. Botdeck's live heap is small (tens of MB), while a busy
 // instance allocates hundreds of MB a second — a /custom request through a
 // JavaScript handler allocates about 16 kB — so it collected dozens of
-// times a second, and marking and assisting took about a quarter of a
-// trivial handler's CPU (docs/BENCHMARKS.md, /custom). Start raises GOGC
+// times a second: background marking alone was a tenth of a trivial
+// handler's CPU, and GOGC=400 cut its CPU per request by about a fifth
+// (docs/BENCHMARKS.md, /custom, third pass). Start raises GOGC
 // after each collection so that the next one comes at Floor bytes of heap
 // (at most GOGC 400) while the live heap is under half of it, and leaves
 // GOGC at 100 above that: the heap never exceeds max(2 × live, Floor), so
@@ -30,8 +31,8 @@ import (
 const DefaultFloor = 128 << 20
 
 // maxPercent bounds GOGC, so a nearly empty heap does not wait for many
-// times its live size (400 measured: GC's share of a trivial /custom
-// request fell from about a quarter to a few percent).
+// times its live size (400 measured: background marking's share of a
+// trivial /custom request fell from 11 % to under 3 %).
 const maxPercent = 400
 
 // Start begins tuning GOGC after every collection, for the life of the
