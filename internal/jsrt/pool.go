@@ -31,7 +31,8 @@ package jsrt
 //   - goja's own per-call state is reset by goja: each call from Go drains (or, after an
 //     interrupt, drops) the promise job queue and the value stack; the interrupt flag is cleared
 //     after every run (ClearInterrupt), and a late deadline timer cannot reach a later run
-//     (runs are numbered, abort checks the number under a lock).
+//     (runs are numbered, abort checks the number under a lock; the slot's one re-armed timer
+//     also ignores a firing before the deadline it is armed for, deadline.go).
 //   - isolation_test.go fingerprints the whole reachable graph (every property, attribute,
 //     prototype and identity) and checks it is unchanged after a script that tries to change
 //     every reachable object, including runs cut short by an exception, a limit, a timeout and
