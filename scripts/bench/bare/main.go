@@ -2,14 +2,13 @@
 // custom_ab.sh): bare net/http handlers doing what the benchmark's /custom
 // handlers do, so a run shows what Botdeck adds to them.
 //
-//   - GET /?n=1 answers the same JSON envelope as a trivial handler;
+//	bare 127.0.0.1:18482 [postgres://…]
 //
-//   - GET /item?bot=…&id=… (with a database URL) reads one document by _id
-//     from bot_documents, as the item handler's findOne does, through
-//     database/sql and pgx with one parameterised statement and the same
-//     pool size as Botdeck, and answers it in the same envelope.
-//
-//     bare 127.0.0.1:18482 [postgres://…]
+// GET /?n=1 answers the same JSON envelope as a trivial handler. With a
+// database URL, GET /item?bot=…&id=… reads one document by _id from
+// bot_documents, as the item handler's findOne does, through database/sql
+// and pgx with one parameterised statement and Botdeck's pool size, and
+// answers it in the same envelope.
 package main
 
 import (
