@@ -30,8 +30,13 @@ func (h *Custom) Serve(w http.ResponseWriter, r *http.Request) {
 	query := firstValues(r.URL.RawQuery)
 	resp := h.code.Serve(r.Context(), botID, core.WebhookRequest{
 		Path: path, Method: r.Method, Query: query,
-		ReadBody: func() ([]byte, error) { return io.ReadAll(r.Body) },
-		Source:   r.Method + " /custom/" + botID + "/" + path,
+		ReadBody: func() ([]byte, error) {
+			if r.ContentLength == 0 {
+				return nil, nil // no body (a GET): io.ReadAll would allocate 512 bytes for nothing
+			}
+			return io.ReadAll(r.Body)
+		},
+		Source: r.Method + " /custom/" + botID + "/" + path,
 	})
 	hd := w.Header()
 	resp.WriteHeaders(hd)

@@ -189,6 +189,18 @@ func (d *Documents) Find(ctx context.Context, coll string, filter DocFilter, opt
 	if opts.Limit < 1 {
 		opts.Limit = 1
 	}
+	if id, byID := byIDFilter(filter); byID && opts.Skip == 0 {
+		// At most one document has the id, so sorting changes nothing.
+		doc, ok, err := d.findByID(ctx, coll, id)
+		switch {
+		case ok && err != nil:
+			return nil, wrap("documents find", err)
+		case ok && doc == nil:
+			return []map[string]any{}, nil
+		case ok:
+			return []map[string]any{doc}, nil
+		}
+	}
 	q, err := d.selectMatching(coll, filter)
 	if err != nil {
 		return nil, wrap("documents find", err)
@@ -916,6 +928,9 @@ type docDialect interface {
 	jsonValue() string
 	// lockRows locks the selected rows for the rest of the transaction.
 	lockRows(q *bun.SelectQuery) *bun.SelectQuery
+	// byIDQuery reads the data of one document by bot, collection and id
+	// (document_byid.go), with the dialect's placeholders.
+	byIDQuery() string
 }
 
 func dialectOf(db bun.IDB) docDialect {
@@ -960,6 +975,10 @@ func (pgDocs) sortKeys(field string) []sqlFrag {
 func (pgDocs) jsonValue() string { return "?::jsonb" }
 
 func (pgDocs) lockRows(q *bun.SelectQuery) *bun.SelectQuery { return q.For("UPDATE") }
+
+func (pgDocs) byIDQuery() string {
+	return "SELECT data FROM bot_documents WHERE bot_id = $1 AND collection = $2 AND id = $3"
+}
 
 type sqliteDocs struct{}
 
@@ -1021,3 +1040,7 @@ func (sqliteDocs) jsonValue() string { return "?" }
 // lockRows: SQLite transactions are IMMEDIATE (see database.Open): the
 // write lock is held from BEGIN, so nothing else can change the rows.
 func (sqliteDocs) lockRows(q *bun.SelectQuery) *bun.SelectQuery { return q }
+
+func (sqliteDocs) byIDQuery() string {
+	return "SELECT data FROM bot_documents WHERE bot_id = ? AND collection = ? AND id = ?"
+}

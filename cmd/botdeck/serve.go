@@ -8,6 +8,7 @@ import (
 
 	"github.com/botdeck/botdeck/internal/app"
 	"github.com/botdeck/botdeck/internal/config"
+	"github.com/botdeck/botdeck/internal/gcfloor"
 )
 
 // loadConfig parses the settings shared by every subcommand plus extra
@@ -34,6 +35,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
+	gcfloor.Start(gcfloor.DefaultFloor) // fewer collections while the live heap is small
 	a, err := app.New(ctx, *cfg, log, app.Options{})
 	if err != nil {
 		return err

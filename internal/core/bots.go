@@ -167,7 +167,8 @@ func (s *Bots) Batch(ctx context.Context, ownerID string, ids []string) ([]model
 
 // ForWebhook finds a bot by id for the webhook receiver, whatever its
 // owner (the secret header proves who is calling). The answer may be up to
-// webhookCacheTTL old and carries only id, owner, status, mode and secret.
+// webhookCacheTTL old and carries only id, owner, status, mode and secret;
+// it is shared with other requests, so callers must not modify it.
 func (s *Bots) ForWebhook(ctx context.Context, id string) (*models.Bot, error) {
 	if !models.LooksLikeID("bot", id) {
 		return nil, apperr.ErrNotFound

@@ -23,8 +23,11 @@ type webhookCache struct {
 	m  map[string]webhookEntry
 }
 
+// webhookEntry's bot is shared by every reader (get returns it, not a copy:
+// copying a models.Bot cost the /custom hot path most of a kilobyte per
+// request), so nothing may modify it.
 type webhookEntry struct {
-	bot     models.Bot
+	bot     *models.Bot
 	expires time.Time
 }
 
@@ -37,8 +40,7 @@ func (c *webhookCache) get(id string) (*models.Bot, bool) {
 	if !ok || time.Now().After(e.expires) {
 		return nil, false
 	}
-	b := e.bot
-	return &b, true
+	return e.bot, true
 }
 
 func (c *webhookCache) put(b *models.Bot) {
@@ -49,7 +51,7 @@ func (c *webhookCache) put(b *models.Bot) {
 	}
 	// Only what the receiver and bot code read is kept: never the token
 	// ciphertext.
-	c.m[b.ID] = webhookEntry{bot: models.Bot{ID: b.ID, OwnerID: b.OwnerID, Status: b.Status, WebhookSecret: b.WebhookSecret,
+	c.m[b.ID] = webhookEntry{bot: &models.Bot{ID: b.ID, OwnerID: b.OwnerID, Status: b.Status, WebhookSecret: b.WebhookSecret,
 		UpdateMode: b.UpdateMode, Username: b.Username}, expires: time.Now().Add(webhookCacheTTL)}
 }
 

@@ -124,10 +124,13 @@ type exporter struct {
 	what   string // for error messages: "response.data", "db.operation.insertOne document"…
 	budget int    // remaining bytes
 	stack  []*goja.Object
+	inline [4]*goja.Object // stack's first backing array: most values are shallow
 }
 
 func (s *slot) newExporter(what string) *exporter {
-	return &exporter{s: s, what: what, budget: s.cfg.MaxValueBytes}
+	e := &exporter{s: s, what: what, budget: s.cfg.MaxValueBytes}
+	e.stack = e.inline[:0]
+	return e
 }
 
 func (e *exporter) spend(n int) {

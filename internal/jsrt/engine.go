@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -217,8 +218,14 @@ func (s *slot) callHTTP(in *instance, inv *Invocation) (goja.Value, error) {
 		}
 		rt := s.rt
 		query := rt.NewObject()
-		for _, k := range sortedStringKeys(inv.Query) {
-			_ = query.DefineDataProperty(k, rt.ToValue(inv.Query[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		if len(inv.Query) == 1 { // no order to establish: spare the sorted key slice
+			for k, v := range inv.Query {
+				_ = query.DefineDataProperty(k, rt.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			}
+		} else {
+			for _, k := range sortedStringKeys(inv.Query) {
+				_ = query.DefineDataProperty(k, rt.ToValue(inv.Query[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			}
 		}
 		var body goja.Value
 		if inv.Body == nil {
@@ -244,14 +251,12 @@ func (s *slot) callHTTP(in *instance, inv *Invocation) (goja.Value, error) {
 	return ret, nil
 }
 
-// arm schedules the interrupt of run id at its deadline, and at once if ctx is canceled. The
+// arm schedules the interrupt of run id after d, and at once if ctx is canceled. The
 // returned function disarms both.
 func (e *Engine) arm(ctx context.Context, s *slot, id uint64, d time.Duration, format string) func() {
-	t := time.AfterFunc(d, func() {
-		s.abort(id, &stopReason{kind: KindTimeout, msg: fmt.Sprintf(format, d.Round(time.Millisecond))})
-	})
+	s.armTimer(id, d, format)
 	if ctx.Done() == nil {
-		return func() { t.Stop() }
+		return s.disarm
 	}
 	stopCtx := context.AfterFunc(ctx, func() {
 		if errors.Is(ctx.Err(), context.Canceled) {
@@ -261,7 +266,7 @@ func (e *Engine) arm(ctx context.Context, s *slot, id uint64, d time.Duration, f
 		s.abort(id, &stopReason{kind: KindTimeout, msg: fmt.Sprintf(format, d.Round(time.Millisecond))})
 	})
 	return func() {
-		t.Stop()
+		s.disarm()
 		stopCtx()
 	}
 }
@@ -342,6 +347,39 @@ func (s *slot) installEngineHelpers() {
 	s.vmCall, _ = goja.AssertFunction(fn)
 }
 
+var promiseType = reflect.TypeOf((*goja.Promise)(nil))
+
+// promiseOf returns the promise ret is or resolves to: a thenable is resolved by
+// Promise.resolve; anything else is the value itself (p nil). Only a Promise object is
+// exported to find its state (ExportType tells it apart): Export of a plain object builds a Go
+// copy of all of it.
+func (s *slot) promiseOf(ret goja.Value) (p *goja.Promise, value goja.Value, err error) {
+	o, ok := ret.(*goja.Object)
+	if !ok {
+		return nil, ret, nil
+	}
+	if o.ExportType() != promiseType {
+		var thenable bool
+		err := s.inVM(func() {
+			_, thenable = goja.AssertFunction(o.Get("then"))
+			if thenable {
+				ret = s.call(s.promiseResolve, goja.Undefined(), o)
+			}
+		})
+		if err != nil {
+			return nil, nil, s.runError(err)
+		}
+		if o, ok = ret.(*goja.Object); !ok || !thenable || o.ExportType() != promiseType {
+			return nil, ret, nil
+		}
+	}
+	p, ok = o.Export().(*goja.Promise)
+	if !ok {
+		return nil, ret, nil
+	}
+	return p, nil, nil
+}
+
 // settle unwraps the handler's return value.
 func (s *slot) settle(ret goja.Value) (goja.Value, error) {
 	if r := s.stop.Load(); r != nil {
@@ -367,27 +405,9 @@ func (s *slot) settle(ret goja.Value) (goja.Value, error) {
 		}
 		return nil, err
 	}
-	if o, ok := ret.(*goja.Object); ok {
-		if _, isPromise := o.Export().(*goja.Promise); !isPromise {
-			var thenable bool
-			err := s.inVM(func() {
-				_, thenable = goja.AssertFunction(o.Get("then"))
-				if thenable {
-					ret = s.call(s.promiseResolve, goja.Undefined(), o)
-				}
-			})
-			if err != nil {
-				return nil, s.runError(err)
-			}
-		}
-	}
-	o, ok := ret.(*goja.Object)
-	if !ok {
-		return ret, nil
-	}
-	p, ok := o.Export().(*goja.Promise)
-	if !ok {
-		return ret, nil
+	p, value, err := s.promiseOf(ret)
+	if err != nil || p == nil {
+		return value, err
 	}
 	switch p.State() {
 	case goja.PromiseStateFulfilled:

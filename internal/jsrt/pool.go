@@ -31,7 +31,8 @@ package jsrt
 //   - goja's own per-call state is reset by goja: each call from Go drains (or, after an
 //     interrupt, drops) the promise job queue and the value stack; the interrupt flag is cleared
 //     after every run (ClearInterrupt), and a late deadline timer cannot reach a later run
-//     (runs are numbered, abort checks the number under a lock).
+//     (runs are numbered, abort checks the number under a lock; the slot's one re-armed timer
+//     also ignores a firing before the deadline it is armed for, deadline.go).
 //   - isolation_test.go fingerprints the whole reachable graph (every property, attribute,
 //     prototype and identity) and checks it is unchanged after a script that tries to change
 //     every reachable object, including runs cut short by an exception, a limit, a timeout and
@@ -112,6 +113,8 @@ func (p *pool) get(ctx context.Context, until time.Time) (*slot, error) {
 // put returns a sandbox after a run. Sandboxes that were interrupted or hit a limit, and those
 // past MaxRunsPerRuntime, are dropped.
 func (p *pool) put(s *slot) {
+	// Read before the slot is handed back: its next run, on another goroutine, writes it.
+	collect := s.collect
 	if !s.broken && !p.cfg.freshRuntimes && s.runs < p.cfg.MaxRunsPerRuntime {
 		select {
 		case p.idle <- s:
@@ -119,7 +122,7 @@ func (p *pool) put(s *slot) {
 		}
 	}
 	<-p.sem
-	if s.collect {
+	if collect {
 		// The runtime of a stopped run is dropped: free what it held. In the background, because until the caller's frame (Run)
 		// returns the slot is still reachable from it.
 		go runtime.GC()

@@ -39,6 +39,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -74,6 +75,12 @@ type slot struct {
 	runID uint64
 	run   *runState
 	stop  atomic.Pointer[stopReason]
+
+	// The deadline timer, made on the slot's first run and re-armed for each later one
+	// (deadline.go): a timer per run was a measurable share of a trivial handler's cost.
+	timer  *time.Timer
+	disarm func()     // stops timer
+	armed  armedTimer // guarded by mu
 
 	runs    int  // runs served, for MaxRunsPerRuntime
 	broken  bool // discard after the current run

@@ -5,8 +5,9 @@
 # document, then drives them with wrk at concurrency 32, next to two
 # baselines measured in the same run on the same machine: a bare Go
 # net/http handler writing the same JSON (its own tiny server), and
-# botdeck's GET /healthz (the whole middleware chain, trivial handler).
-# Last, the first request after each of 20 saves is timed.
+# botdeck's GET /healthz (the whole middleware chain, trivial handler);
+# and for the document read, the bare server reading the same document with
+# the same query on the same database (database/sql and pgx). Last, the first request after each of 20 saves is timed.
 #
 #   scripts/bench/custom.sh [duration, default 20s]
 set -euo pipefail
@@ -19,8 +20,9 @@ go build -o bin/botdeck ./cmd/botdeck && go build -o bin/fakebotapi ./cmd/fakebo
 . scripts/bench/lib.sh
 bench_db
 
-# The bare baseline: what a Go handler answering the same envelope costs.
-bench_bare $BARE
+# The bare baseline: what a Go handler answering the same envelope (and
+# reading the same document) costs.
+bench_bare $BARE "postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
 bench_fake $FAKE
 bench_botdeck $PORT $FAKE
 
@@ -56,6 +58,8 @@ echo "== machine"; nproc; lscpu | grep 'Model name'; psql -h 127.0.0.1 -U postgr
 echo "== baseline: bare Go handler"; run $bare_pid "http://127.0.0.1:$BARE/?n=1"
 echo "== baseline: GET /healthz (middleware chain)"; run $botdeck_pid "http://127.0.0.1:$PORT/healthz"
 echo "== js-trivial: GET /custom/{bot}/ping"; run $botdeck_pid "http://127.0.0.1:$PORT/custom/$BOT/ping?n=1"
+echo "== baseline: bare Go handler reading the document (GET /item?id=…, database/sql + pgx, one prepared statement)"
+PATH_PREFIX="/item?bot=$BOT&id=i" IDS=100 run $bare_pid -s scripts/bench/custom.lua "http://127.0.0.1:$BARE"
 echo "== js-dbread: GET /custom/{bot}/item?id=… (findOne by _id on PostgreSQL, 100 documents)"
 PATH_PREFIX="/custom/$BOT/item?id=i" IDS=100 run $botdeck_pid -s scripts/bench/custom.lua "http://127.0.0.1:$PORT"
 echo "== first request after a save (20 saves; ms)"

@@ -23,7 +23,8 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true
 trap cleanup EXIT
 for db in "${dbs[@]}"; do psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"; done
 . scripts/bench/lib.sh
-bench_bare $BARE; PBARE=$bare_pid
+# The bare server's document read uses this build's database (its bot is $BB).
+bench_bare $BARE "postgres://postgres@127.0.0.1:5432/${dbs[1]}?sslmode=disable"; PBARE=$bare_pid
 bench_fake $FAKE
 start() { # dir port db
   BOTDECK_ADDR=127.0.0.1:$2 BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$3?sslmode=disable" \
@@ -59,6 +60,7 @@ for i in $(seq $ROUNDS); do
   echo "healthz-new $(run $PIDB "http://127.0.0.1:$PB/healthz")"
   echo "ping-base $(run $PIDA "http://127.0.0.1:$PA/custom/$BA/ping?n=1")"
   echo "ping-new $(run $PIDB "http://127.0.0.1:$PB/custom/$BB/ping?n=1")"
+  echo "item-bare $(PATH_PREFIX="/item?bot=$BB&id=i" IDS=100 run $PBARE -s scripts/bench/custom.lua "http://127.0.0.1:$BARE")"
   echo "item-base $(PATH_PREFIX="/custom/$BA/item?id=i" IDS=100 run $PIDA -s scripts/bench/custom.lua "http://127.0.0.1:$PA")"
   echo "item-new $(PATH_PREFIX="/custom/$BB/item?id=i" IDS=100 run $PIDB -s scripts/bench/custom.lua "http://127.0.0.1:$PB")"
 done

@@ -20,11 +20,12 @@ bench_cleanup() {
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$tmp"
 }
 
-# bench_bare starts the bare Go baseline (scripts/bench/bare) on port $1;
-# its pid is bare_pid.
+# bench_bare starts the bare Go baseline (scripts/bench/bare) on port $1,
+# with its /item document read on the database URL $2 when given; its pid
+# is bare_pid.
 bench_bare() {
   go build -o bin/bare ./scripts/bench/bare
-  bin/bare 127.0.0.1:$1 & pids+=($!); bare_pid=$!
+  bin/bare 127.0.0.1:$1 ${2:+"$2"} & pids+=($!); bare_pid=$!
 }
 
 # bench_fake starts the fake Bot API on port $1.
