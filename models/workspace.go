@@ -155,15 +155,6 @@ func membershipSelect(db bun.IDB) *bun.SelectQuery {
 		ColumnExpr("m.workspace_id, w.name AS workspace_name, m.user_id, u.email, u.name, m.role, m.joined_at")
 }
 
-// WorkspaceMemberIDs returns the user ids of a workspace's members (for
-// fanning out notifications).
-func WorkspaceMemberIDs(ctx context.Context, db bun.IDB, workspaceID string) ([]string, error) {
-	var ids []string
-	err := db.NewSelect().Model((*WorkspaceMember)(nil)).Column("user_id").
-		Where("workspace_id = ?", workspaceID).Order("user_id").Scan(ctx, &ids)
-	return ids, wrap("workspace member ids", err)
-}
-
 // RenameWorkspace changes a workspace's name.
 func RenameWorkspace(ctx context.Context, db bun.IDB, id, name string) error {
 	_, err := db.NewUpdate().Model((*Workspace)(nil)).Set("name = ?", name).Where("id = ?", id).Exec(ctx)

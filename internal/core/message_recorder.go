@@ -51,7 +51,8 @@ func RecordMessages(ctx context.Context, tx bun.IDB, bus *events.Bus, ownerID st
 	if err != nil {
 		return err
 	}
-	if err := notifyNewConversations(ctx, tx, bus, ownerID, started); err != nil {
+	evs, err := newConversationNotices(ctx, tx, ownerID, started)
+	if err != nil {
 		return err
 	}
 	type key struct {
@@ -73,11 +74,10 @@ func RecordMessages(ctx context.Context, tx bun.IDB, bus *events.Bus, ownerID st
 			d.MessageID, d.Direction = m.ID, m.Direction
 		}
 	}
-	evs := make([]events.Event, len(order))
-	for i, k := range order {
-		evs[i] = events.Message(ownerID, k.bot, *latest[k])
+	for _, k := range order {
+		evs = append(evs, events.Message(ownerID, k.bot, *latest[k]))
 	}
-	return bus.PublishAll(ctx, tx, evs...)
+	return bus.PublishAll(ctx, tx, evs...) // the notifications' events and the messages' in one insert
 }
 
 // IncomingMessage is the record of a message a user sent to a bot.

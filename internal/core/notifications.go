@@ -41,12 +41,6 @@ type Notice struct {
 	Key   string // names the event: the same key is notified once
 }
 
-// recipientsOf returns the members who are told about the bots of the
-// workspace ownerID: every member (each chooses per kind what reaches them).
-func recipientsOf(ctx context.Context, db bun.IDB, ownerID string) ([]string, error) {
-	return models.WorkspaceMemberIDs(ctx, db, ownerID)
-}
-
 // defaultSetting is a kind's setting for a member who never changed it:
 // everything in the app; on Telegram, all but new conversations (a bot
 // with many new users would flood the member's chat).
@@ -64,36 +58,40 @@ func notify(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID string, n 
 }
 
 // notifyAll is notify for several notices of one kind, set-based: the
-// members and their settings are read once, the notifications are one
-// insert and their events one publish, however many notices (an ingest
-// batch may start hundreds of conversations).
+// members of the workspace ownerID (every member is told; each chooses per
+// kind what reaches them) and their settings are read in one statement,
+// the notifications are one insert and their events one publish, however
+// many notices (an ingest batch may start hundreds of conversations).
 func notifyAll(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID, kind string, notices []Notice) error {
-	if len(notices) == 0 {
-		return nil
-	}
-	members, err := recipientsOf(ctx, db, ownerID)
-	if err != nil || len(members) == 0 {
-		return err
-	}
-	saved, err := models.NotificationSettingsOf(ctx, db, members, kind)
+	evs, err := notificationsFor(ctx, db, ownerID, kind, notices)
 	if err != nil {
 		return err
 	}
-	chosen := map[string]contract.NotificationSetting{}
-	for _, s := range saved {
-		chosen[s.UserID] = contract.NotificationSetting{InApp: s.InApp, Telegram: s.Telegram}
+	return bus.PublishAll(ctx, db, evs...)
+}
+
+// notificationsFor inserts the notifications of notices and returns the
+// events to publish for them: notifyAll without the publish, for a caller
+// that publishes them with its own.
+func notificationsFor(ctx context.Context, db bun.IDB, ownerID, kind string, notices []Notice) ([]events.Event, error) {
+	if len(notices) == 0 {
+		return nil, nil
+	}
+	members, err := models.MemberSettingsOf(ctx, db, ownerID, kind)
+	if err != nil || len(members) == 0 {
+		return nil, err
 	}
 	rows := make([]*models.Notification, 0, len(members)*len(notices))
 	for _, m := range members {
-		s, ok := chosen[m]
-		if !ok {
-			s = defaultSetting(kind)
+		s := defaultSetting(kind)
+		if m.Saved {
+			s = contract.NotificationSetting{InApp: m.InApp, Telegram: m.Telegram}
 		}
 		if !s.InApp && !s.Telegram {
 			continue
 		}
 		for _, n := range notices {
-			row := &models.Notification{OwnerID: ownerID, UserID: m, Kind: kind, BotID: n.BotID, Title: n.Title,
+			row := &models.Notification{OwnerID: ownerID, UserID: m.UserID, Kind: kind, BotID: n.BotID, Title: n.Title,
 				Body: n.Body, URL: n.URL, DedupeKey: n.Key, InApp: s.InApp}
 			if s.Telegram {
 				row.TelegramState = models.TelegramPending
@@ -103,7 +101,7 @@ func notifyAll(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID, kind s
 	}
 	inserted, err := models.InsertNotifications(ctx, db, rows)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var evs []events.Event
 	for _, row := range inserted {
@@ -112,7 +110,7 @@ func notifyAll(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID, kind s
 				events.NotificationData{UserID: row.UserID, ID: row.ID, Kind: row.Kind, Title: row.Title}))
 		}
 	}
-	return bus.PublishAll(ctx, db, evs...)
+	return evs, nil
 }
 
 // notifyBotStatus tells the owner's members when b's status moves into
@@ -225,9 +223,10 @@ func notifyBroadcast(ctx context.Context, db bun.IDB, bus *events.Bus, bc *model
 	return notify(ctx, db, bus, b.OwnerID, n)
 }
 
-// notifyNewConversations tells the owner's members about conversations
-// that began with a person's message in this transaction.
-func notifyNewConversations(ctx context.Context, db bun.IDB, bus *events.Bus, ownerID string, started []models.ConversationKey) error {
+// newConversationNotices tells the owner's members about conversations
+// that began with a person's message in this transaction, and returns the
+// events to publish (RecordMessages publishes them with its own).
+func newConversationNotices(ctx context.Context, db bun.IDB, ownerID string, started []models.ConversationKey) ([]events.Event, error) {
 	bots := map[string]*models.Bot{} // a batch is one bot's: read it once
 	notices := make([]Notice, 0, len(started))
 	for _, c := range started {
@@ -235,7 +234,7 @@ func notifyNewConversations(ctx context.Context, db bun.IDB, bus *events.Bus, ow
 		if b == nil {
 			var err error
 			if b, err = models.BotByID(ctx, db, c.BotID); err != nil {
-				return err
+				return nil, err
 			}
 			bots[c.BotID] = b
 		}
@@ -244,7 +243,7 @@ func notifyNewConversations(ctx context.Context, db bun.IDB, bus *events.Bus, ow
 			URL: "/bots/" + b.ID + "/users/" + uid, Key: "new_conversation:" + b.ID + ":" + uid,
 			Title: "New conversation with " + b.Handle(), Body: c.Excerpt})
 	}
-	return notifyAll(ctx, db, bus, ownerID, models.NotifyNewConversation, notices)
+	return notificationsFor(ctx, db, ownerID, models.NotifyNewConversation, notices)
 }
 
 // Notifications lists, marks read and configures a member's notifications.
