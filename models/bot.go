@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -233,45 +232,9 @@ func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// BotOwnerID is the id of the account that owns a bot. A bot never changes
-// owner (ids are random and never reused), so once read it is remembered
-// for the life of the process: the processing of every batch of updates
-// and every batch of sent answers asks for it, a statement each time.
+// BotOwnerID is the id of the account that owns a bot.
 func BotOwnerID(ctx context.Context, db bun.IDB, botID string) (string, error) {
-	if owner, ok := botOwners.get(botID); ok {
-		return owner, nil
-	}
 	var owner string
 	err := db.NewSelect().Model((*Bot)(nil)).Column("owner_id").Where("id = ?", botID).Scan(ctx, &owner)
-	if err == nil {
-		botOwners.put(botID, owner)
-	}
 	return owner, wrap("bot owner id", notFoundAs(err, "bot"))
-}
-
-// botOwners remembers bots' owners, up to maxBotOwners (then it starts
-// over: a few statements, not unbounded memory).
-var botOwners = ownerCache{m: map[string]string{}}
-
-const maxBotOwners = 100_000
-
-type ownerCache struct {
-	mu sync.RWMutex
-	m  map[string]string
-}
-
-func (c *ownerCache) get(botID string) (string, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	owner, ok := c.m[botID]
-	return owner, ok
-}
-
-func (c *ownerCache) put(botID, owner string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxBotOwners {
-		clear(c.m)
-	}
-	c.m[botID] = owner
 }

@@ -514,3 +514,26 @@ func TestOutboxRecordsEverythingBeforeStopping(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxOneChatsBacklogDoesNotHoldUpOthers: a chat with more queued
+// messages than the sender looks at in one go (its pace lets one through a
+// second) never hides another chat's message behind them.
+func TestOutboxOneChatsBacklogDoesNotHoldUpOthers(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		owner := env.SignUp(t, "backlog@example.com")
+		bot := env.ConnectBot(t, owner, "backlog_bot")
+		o := newOutbox(t, env, "a", outbox.Config{})
+		for i := range 30 {
+			enqueue(t, env, o, text(bot, 77, fmt.Sprint("part ", i), outbox.PriorityPerson))
+		}
+		enqueue(t, env, o, text(bot, 88, "the other chat", outbox.PriorityPerson))
+		run(t, o)
+		apptest.Eventually(t, 20*time.Second, "the other chat answered", func() bool {
+			return len(env.Telegram.SentMessagesTo(bot.Fake.Token, 88)) == 1
+		})
+		// Chat 77 goes 3 at once, then one a second: 15 would take 12 s.
+		if n := len(env.Telegram.SentMessagesTo(bot.Fake.Token, 77)); n >= 15 {
+			t.Fatalf("chat 88 waited for %d of chat 77's messages", n)
+		}
+	})
+}
