@@ -253,7 +253,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	requestInfo := web.RequestInfo(web.Proxies{Trust: cfg.TrustProxyHeaders, Trusted: trusted})
 	metrics := web.NewMetrics(a.registry)
 	// Bots' custom webhooks take a lean chain of their own (customChain).
-	custom := web.Chain(a.Router,
+	custom := web.Chain(customRoutes(a.Router),
 		requestInfo,
 		web.AccessLog(log, metrics),
 		web.Recover(log, respond),

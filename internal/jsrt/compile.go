@@ -151,7 +151,7 @@ func (e *Engine) discover(p *Program) (names []string, err error) {
 	now := time.Now()
 	rs := &runState{start: now, parent: ctx, deadline: now.Add(e.cfg.Timeout)}
 	id := s.begin(rs, p)
-	e.watch.add(s, id)
+	e.watch.add(s, id, ctx)
 	stop := e.arm(ctx, s, id, e.cfg.Timeout, "the top-level code did not finish within %v")
 	defer func() {
 		stop()

@@ -644,3 +644,31 @@ func TestGuardedBuiltinsKeepSemantics(t *testing.T) {
 		}
 	}
 }
+
+// A canceled run stops whether the heap watchdog checks its context (the
+// default) or, without a watchdog, a context.AfterFunc does.
+func TestCancellationStopsARunningHandler(t *testing.T) {
+	for _, heap := range []int64{0, -1} {
+		e := New(Config{Timeout: 30 * time.Second, MaxHeapBytes: heap})
+		p := compileT(t, e, handler(`await db.operation.count('x'); while (true) {}`))
+		started := make(chan struct{})
+		db := newMemStore()
+		db.delay = func(context.Context) error { close(started); return nil }
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := e.Run(ctx, p, Invocation{Path: "h", DB: db})
+			done <- err
+		}()
+		<-started
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("MaxHeapBytes %d: canceled run: %v", heap, err)
+			}
+		case <-time.After(slow(10 * time.Second)):
+			t.Fatalf("MaxHeapBytes %d: cancellation did not stop the run", heap)
+		}
+	}
+}

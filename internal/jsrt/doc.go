@@ -18,7 +18,8 @@
 //
 //   - The handler's arguments: query (strings), body (decoded JSON, {} when none), db, response
 //     ({statusCode: 200, headers: {}} plus message and data the handler may set) and params
-//     ({botId, customPath, method}).
+//     ({botId, customPath, method}). Only the ones a handler can see are built: one declaring
+//     `(query)` gets query alone, and its response keeps the defaults (arity.go).
 //   - db.operation.findOne/find/insertOne/updateOne/deleteOne/count (bindings.go documents the
 //     semantics), bot.telegram.sendMessage/call, console.log/info/warn/error/debug. db and
 //     Telegram calls return promises.
@@ -66,7 +67,9 @@
 // guarded built-ins), a call stack of 1000 frames, strings of 2 Mi characters and arrays of
 // 1 Mi elements from built-ins, nesting of 100 levels, 1 MiB values across the Go boundary,
 // 100 log lines of 2 KiB, 100 db/Telegram calls, and a heap watchdog at 1 GiB. guards.go,
-// regexp.go, syntax.go and watchdog.go explain what each guard stops and why.
+// regexp.go, syntax.go and watchdog.go explain what each guard stops and why. A run whose
+// context is canceled (the client went away) is stopped at the watchdog's next sample, within
+// 5 ms.
 //
 // # Known limits of the sandbox
 //

@@ -145,7 +145,7 @@ func (e *Engine) execute(ctx context.Context, s *slot, prog *Program, inv *Invoc
 		rs.deadline = d
 	}
 	id := s.begin(rs, prog)
-	e.watch.add(s, id)
+	e.watch.add(s, id, ctx)
 	stop := e.arm(ctx, s, id, rs.deadline.Sub(start), "the handler did not finish within %v")
 	res = &Result{Status: 200}
 	defer func() {
@@ -211,36 +211,54 @@ func (s *slot) callHTTP(in *instance, inv *Invocation) (goja.Value, error) {
 			found = false
 			return
 		}
-		h, ok := goja.AssertFunction(in.logic.Get(inv.Path))
+		hv := in.logic.Get(inv.Path)
+		h, ok := goja.AssertFunction(hv)
 		if !ok {
 			found = false
 			return
 		}
+		// Only the arguments h can see are built (arity.go).
+		var args [httpArgs]goja.Value
+		n := s.declaredArgs(in, hv.(*goja.Object))
 		rt := s.rt
-		query := rt.NewObject()
-		if len(inv.Query) == 1 { // no order to establish: spare the sorted key slice
-			for k, v := range inv.Query {
-				_ = query.DefineDataProperty(k, rt.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
-			}
-		} else {
-			for _, k := range sortedStringKeys(inv.Query) {
-				_ = query.DefineDataProperty(k, rt.ToValue(inv.Query[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		if n > 0 {
+			query := rt.NewObject()
+			args[0] = query
+			if len(inv.Query) == 1 { // no order to establish: spare the sorted key slice
+				for k, v := range inv.Query {
+					_ = query.DefineDataProperty(k, rt.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+				}
+			} else {
+				for _, k := range sortedStringKeys(inv.Query) {
+					_ = query.DefineDataProperty(k, rt.ToValue(inv.Query[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+				}
 			}
 		}
-		var body goja.Value
-		if inv.Body == nil {
-			body = rt.NewObject()
-		} else {
-			body = s.toJS(inv.Body, 0)
+		if n > 1 {
+			if inv.Body == nil {
+				args[1] = rt.NewObject()
+			} else {
+				args[1] = s.toJS(inv.Body, 0)
+			}
 		}
-		s.response = rt.NewObject()
-		_ = s.response.Set("statusCode", 200)
-		_ = s.response.Set("headers", rt.NewObject())
-		params := rt.NewObject()
-		_ = params.Set("botId", inv.Params.BotID)
-		_ = params.Set("customPath", inv.Params.CustomPath)
-		_ = params.Set("method", inv.Method)
-		ret = s.call(h, goja.Undefined(), query, body, s.dbObject, s.response, params)
+		if n > 2 {
+			args[2] = s.dbObject
+		}
+		s.response = nil
+		if n > 3 {
+			s.response = rt.NewObject()
+			_ = s.response.Set("statusCode", 200)
+			_ = s.response.Set("headers", rt.NewObject())
+			args[3] = s.response
+		}
+		if n > 4 {
+			params := rt.NewObject()
+			_ = params.Set("botId", inv.Params.BotID)
+			_ = params.Set("customPath", inv.Params.CustomPath)
+			_ = params.Set("method", inv.Method)
+			args[4] = params
+		}
+		ret = s.call(h, goja.Undefined(), args[:n]...)
 	})
 	if err != nil {
 		return nil, err
@@ -251,11 +269,12 @@ func (s *slot) callHTTP(in *instance, inv *Invocation) (goja.Value, error) {
 	return ret, nil
 }
 
-// arm schedules the interrupt of run id after d, and at once if ctx is canceled. The
-// returned function disarms both.
+// arm schedules the interrupt of run id after d, and when ctx is canceled: by the heap
+// watchdog, which checks the contexts of the runs it was given (watchdog.add) every 5 ms, or,
+// without a watchdog, at once. The returned function disarms them.
 func (e *Engine) arm(ctx context.Context, s *slot, id uint64, d time.Duration, format string) func() {
 	s.armTimer(id, d, format)
-	if ctx.Done() == nil {
+	if ctx.Done() == nil || e.watch.watchesCancel() {
 		return s.disarm
 	}
 	stopCtx := context.AfterFunc(ctx, func() {
@@ -426,6 +445,12 @@ const maxHeaders = 50
 // readResponse copies response.* and the handler's value into res. Runs inside the VM.
 func (s *slot) readResponse(res *Result, value goja.Value) {
 	resp := s.response
+	if resp == nil { // the handler did not take a response (arity.go): only its value counts
+		if value != nil && !goja.IsUndefined(value) {
+			res.Data, res.Returned = s.newExporter("the handler's return value").export(value, "", 0)
+		}
+		return
+	}
 	// statusCode
 	if sc := resp.Get("statusCode"); !isNullish(sc) {
 		f := sc.ToFloat()

@@ -42,6 +42,8 @@ type instance struct {
 	logic  *goja.Object // nil when the script left `logic` as something else
 	routes []route
 	open   bool // registration is allowed: the top level is running
+	// declared is the number of HTTP arguments each handler called so far can see (arity.go).
+	declared map[*goja.Object]int
 }
 
 // RouteKind is the kind of an update handler.

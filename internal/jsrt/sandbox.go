@@ -96,6 +96,7 @@ type slot struct {
 	objectProto    *goja.Object
 	gopd           goja.Callable // Object.getOwnPropertyDescriptor
 	promiseResolve goja.Callable
+	fnToString     goja.Callable // Function.prototype.toString, with the function as this (arity.go)
 	promiseCtor    *goja.Object
 	dbObject       *goja.Object
 	tgObject       *goja.Object  // bot.telegram
@@ -137,6 +138,7 @@ func newSlot(cfg *Config) (*slot, error) {
 	s.freeze, _ = goja.AssertFunction(object.Get("freeze"))
 	s.promiseCtor = ctor("Promise")
 	s.promiseResolve = bindMethod(s.promiseCtor, "resolve")
+	s.fnToString, _ = goja.AssertFunction(ctor("Function").Get("prototype").ToObject(rt).Get("toString"))
 
 	for _, name := range removedGlobals {
 		if err := s.global.Delete(name); err != nil {

@@ -547,9 +547,10 @@ func checkAST(prg *ast.Program, maxDepth int) *CompileError {
 }
 
 type astWalker struct {
-	max  int
-	file *file.File
-	err  *CompileError
+	max   int
+	file  *file.File
+	err   *CompileError
+	arrow bool // inside an arrow function, not inside a nested ordinary function
 }
 
 var (
@@ -598,6 +599,28 @@ func (w *astWalker) walk(v reflect.Value, depth int) {
 					line, col := w.position(re.Idx)
 					w.err = &CompileError{Message: msg, Line: line, Column: col}
 				}
+				return
+			}
+			// goja gets an arrow function's `arguments` (its enclosing function's) wrong: the
+			// value is undefined, or the run panics inside goja ("index out of range") and
+			// fails with an internal error. Refuse it with a way out instead.
+			if id, ok := n.(*ast.Identifier); ok && w.arrow && id.Name == "arguments" {
+				line, col := w.position(id.Idx)
+				w.err = &CompileError{Message: "`arguments` cannot be used inside an arrow function in bot code; take the arguments with a rest parameter instead: (...args) => …", Line: line, Column: col}
+				return
+			}
+			switch n.(type) {
+			case *ast.ArrowFunctionLiteral:
+				saved := w.arrow
+				w.arrow = true
+				w.walk(v.Elem(), depth)
+				w.arrow = saved
+				return
+			case *ast.FunctionLiteral:
+				saved := w.arrow
+				w.arrow = false // an ordinary function has its own arguments
+				w.walk(v.Elem(), depth)
+				w.arrow = saved
 				return
 			}
 		}

@@ -31,6 +31,7 @@ func (r Route) Pattern() string {
 type Router struct {
 	mux         *http.ServeMux
 	routes      []Route
+	handlers    map[string]http.Handler // by pattern, as the mux calls them
 	requireUser Middleware
 	perms       map[string]Perm
 	audit       AuditRecorder
@@ -86,11 +87,22 @@ func (rt *Router) handle(pattern string, h http.Handler, private bool) {
 		method, path = "", pattern // any method
 	}
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, API: path == "/api" || strings.HasPrefix(path, "/api/"), Private: private})
-	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tagged := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).Pattern = pattern
 		h.ServeHTTP(w, r)
-	}))
+	})
+	if rt.handlers == nil {
+		rt.handlers = map[string]http.Handler{}
+	}
+	rt.handlers[pattern] = tagged
+	rt.mux.Handle(pattern, tagged)
 }
+
+// Handler is the handler registered for pattern, as the router calls it
+// (tagging the request with the pattern), for a caller that matches some
+// requests itself and sets their path values (SetPathValue); nil when
+// nothing is registered for pattern.
+func (rt *Router) Handler(pattern string) http.Handler { return rt.handlers[pattern] }
 
 // Routes lists every registered route.
 func (rt *Router) Routes() []Route { return append([]Route(nil), rt.routes...) }
