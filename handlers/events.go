@@ -37,13 +37,16 @@ var (
 // header EventSource sends; lastEventId is for clients that cannot set
 // headers.
 type eventsRequest struct {
-	Bot         string   `form:"bot" validate:"omitempty,max=64"`
-	Kind        []string `form:"kind" validate:"max=10,dive,oneof=message conversation notification broadcast bot users relay"`
-	Subject     string   `form:"subject" validate:"omitempty,max=128"`
-	LastEventID string   `form:"lastEventId" validate:"omitempty,max=4096"`
+	Bot     string   `form:"bot" validate:"omitempty,max=64"`
+	Kind    []string `form:"kind" validate:"max=10,dive,oneof=message conversation notification broadcast bot users relay"`
+	Subject string   `form:"subject" validate:"omitempty,max=128"`
+	// Notifications adds the caller's own notifications to what the
+	// fields above select (events.Filter.Notifications).
+	Notifications bool   `form:"notifications"`
+	LastEventID   string `form:"lastEventId" validate:"omitempty,max=4096"`
 }
 
-var eventsParams = map[string]bool{"bot": true, "kind": true, "subject": true, "lastEventId": true}
+var eventsParams = map[string]bool{"bot": true, "kind": true, "subject": true, "notifications": true, "lastEventId": true}
 
 // Events serves GET /api/events: the caller's live events as
 // server-sent events.
@@ -101,7 +104,7 @@ func (h *Events) Stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	f := events.Filter{BotID: in.Bot, Subject: in.Subject, Member: user.ID}
+	f := events.Filter{BotID: in.Bot, Subject: in.Subject, Member: user.ID, Notifications: in.Notifications}
 	for _, k := range in.Kind {
 		f.Kinds = append(f.Kinds, events.Kind(k))
 	}

@@ -284,7 +284,7 @@ func TestBotPageFollowsItsStatus(t *testing.T) {
 		c := env.SignUp(t, "owner@example.com")
 		bot := env.ConnectBot(t, c, "live_bot")
 		page := c.Get(t, "/bots/"+bot.ID).Expect(t, http.StatusOK).Text()
-		for _, want := range []string{`hx-ext="sse"`, `sse-connect="/api/events?bot=` + bot.ID + `&amp;kind=bot"`,
+		for _, want := range []string{`hx-ext="sse"`, `sse-connect="/api/events?bot=` + bot.ID + `&amp;kind=bot&amp;notifications=true"`,
 			`id="bot-status" hx-get="/bots/` + bot.ID + `/status" hx-trigger="sse:bot, sse:reset"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("bot page lacks %s", want)
@@ -297,4 +297,36 @@ func TestBotPageFollowsItsStatus(t *testing.T) {
 		}
 		env.SignUp(t, "other@example.com").Get(t, "/bots/"+bot.ID+"/status", "HX-Request", "true").Expect(t, http.StatusNotFound)
 	})
+}
+
+// TestAStreamCanCarryTheMembersNotifications: with notifications=true a
+// stream narrowed to one bot's status also carries the caller's own
+// notifications, of any bot, raised on another instance — so a page needs
+// one connection for its live parts and its bell.
+func TestAStreamCanCarryTheMembersNotifications(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			a := apptest.Start(t, d)
+			b := twinOf(t, a)
+			owner := a.SignUp(t, "onestream@example.com")
+			watched, other := a.ConnectBot(t, owner, "watched_bot"), a.ConnectBot(t, owner, "other_bot")
+			seedAudience(t, a, other.ID, 1, time.Now())
+			onB := b.Client().WithAPIKey(owner.NewAPIKey(t, "stream"))
+			if r := onB.Get(t, "/api/events?notifications=maybe").Expect(t, http.StatusBadRequest); r.Fields(t)["notifications"] == nil {
+				t.Fatalf("fields: %s", r.Text())
+			}
+			s := onB.Stream(t, "/api/events?bot="+watched.ID+"&kind=bot&notifications=true")
+
+			finishBroadcast(t, a, owner, other.ID)                                     // the owner's notification: through
+			owner.Post(t, "/api/bots/"+other.ID+"/stop", nil).Expect(t, http.StatusOK) // another bot: filtered out
+			owner.Post(t, "/api/bots/"+watched.ID+"/stop", nil).Expect(t, http.StatusOK)
+
+			if f := s.NextEvent(t).JSON(t); f.Kind != "notification" || f.BotID != other.ID || !strings.Contains(string(f.Data), `"kind":"broadcast_done"`) {
+				t.Fatalf("first event %+v %s, want the broadcast_done notification", f, f.Data)
+			}
+			if e, _ := botEvent(t, s.NextEvent(t)); e.BotID != watched.ID {
+				t.Fatalf("second event %+v, want the watched bot's status", e)
+			}
+		})
+	}
 }

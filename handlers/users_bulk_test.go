@@ -284,7 +284,7 @@ func TestUsersLiveEvent(t *testing.T) {
 		}
 		// The page connects to that stream and refreshes its panel on it.
 		html := c.Get(t, "/bots/"+bot.ID+"/users").Expect(t, http.StatusOK).Text()
-		if !strings.Contains(html, `sse-connect="/api/events?bot=`+bot.ID+`&amp;kind=users"`) || !strings.Contains(html, `hx-trigger="sse:users throttle:2s`) {
+		if !strings.Contains(html, `sse-connect="/api/events?bot=`+bot.ID+`&amp;kind=users&amp;notifications=true"`) || !strings.Contains(html, `hx-trigger="sse:users throttle:2s`) {
 			t.Fatalf("users page is not live: %s", html)
 		}
 	}, apptest.Webhooks())

@@ -101,18 +101,25 @@ func EventsAfter(ctx context.Context, db bun.IDB, after int64, also []int64, lim
 
 // EventReplay selects the events of one scope that a reconnecting stream
 // missed: after After (or in Also), up to UpTo, except the ids in Except,
-// narrowed by bot, kinds and subject when set.
+// narrowed by bot, kinds and subject when set. With Member set, another
+// member's notifications are left out; with Notifications too, the member's
+// own notifications are selected whatever bot, kinds and subject say.
 type EventReplay struct {
-	Scope   string
-	After   int64
-	Also    []int64
-	UpTo    int64
-	Except  []int64
-	BotID   string
-	Kinds   []string
-	Subject string
-	Limit   int
+	Scope         string
+	After         int64
+	Also          []int64
+	UpTo          int64
+	Except        []int64
+	BotID         string
+	Kinds         []string
+	Subject       string
+	Member        string
+	Notifications bool
+	Limit         int
 }
+
+// eventNotification is the kind of a member's notification events (events.KindNotification).
+const eventNotification = "notification"
 
 // ReplayEvents returns the events r selects, oldest first.
 func ReplayEvents(ctx context.Context, db bun.IDB, r EventReplay) ([]EventRecord, error) {
@@ -126,14 +133,29 @@ func ReplayEvents(ctx context.Context, db bun.IDB, r EventReplay) ([]EventRecord
 	if len(r.Except) > 0 {
 		q = q.Where("id NOT IN (?)", bun.In(r.Except))
 	}
-	if r.BotID != "" {
-		q = q.Where("bot_id = ?", r.BotID)
+	if r.Member != "" {
+		q = q.Where("(kind <> ? OR subject = ?)", eventNotification, r.Member)
 	}
-	if len(r.Kinds) > 0 {
-		q = q.Where("kind IN (?)", bun.In(r.Kinds))
-	}
-	if r.Subject != "" {
-		q = q.Where("subject = ?", r.Subject)
+	narrowed := r.BotID != "" || len(r.Kinds) > 0 || r.Subject != ""
+	if narrowed {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				if r.BotID != "" {
+					q = q.Where("bot_id = ?", r.BotID)
+				}
+				if len(r.Kinds) > 0 {
+					q = q.Where("kind IN (?)", bun.In(r.Kinds))
+				}
+				if r.Subject != "" {
+					q = q.Where("subject = ?", r.Subject)
+				}
+				return q
+			})
+			if r.Notifications && r.Member != "" {
+				q = q.WhereOr("(kind = ? AND subject = ?)", eventNotification, r.Member)
+			}
+			return q
+		})
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("store: replay events: %w", err)

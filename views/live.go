@@ -7,9 +7,10 @@ import (
 	"github.com/botdeck/botdeck/models"
 )
 
-// Pages that update live open GET /api/events with the htmx SSE extension
-// (hx-ext="sse" sse-connect=…) on an element that stays in place, and the
-// parts that change fetch themselves again on hx-trigger="sse:<kind>".
+// Pages that update live name their GET /api/events stream with
+// layout.Stream; the layout opens it (with the member's notifications) on
+// #live, around the whole page, with the htmx SSE extension, and the parts
+// that change fetch themselves again on hx-trigger="sse:<kind>".
 
 // eventsURL is the stream of one bot's events of one kind, optionally
 // about one object.
@@ -35,7 +36,7 @@ func (vm BroadcastVM) StreamURL() string { return eventsURL(vm.Bot.ID, "broadcas
 // LiveTrigger refreshes the progress on each of the broadcast's events,
 // and when the stream (re)connects: whatever happened before is caught up.
 func (vm BroadcastVM) LiveTrigger() string {
-	return "sse:broadcast, sse:reset, htmx:sseOpen from:#broadcast-stream"
+	return "sse:broadcast, sse:reset, htmx:sseOpen from:#live"
 }
 
 // StreamURL is the event stream of the bot's status.
@@ -53,5 +54,5 @@ func (vm RelayVM) LiveURL() string {
 // LiveTrigger refreshes on each relay event, and when the stream
 // (re)connects: whatever happened before is caught up.
 func (vm RelayVM) LiveTrigger() string {
-	return "sse:relay, sse:reset, htmx:sseOpen from:#relay-stream"
+	return "sse:relay, sse:reset, htmx:sseOpen from:#live"
 }

@@ -508,7 +508,7 @@ func (vm UsersVM) StreamURL() string { return eventsURL(vm.Bot.ID, "users", "") 
 // LiveTrigger refreshes the list when users join, at most every two
 // seconds, and when the stream (re)connects.
 func (vm UsersVM) LiveTrigger() string {
-	return "sse:users throttle:2s, htmx:sseOpen from:#users-stream"
+	return "sse:users throttle:2s, htmx:sseOpen from:#live"
 }
 
 // SaveSegmentURL opens the segment form with the list's audience filters,

@@ -522,3 +522,49 @@ func TestPublishAllDeliversEveryEventInOrderOnEveryInstance(t *testing.T) {
 		}
 	})
 }
+
+// A member reconnecting with Last-Event-ID is replayed their own
+// notifications only, as live delivery gives them.
+func TestReplayLeavesOutOtherMembersNotifications(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *shared) {
+		b := s.bus(events.Config{})
+		ann := subscribe(t, b, "ws_a", nil, events.Filter{Member: "usr_ann"})
+		publish(t, b, s.db, events.BotStatus("ws_a", "bot_1", "active", ""))
+		_, seen := receive(t, ann, 1)
+		ann.Close()
+
+		publish(t, b, s.db, events.NotificationChanged("ws_a", "bot_1", events.NotificationData{UserID: "usr_bob", ID: "ntf_1", Title: "for bob"}))
+		publish(t, b, s.db, events.NotificationChanged("ws_a", "bot_1", events.NotificationData{UserID: "usr_ann", ID: "ntf_2", Title: "for ann"}))
+		watch := subscribe(t, b, "ws_a", nil, events.Filter{})
+		publish(t, b, s.db, note("ws_a", "marker"))
+		receiveUntil(t, watch, "marker")
+
+		again := subscribe(t, b, "ws_a", &seen, events.Filter{Member: "usr_ann", Kinds: []events.Kind{events.KindNotification}})
+		if again.Reset || len(again.Replay) != 1 || again.Replay[0].Subject != "usr_ann" {
+			t.Fatalf("replay %+v (reset %v)", again.Replay, again.Reset)
+		}
+	})
+}
+
+// With Notifications, a stream narrowed to one bot's events also carries
+// the member's own notifications (of any bot), live and on replay, and
+// still never another member's.
+func TestAStreamCanAlsoCarryTheMembersNotifications(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *shared) {
+		b := s.bus(events.Config{})
+		f := events.Filter{BotID: "bot_2", Kinds: []events.Kind{events.KindBot}, Member: "usr_ann", Notifications: true}
+		sub := subscribe(t, b, "ws_a", nil, f)
+		publish(t, b, s.db, events.BotStatus("ws_a", "bot_1", "active", ""))
+		publish(t, b, s.db, events.NotificationChanged("ws_a", "bot_1", events.NotificationData{UserID: "usr_bob", ID: "ntf_1", Title: "for bob"}))
+		publish(t, b, s.db, events.NotificationChanged("ws_a", "bot_1", events.NotificationData{UserID: "usr_ann", ID: "ntf_2", Title: "for ann"}))
+		publish(t, b, s.db, events.BotStatus("ws_a", "bot_2", "warning", "down"))
+		got, _ := receive(t, sub, 2)
+		if got[0].Kind != events.KindNotification || got[0].Subject != "usr_ann" || got[1].Kind != events.KindBot || got[1].BotID != "bot_2" {
+			t.Fatalf("live: %+v", got)
+		}
+		again := subscribe(t, b, "ws_a", &events.Cursor{Last: got[0].ID - 1}, f)
+		if again.Reset || len(again.Replay) != 2 || again.Replay[0].ID != got[0].ID || again.Replay[1].ID != got[1].ID {
+			t.Fatalf("replay %+v (reset %v), want %+v", again.Replay, again.Reset, got)
+		}
+	})
+}

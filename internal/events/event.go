@@ -88,13 +88,25 @@ type Filter struct {
 	// events (whose subject is the member they are for) reach only them,
 	// never the other members of the workspace.
 	Member string
+	// Notifications adds the member's own notifications to what the fields
+	// above select, so that one stream serves a page's live parts and its
+	// notification bell (a browser allows six connections per host over
+	// HTTP/1.1: two streams per tab ran out at the third tab).
+	Notifications bool
 }
 
 func (f Filter) match(e *Event) bool {
+	if e.Kind == KindNotification && f.Member != "" {
+		if e.Subject != f.Member {
+			return false
+		}
+		if f.Notifications {
+			return true
+		}
+	}
 	return (f.BotID == "" || f.BotID == e.BotID) &&
 		(len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)) &&
-		(f.Subject == "" || f.Subject == e.Subject) &&
-		(f.Member == "" || e.Kind != KindNotification || e.Subject == f.Member)
+		(f.Subject == "" || f.Subject == e.Subject)
 }
 
 // marshal encodes v, a struct of plain fields (strings, numbers, bools),

@@ -121,7 +121,8 @@ func (b *Bus) replay(ctx context.Context, s *Subscription, from Cursor, last int
 	}
 	rows, err := models.ReplayEvents(ctx, b.db, models.EventReplay{
 		Scope: s.scope, After: from.Last, Also: from.Gaps, UpTo: last, Except: pending,
-		BotID: s.filter.BotID, Kinds: kinds, Subject: s.filter.Subject, Limit: b.cfg.ReplayLimit + 1,
+		BotID: s.filter.BotID, Kinds: kinds, Subject: s.filter.Subject,
+		Member: s.filter.Member, Notifications: s.filter.Notifications, Limit: b.cfg.ReplayLimit + 1,
 	})
 	if err != nil {
 		return err

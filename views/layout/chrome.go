@@ -52,6 +52,8 @@ type Chrome struct {
 	Role          string
 	Perms         []string
 	Workspaces    []WorkspaceChoice
+
+	pageStream string // the event stream the page asked for (stream.go)
 }
 
 // WorkspaceChoice is one workspace of the header's switcher.
