@@ -82,3 +82,29 @@ test('the bot page shows a status change made elsewhere', async ({ page }) => {
   await expectNotReloaded(page);
   await expectAccessible(page);
 });
+
+// A page opens one event stream, which also rings the bell: a browser
+// allows six connections per host over HTTP/1.1, shared by every tab, and
+// with a stream for the page and another for the bell the fourth tab never
+// loaded.
+test('live pages open one stream each, so many tabs stay usable', async ({ page, context }) => {
+  await signUp(page);
+  const bot = await connectViaAPI(page, uniqueUsername('tabs'), 'Tabs Bot');
+  const streams: string[] = [];
+  context.on('request', (r) => { if (r.url().includes('/api/events?')) streams.push(r.url()); });
+  const tabs = [page];
+  for (let i = 0; i < 4; i++) tabs.push(await context.newPage());
+  for (const tab of tabs) {
+    await visit(tab, `/bots/${bot.botId}`);
+    await expect(tab.getByRole('button', { name: 'Stop' })).toBeVisible();
+  }
+  await expect.poll(() => streams.length).toBe(tabs.length);
+  for (const url of streams) expect(url).toContain('notifications=true');
+
+  // Every tab still follows its stream: a change made elsewhere shows in the last one.
+  expect((await page.request.post(`/api/bots/${bot.botId}/stop`)).status()).toBe(200);
+  await expect(tabs[tabs.length - 1].getByRole('button', { name: 'Start' })).toBeVisible();
+  // And a page without live parts opens the bell's stream alone.
+  await visit(tabs[1], '/account');
+  await expect.poll(() => streams.filter((u) => u.includes('kind=notification&subject=')).length).toBe(1);
+});
