@@ -9,6 +9,7 @@ import (
 	"github.com/botdeck/botdeck/internal/app"
 	"github.com/botdeck/botdeck/internal/config"
 	"github.com/botdeck/botdeck/internal/gcfloor"
+	"github.com/botdeck/botdeck/internal/logbuf"
 )
 
 // loadConfig parses the settings shared by every subcommand plus extra
@@ -34,7 +35,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
+	// Log lines are written together, not one write per request (logbuf).
+	logOut := logbuf.New(stderr)
+	defer logOut.Close()
+	log := newLogger(cfg.LogLevel, cfg.LogFormat, logOut)
 	gcfloor.Start(gcfloor.DefaultFloor) // fewer collections while the live heap is small
 	a, err := app.New(ctx, *cfg, log, app.Options{})
 	if err != nil {

@@ -131,6 +131,9 @@ func AccessLog(log *slog.Logger, m *Metrics) Middleware {
 			if rec.status >= 500 {
 				level = slog.LevelError
 			}
+			if !log.Enabled(r.Context(), level) {
+				return // spare building the line's attributes (they escape to the heap)
+			}
 			log.LogAttrs(r.Context(), level, "request",
 				slog.String("id", info.ID), slog.String("method", r.Method), slog.String("route", route),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
