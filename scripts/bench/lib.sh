@@ -33,16 +33,29 @@ bench_fake() {
   bin/fakebotapi -addr 127.0.0.1:$1 >/dev/null & pids+=($!)
 }
 
+# bench_botdeck_run runs botdeck in the foreground (exec: its pid is the
+# caller's $!) with the settings of bench_botdeck.
+bench_botdeck_run() {
+  local port=$1 fake=$2; shift 2
+  exec env BOTDECK_ADDR=127.0.0.1:$port BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
+    BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$fake \
+    BOTDECK_PUBLIC_URL=http://127.0.0.1:$port BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} "$@" \
+    "${BOTDECK_BIN:-bin/botdeck}"
+}
+
 # bench_botdeck starts ${BOTDECK_BIN:-bin/botdeck} on port $1 against the
 # fake on port $2 and $db, with any extra VAR=value settings after them,
 # then waits until it is ready. Its pid is botdeck_pid; its log
-# $tmp/botdeck.log.
+# $tmp/botdeck.log, at level ${BENCH_LOG_LEVEL:-warn} (info: the default
+# access log, a line per request), through a pipe when BENCH_LOG_PIPE=1 (as
+# a terminal, a container's log driver or journald take it).
 bench_botdeck() {
   local port=$1 fake=$2; shift 2
-  env BOTDECK_ADDR=127.0.0.1:$port BOTDECK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" \
-    BOTDECK_SECRET_KEY_FILE=$tmp/key BOTDECK_TELEGRAM_API_URL=http://127.0.0.1:$fake \
-    BOTDECK_PUBLIC_URL=http://127.0.0.1:$port BOTDECK_API_RATE_LIMIT=0 BOTDECK_LOG_LEVEL=warn "$@" \
-    "${BOTDECK_BIN:-bin/botdeck}" >"$tmp/botdeck.log" 2>&1 & pids+=($!); botdeck_pid=$!
+  if [ "${BENCH_LOG_PIPE:-}" = 1 ]; then
+    bench_botdeck_run $port $fake "$@" > >(cat >"$tmp/botdeck.log") 2>&1 & pids+=($!); botdeck_pid=$!
+  else
+    bench_botdeck_run $port $fake "$@" >"$tmp/botdeck.log" 2>&1 & pids+=($!); botdeck_pid=$!
+  fi
   for _ in $(seq 50); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && return; sleep 0.2; done
   echo "botdeck did not become ready; its log: $tmp/botdeck.log" >&2; return 1
 }
