@@ -444,13 +444,16 @@ const maxHeaders = 50
 
 // readResponse copies response.* and the handler's value into res. Runs inside the VM.
 func (s *slot) readResponse(res *Result, value goja.Value) {
-	resp := s.response
-	if resp == nil { // the handler did not take a response (arity.go): only its value counts
-		if value != nil && !goja.IsUndefined(value) {
-			res.Data, res.Returned = s.newExporter("the handler's return value").export(value, "", 0)
-		}
-		return
+	if s.response != nil { // nil when the handler did not take it (arity.go)
+		s.readResponseFields(res, s.response)
 	}
+	if !res.DataSet && value != nil && !goja.IsUndefined(value) {
+		res.Data, res.Returned = s.newExporter("the handler's return value").export(value, "", 0)
+	}
+}
+
+// readResponseFields copies response.statusCode, headers, message and data into res.
+func (s *slot) readResponseFields(res *Result, resp *goja.Object) {
 	// statusCode
 	if sc := resp.Get("statusCode"); !isNullish(sc) {
 		f := sc.ToFloat()
@@ -502,12 +505,9 @@ func (s *slot) readResponse(res *Result, value goja.Value) {
 		}
 		res.Message = &msg
 	}
-	// data, or the returned value
+	// data (over the returned value)
 	if dv := resp.Get("data"); dv != nil && !goja.IsUndefined(dv) {
 		res.Data, res.DataSet = s.newExporter("response.data").export(dv, "data", 0)
-	}
-	if !res.DataSet && value != nil && !goja.IsUndefined(value) {
-		res.Data, res.Returned = s.newExporter("the handler's return value").export(value, "", 0)
 	}
 }
 
