@@ -179,8 +179,20 @@ func TestCustomWebhookResponses(t *testing.T) {
 			res.Header.Get("Cross-Origin-Resource-Policy") != "same-origin" {
 			t.Fatalf("/custom's own CSP and CORP: %v", res.Header)
 		}
-		if res.Header.Get("X-Custom") != "abc" || res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		if res.Header.Get("X-Custom") != "abc" || res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("X-Content-Type-Options") != "nosniff" ||
+			res.Header.Get("Referrer-Policy") != "no-referrer" || res.Header.Get("X-Request-Id") == "" {
 			t.Fatalf("headers: %v", res.Header)
+		}
+		// An answer that is never a document carries no page guard, and
+		// an error of the webhook's own has the same strict policy.
+		for _, h := range []string{"X-Frame-Options", "Cross-Origin-Opener-Policy", "Permissions-Policy"} {
+			if v := res.Header.Get(h); v != "" {
+				t.Errorf("/custom answers with %s: %s", h, v)
+			}
+		}
+		res = call(t, env, "GET", "/custom/bot_missing/status", "").Expect(t, http.StatusNotFound)
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("an error's headers: %v", res.Header)
 		}
 		// No return value and no data: no "data" member; null is data.
 		if got := call(t, env, "GET", base+"/nothing", "").Expect(t, http.StatusOK).Text(); strings.TrimSpace(got) != `{"ok":true}` {

@@ -257,7 +257,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		requestInfo,
 		web.AccessLog(log, metrics),
 		web.Recover(log, respond),
-		web.SecurityHeaders(cfg.SecureCookies()),
+		web.PublicJSONHeaders(cfg.SecureCookies(), core.WebhookCSP, core.WebhookCORP),
 		web.LimitBody(MaxBodyBytes),
 		a.untilReady,
 	)

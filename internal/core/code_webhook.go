@@ -124,25 +124,26 @@ func busy() *WebhookResponse {
 // The custom webhook's own Content-Security-Policy and
 // Cross-Origin-Resource-Policy, stricter than the dashboard's: its answers
 // are JSON on the dashboard's origin, never a document to render, load
-// from or embed in another site.
+// from or embed in another site. Its middleware chain sets them on every
+// answer, an error of the chain's own included (internal/app: customChain).
 const (
-	webhookCSP  = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
-	webhookCORP = "same-origin"
+	WebhookCSP  = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
+	WebhookCORP = "same-origin"
 )
 
-// HeaderSet is every header the webhook's answer carries besides the ones
-// all of Botdeck's responses carry (security headers, X-Request-Id): the
-// handler's, Content-Type, Cache-Control (no-store unless the handler set
-// one), its own Content-Security-Policy and Cross-Origin-Resource-Policy,
-// and Retry-After for 503.
+// HeaderSet is every header the webhook's answer carries besides
+// X-Request-Id, nosniff and Referrer-Policy: the handler's, Content-Type,
+// Cache-Control (no-store unless the handler set one), its own
+// Content-Security-Policy and Cross-Origin-Resource-Policy, and
+// Retry-After for 503. The test panel shows them.
 func (r *WebhookResponse) HeaderSet() map[string]string {
 	out := make(map[string]string, len(r.Headers)+5)
 	for k, v := range r.Headers {
 		out[k] = v
 	}
 	out["Content-Type"] = "application/json; charset=utf-8"
-	out["Content-Security-Policy"] = webhookCSP
-	out["Cross-Origin-Resource-Policy"] = webhookCORP
+	out["Content-Security-Policy"] = WebhookCSP
+	out["Cross-Origin-Resource-Policy"] = WebhookCORP
 	if _, ok := out["Cache-Control"]; !ok {
 		out["Cache-Control"] = "no-store"
 	}
@@ -157,19 +158,16 @@ func (r *WebhookResponse) HeaderSet() map[string]string {
 // allocates nothing on the hot path.
 var (
 	hdrJSON    = []string{"application/json; charset=utf-8"}
-	hdrCSP     = []string{webhookCSP}
-	hdrCORP    = []string{webhookCORP}
 	hdrNoStore = []string{"no-store"}
 )
 
-// WriteHeaders sets the headers of HeaderSet on h, without building a map.
+// WriteHeaders sets the headers of HeaderSet on h, without building a map,
+// except the CSP and CORP, which the webhook's middleware chain has set.
 func (r *WebhookResponse) WriteHeaders(h http.Header) {
 	for k, v := range r.Headers {
 		h.Set(k, v)
 	}
 	h["Content-Type"] = hdrJSON
-	h["Content-Security-Policy"] = hdrCSP
-	h["Cross-Origin-Resource-Policy"] = hdrCORP
 	if _, ok := r.Headers["Cache-Control"]; !ok {
 		h["Cache-Control"] = hdrNoStore
 	}

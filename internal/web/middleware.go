@@ -5,10 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/botdeck/botdeck/internal/apperr"
 	"github.com/botdeck/botdeck/models"
@@ -85,27 +82,6 @@ func (s *statusRecorder) Flush() {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// Metrics are the HTTP metrics exported at /metrics.
-type Metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-}
-
-// NewMetrics registers the HTTP metrics on reg.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	m := &Metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botdeck_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
-		}, []string{"route", "method", "status"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "botdeck_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"route"}),
-	}
-	reg.MustRegister(m.requests, m.duration)
-	return m
-}
-
 // AccessLog writes one log line per request and records metrics. The route
 // label is the matched pattern, never the raw path, so ids in URLs do not
 // explode metric cardinality or put secrets in logs.
@@ -124,8 +100,7 @@ func AccessLog(log *slog.Logger, m *Metrics) Middleware {
 				route = "unmatched"
 			}
 			if m != nil {
-				m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-				m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+				m.observe(route, r.Method, rec.status, elapsed)
 			}
 			level := slog.LevelInfo
 			if rec.status >= 500 {
@@ -161,13 +136,12 @@ func Recover(log *slog.Logger, x *Responder) Middleware {
 	}
 }
 
-// SecurityHeaders sets the headers every response carries. The CSP allows
-// no inline script and no eval; styles come only from our own files.
+// SecurityHeaders sets the headers every dashboard response carries. The
+// CSP allows no inline script and no eval; styles come only from our own
+// files.
 func SecurityHeaders(https bool) Middleware {
 	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-	// The values are built once and shared by every response (nothing
-	// mutates a header's value slice), so setting them allocates nothing.
 	headers := http.Header{}
 	headers.Set("Content-Security-Policy", csp)
 	headers.Set("X-Content-Type-Options", "nosniff")
@@ -175,6 +149,31 @@ func SecurityHeaders(https bool) Middleware {
 	headers.Set("Referrer-Policy", "same-origin")
 	headers.Set("Cross-Origin-Opener-Policy", "same-origin")
 	headers.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+	return setHeaders(headers, https)
+}
+
+// PublicJSONHeaders sets the headers of a public endpoint that answers
+// JSON only and reads no cookie (bots' webhooks, /custom/…), with its own
+// csp and corp (Cross-Origin-Resource-Policy). Its answers are never a
+// document, so the dashboard's headers that guard a page (X-Frame-Options,
+// which the CSP's frame-ancestors replaces; Cross-Origin-Opener-Policy;
+// Permissions-Policy) would do nothing; the referrer is not sent at all,
+// since webhook addresses may carry a caller's secret. Fewer headers is a
+// measurable share of a trivial handler's CPU: up to eight fit net/http's
+// header map without growing it (docs/BENCHMARKS.md, issue 13).
+func PublicJSONHeaders(https bool, csp, corp string) Middleware {
+	headers := http.Header{}
+	headers.Set("Content-Security-Policy", csp)
+	headers.Set("Cross-Origin-Resource-Policy", corp)
+	headers.Set("X-Content-Type-Options", "nosniff")
+	headers.Set("Referrer-Policy", "no-referrer")
+	return setHeaders(headers, https)
+}
+
+// setHeaders sets headers, plus HSTS over HTTPS, on every response. The
+// values are built once and shared by every response (nothing mutates a
+// header's value slice), so setting them allocates nothing.
+func setHeaders(headers http.Header, https bool) Middleware {
 	if https {
 		headers.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
