@@ -41,7 +41,10 @@ func (h *Custom) Serve(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	resp.WriteHeaders(hd)
 	noBody := r.Method == http.MethodHead || resp.Status == http.StatusNoContent || resp.Status == http.StatusNotModified
-	if !noBody {
+	if !noBody && len(resp.Body) > 1024 {
+		// net/http sets Content-Length itself for a body written at once
+		// that is under a few KB (http.ResponseWriter.Write); a larger
+		// one would be chunked.
 		hd.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	}
 	w.WriteHeader(resp.Status)

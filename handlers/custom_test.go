@@ -190,6 +190,14 @@ func TestCustomWebhookResponses(t *testing.T) {
 				t.Errorf("/custom answers with %s: %s", h, v)
 			}
 		}
+		// Small or large, an answer says its length (net/http sets it for
+		// small bodies, the handler for large ones): never chunked.
+		for _, n := range []int{1, 1000, 5000} {
+			res := call(t, env, "GET", base+"/echo?a="+strings.Repeat("x", n), "").Expect(t, http.StatusOK)
+			if res.ContentLength != int64(len(res.Body)) || len(res.TransferEncoding) != 0 {
+				t.Errorf("%d bytes: Content-Length %d, Transfer-Encoding %v", len(res.Body), res.ContentLength, res.TransferEncoding)
+			}
+		}
 		res = call(t, env, "GET", "/custom/bot_missing/status", "").Expect(t, http.StatusNotFound)
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Fatalf("an error's headers: %v", res.Header)

@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/jsonvalue"
 	"github.com/botdeck/botdeck/internal/jsrt"
 	"github.com/botdeck/botdeck/models"
 )
@@ -404,8 +405,13 @@ var envelopePool = sync.Pool{New: func() any {
 }}
 
 // encode appends v as JSON without the encoder's trailing newline. On an
-// error the buffer may hold part of v: the caller discards it.
+// error the buffer may hold part of v: the caller discards it. The
+// sandbox's values are written without encoding/json's reflection.
 func (e *envelope) encode(v any) error {
+	if out, ok := jsonvalue.Append(e.buf.AvailableBuffer(), v); ok {
+		e.buf.Write(out)
+		return nil
+	}
 	if err := e.enc.Encode(v); err != nil {
 		return err
 	}

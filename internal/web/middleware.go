@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apperr"
-	"github.com/botdeck/botdeck/models"
 )
 
 // Middleware wraps a handler.
@@ -30,7 +29,7 @@ func RequestInfo(proxies Proxies) Middleware {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := r.Header.Get("X-Request-Id")
 			if !validRequestID(id) {
-				id = models.RandomString(10)
+				id = newRequestID()
 			}
 			w.Header().Set("X-Request-Id", id)
 			next.ServeHTTP(w, withInfo(r, &requestInfo{ID: id, ClientIP: proxies.ClientIP(r), Start: time.Now()}))

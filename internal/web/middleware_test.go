@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,6 +52,19 @@ func TestRequestIDIsKeptOnlyWhenSane(t *testing.T) {
 		if got := rec.Header().Get("X-Request-Id"); (got == in) != keep || got == "" {
 			t.Errorf("X-Request-Id %q → %q", in, got)
 		}
+	}
+}
+
+// A made-up id is 16 characters of [a-z2-7] and differs every time.
+func TestRequestIDsAreFreshAndOfOneShape(t *testing.T) {
+	shape := regexp.MustCompile(`^[a-z2-7]{16}$`)
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newRequestID()
+		if !shape.MatchString(id) || seen[id] {
+			t.Fatalf("request id %q (seen before: %v)", id, seen[id])
+		}
+		seen[id] = true
 	}
 }
 
