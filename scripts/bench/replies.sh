@@ -11,7 +11,8 @@
 #   scripts/bench/replies.sh [duration, default 20s] [rate, default 1000] [bots per group, default 50]
 #
 # BOTDECK_BIN runs another botdeck binary (one built from an earlier commit,
-# for a before/after comparison); ONLY=baseline or ONLY=replies runs one pass.
+# for a before/after comparison); ONLY=baseline or ONLY=replies runs one pass;
+# ANSWER=code has the bots' code answer instead of the starter reply.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s} RATE=${2:-1000} BOTS=${3:-50}
@@ -31,7 +32,7 @@ ticks() { awk '{ s += $14 + $15 } END { print s + 0 }' "$@" 2>/dev/null; }
 pg_stats() { psql -h 127.0.0.1 -U postgres -Atc "select pid from pg_stat_activity where datname = '$db'" | sed 's|.*|/proc/&/stat|'; }
 commits() { psql -h 127.0.0.1 -U postgres -Atc "select xact_commit from pg_stat_database where datname = '$db'"; }
 cpu_before=$(ticks /proc/$botdeck_pid/stat) pg_before=$(ticks $(pg_stats)) commits_before=$(commits)
-bin/replyload -botdeck http://127.0.0.1:$PORT -fake http://127.0.0.1:$FAKE -bots "$BOTS" -rate "$RATE" -duration "$DURATION" ${ONLY:+-only $ONLY}
+bin/replyload -botdeck http://127.0.0.1:$PORT -fake http://127.0.0.1:$FAKE -bots "$BOTS" -rate "$RATE" -duration "$DURATION" ${ONLY:+-only $ONLY} ${ANSWER:+-answer $ANSWER}
 uptime
 updates=$(psql -h 127.0.0.1 -U postgres -d $db -Atc "select count(*) from updates")
 awk -v b=$(($(ticks /proc/$botdeck_pid/stat) - cpu_before)) -v p=$(($(ticks $(pg_stats)) - pg_before)) -v n=$updates -v hz=$(getconf CLK_TCK) \

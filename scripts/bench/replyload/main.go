@@ -12,9 +12,12 @@
 // earlier answers), so a slow server shows as latency, not as a slower
 // load. For each update it records when its webhook POST got its 200, and
 // after the pass reads from the fake when each answer's sendMessage
-// arrived (same machine, same clock).
+// arrived (same machine, same clock). With -answer code the answering
+// group's replies are deleted too and the bots' code answers instead
+// (bot.command('start', (ctx) => ctx.reply(…)), run after processing, its
+// sends queued like a reply's).
 //
-//	replyload -botdeck URL -fake URL [-bots 50] [-rate 1000] [-duration 20s]
+//	replyload -botdeck URL -fake URL [-bots 50] [-rate 1000] [-duration 20s] [-answer replies|code]
 package main
 
 import (
@@ -57,12 +60,22 @@ func main() {
 	rate := flag.Float64("rate", 1000, "updates per second")
 	duration := flag.Duration("duration", 20*time.Second, "length of each pass")
 	only := flag.String("only", "", "run one pass: baseline or replies")
+	answer := flag.String("answer", "replies", "what answers /start: replies (the starter reply) or code")
 	flag.Parse()
+	if *answer != "replies" && *answer != "code" {
+		log.Fatalf("-answer: replies or code, not %q", *answer)
+	}
 	jar, _ := cookiejar.New(nil)
 	client.Jar = jar
 	must(post(*botdeck+"/api/auth/signup", map[string]any{"email": "bench@example.com", "password": "bench password"}, nil))
 	base := connect(*botdeck, *fake, "base", *nbots, true)
-	answering := connect(*botdeck, *fake, "answer", *nbots, false)
+	answering := connect(*botdeck, *fake, "answer", *nbots, *answer == "code")
+	if *answer == "code" {
+		for _, b := range answering {
+			must(put(*botdeck+"/api/bots/"+b.id+"/code", map[string]any{
+				"source": "bot.command('start', (ctx) => ctx.reply('Welcome, ' + ctx.from.first_name + '!'));"}))
+		}
+	}
 	fmt.Printf("bots: %d per group, each capped at 30 messages/s at the fake; %.0f updates/s for %s per pass\n", *nbots, *rate, *duration)
 	next := int64(1_000_000_000)
 	if *only != "replies" {
@@ -70,7 +83,11 @@ func main() {
 		report(pass(*botdeck, base, *rate, *duration, &next), nil, *fake, base)
 	}
 	if *only != "baseline" {
-		fmt.Println("== replies: every /start answered by the starter reply")
+		if *answer == "code" {
+			fmt.Println("== code: every /start answered by the bot's code (bot.command + ctx.reply)")
+		} else {
+			fmt.Println("== replies: every /start answered by the starter reply")
+		}
 		s := pass(*botdeck, answering, *rate, *duration, &next)
 		report(s, answersOf(*fake, answering, s), *fake, answering)
 	}
@@ -247,6 +264,13 @@ func post(url string, body any, out any) error {
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	return do(req, out)
+}
+
+func put(url string, body any) error {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	return do(req, nil)
 }
 
 func get(url string, out any) error {
