@@ -38,6 +38,18 @@ func (h *Custom) Serve(w http.ResponseWriter, r *http.Request) {
 		},
 		Source: r.Method + " /custom/" + botID + "/" + path,
 	})
+	writeAnswer(w, r, resp)
+}
+
+// CustomFailed answers a /custom request that failed outside the webhook's
+// own checks (a panic its middleware recovered) with the webhook's 500
+// envelope: its callers read JSON, never the dashboard's HTML error page.
+func CustomFailed(w http.ResponseWriter, r *http.Request, _ error) {
+	writeAnswer(w, r, core.WebhookInternalError())
+}
+
+// writeAnswer writes a webhook answer: its status, headers and envelope.
+func writeAnswer(w http.ResponseWriter, r *http.Request, resp *core.WebhookResponse) {
 	hd := w.Header()
 	resp.WriteHeaders(hd)
 	noBody := r.Method == http.MethodHead || resp.Status == http.StatusNoContent || resp.Status == http.StatusNotModified

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"runtime/metrics"
@@ -13,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/botdeck/botdeck/handlers"
 	"github.com/botdeck/botdeck/internal/apptest"
 	"github.com/botdeck/botdeck/internal/config"
+	"github.com/botdeck/botdeck/internal/web"
 	"github.com/botdeck/botdeck/models"
 )
 
@@ -607,5 +612,24 @@ func TestCustomWebhookAcceptsCrossSiteBrowserRequests(t *testing.T) {
 	res.Expect(t, http.StatusOK)
 	if envelope(t, res)["data"].(map[string]any)["got"].(map[string]any)["email"] != "a@b.example" {
 		t.Fatalf("cross-site post: %s", res.Body)
+	}
+}
+
+// A panic on a webhook's path that its middleware recovers answers the
+// webhook's own 500 envelope, JSON like every other answer of /custom, not
+// the dashboard's HTML error page.
+func TestCustomWebhookPanicAnswersItsEnvelope(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := web.Chain(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }),
+		web.RequestInfo(web.Proxies{}), web.RecoverWith(log, handlers.CustomFailed))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/custom/bot_x/hook", nil))
+	var body struct {
+		OK    bool `json:"ok"`
+		Error struct{ Code string }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != http.StatusInternalServerError || body.OK ||
+		body.Error.Code != "internal_error" || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Fatalf("%d %s %v: %s", rec.Code, rec.Header().Get("Content-Type"), err, rec.Body)
 	}
 }

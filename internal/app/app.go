@@ -256,7 +256,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	custom := web.Chain(customRoutes(a.Router),
 		requestInfo,
 		web.AccessLog(log, metrics),
-		web.Recover(log, respond),
+		web.RecoverWith(log, handlers.CustomFailed),
 		web.PublicJSONHeaders(cfg.SecureCookies(), core.WebhookCSP, core.WebhookCORP),
 		web.LimitBody(MaxBodyBytes),
 		a.untilReady,

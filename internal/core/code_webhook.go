@@ -177,6 +177,10 @@ func (r *WebhookResponse) WriteHeaders(h http.Header) {
 	}
 }
 
+// WebhookInternalError is the answer to a request that failed on
+// Botdeck's side: 500 internal_error.
+func WebhookInternalError() *WebhookResponse { return whInternal.copyResponse() }
+
 // copyResponse returns a private copy of a shared error response.
 func (r *WebhookResponse) copyResponse() *WebhookResponse {
 	cp := *r

@@ -119,6 +119,12 @@ func AccessLog(log *slog.Logger, m *Metrics) Middleware {
 // Recover turns a panic into a logged 500 so one bad request never takes
 // the process down.
 func Recover(log *slog.Logger, x *Responder) Middleware {
+	return RecoverWith(log, func(w http.ResponseWriter, r *http.Request, err error) { x.Fail(w, r, err) })
+}
+
+// RecoverWith is Recover answering with fail, for routes whose errors
+// have a format of their own (bots' webhooks).
+func RecoverWith(log *slog.Logger, fail func(http.ResponseWriter, *http.Request, error)) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
@@ -127,7 +133,7 @@ func Recover(log *slog.Logger, x *Responder) Middleware {
 						panic(v)
 					}
 					log.ErrorContext(r.Context(), "panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", RequestID(r.Context()))
-					x.Fail(w, r, fmt.Errorf("panic: %v", v))
+					fail(w, r, fmt.Errorf("panic: %v", v))
 				}
 			}()
 			next.ServeHTTP(w, r)
