@@ -493,16 +493,28 @@ func TestBindingCallLimit(t *testing.T) {
 	contains(t, he.Message, "more than 5 db and Telegram calls")
 }
 
+// startedTelegram tells when a run reached its first Telegram call.
+type startedTelegram chan struct{}
+
+func (s startedTelegram) Call(context.Context, string, map[string]any) (any, error) {
+	select {
+	case s <- struct{}{}:
+	default:
+	}
+	return true, nil
+}
+
 func TestContextCancellationAndQueue(t *testing.T) {
 	e := New(Config{MaxConcurrent: 1, Timeout: 5 * time.Second})
-	p := compileT(t, e, handler(`while (true) {}`))
+	p := compileT(t, e, handler(`await bot.telegram.call('getMe', {}); while (true) {}`))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
+	started := make(startedTelegram, 1)
 	go func() {
-		_, err := e.Run(ctx, p, Invocation{Path: "h"})
+		_, err := e.Run(ctx, p, Invocation{Path: "h", Telegram: started})
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	<-started
 	// The only slot is busy: a second request waits and gives up with its context.
 	qctx, qcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer qcancel()
@@ -521,7 +533,7 @@ func TestContextCancellationAndQueue(t *testing.T) {
 	// A deadline on the context shorter than Timeout wins.
 	dctx, dcancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer dcancel()
-	_, err := e.Run(dctx, p, Invocation{Path: "h"})
+	_, err := e.Run(dctx, p, Invocation{Path: "h", Telegram: make(startedTelegram, 1)})
 	he := handlerErrT(t, err, KindTimeout)
 	// The budget counts from when the run starts: a new runtime (the
 	// canceled run's was dropped) takes a few milliseconds of the 100.
