@@ -65,7 +65,7 @@ export async function connectViaAPI(page: Page, username = uniqueUsername('e2e')
 // greeting, /help …), for tests that count only what a broadcast or a
 // campaign sends.
 export async function dropStarterReplies(page: Page, botId: string) {
-  const res = await page.request.get(`/api/bots/${botId}/replies`);
+  const res = await page.request.get(`/api/bots/${botId}/replies?limit=100`);
   expect(res.ok(), await res.text()).toBe(true);
   for (const r of (await res.json()).data as { id: string }[]) {
     const del = await page.request.delete(`/api/bots/${botId}/replies/${r.id}`);

@@ -55,7 +55,8 @@ func (h *APIKeys) keysOf(r *http.Request) func(context.Context) ([]models.APIKey
 
 // List shows the keys (never the secrets).
 func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
-	if err := h.bind.None(r); err != nil {
+	var in contract.Page
+	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -69,7 +70,8 @@ func (h *APIKeys) List(w http.ResponseWriter, r *http.Request) {
 		out[i] = contract.APIKeyOf(&keys[i])
 	}
 	res := h.page(r, views.APIKeysVM{}, func(context.Context) ([]models.APIKey, error) { return keys, nil })
-	res.Data = out
+	data, pagination := contract.Slice(out, in)
+	res.Data, res.Pagination = data, &pagination
 	h.respond.Respond(w, r, res)
 }
 

@@ -25,7 +25,8 @@ func NewChats(d Deps) *Chats {
 // List returns the admin chats as JSON, as the picker fragment (htmx), or
 // as a page.
 func (h *Chats) List(w http.ResponseWriter, r *http.Request) {
-	if err := h.bind.None(r); err != nil {
+	var in contract.Page
+	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -38,7 +39,8 @@ func (h *Chats) List(w http.ResponseWriter, r *http.Request) {
 	for i := range chats {
 		out[i] = contract.ChatOf(&chats[i])
 	}
+	data, pagination := contract.Slice(out, in)
 	vm := func(context.Context) (views.ChatsVM, error) { return views.ChatsVM{Bot: b, Chats: chats}, nil }
 	h.respond.Respond(w, r, web.Response{Title: "Admin chats · " + b.Name, Page: web.Render(vm, views.ChatsPage),
-		Fragment: web.Render(vm, views.ChatPicker), Data: out})
+		Fragment: web.Render(vm, views.ChatPicker), Data: data, Pagination: &pagination})
 }

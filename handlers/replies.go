@@ -53,7 +53,8 @@ func (h *Replies) bindReply(r *http.Request, in *contract.ReplyRequest) error {
 
 // List shows the replies in match order.
 func (h *Replies) List(w http.ResponseWriter, r *http.Request) {
-	if err := h.bind.None(r); err != nil {
+	var in contract.Page
+	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -66,8 +67,9 @@ func (h *Replies) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
+	data, pagination := contract.Slice(contract.RepliesOf(rows), in)
 	h.respond.Respond(w, r, web.Response{Title: "Replies · " + b.Name, Page: h.listPage(r, b, rows, nil),
-		Data: contract.RepliesOf(rows)})
+		Data: data, Pagination: &pagination})
 }
 
 // Show shows one reply (its editor on the dashboard).
@@ -218,7 +220,8 @@ func (h *Replies) Sources(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Data: contract.SourcesOf(rows)})
+	data, pagination := contract.Slice(contract.SourcesOf(rows), in.Page)
+	h.respond.Respond(w, r, web.Response{Data: data, Pagination: &pagination})
 }
 
 func repliesPath(botID string) string { return "/bots/" + botID + "/replies" }

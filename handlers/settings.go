@@ -44,7 +44,8 @@ func (h *Settings) page(r *http.Request, b *models.Bot, edit func(*views.Setting
 
 // List shows the settings; the API answers [{name, value, secret, updatedAt}].
 func (h *Settings) List(w http.ResponseWriter, r *http.Request) {
-	if err := h.bind.None(r); err != nil {
+	var in contract.Page
+	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -59,8 +60,9 @@ func (h *Settings) List(w http.ResponseWriter, r *http.Request) {
 		vm.Sources, err = h.code.CopySources(ctx, p.Bot.OwnerID, p.Bot.ID)
 		return vm, err
 	}
+	data, pagination := contract.Slice(contract.SettingsJSON(p.Settings), in)
 	h.respond.Respond(w, r, web.Response{Title: "Settings · " + p.Bot.Name, Page: web.Render(vm, views.SettingsPage),
-		Data: contract.SettingsJSON(p.Settings)})
+		Data: data, Pagination: &pagination})
 }
 
 // Put sets one setting: PUT /api/bots/{id}/settings/{name}, or the page's

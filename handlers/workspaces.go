@@ -76,7 +76,8 @@ func (h *Workspaces) listPage(r *http.Request, form views.WorkspacesVM) web.View
 
 // List shows the caller's workspaces.
 func (h *Workspaces) List(w http.ResponseWriter, r *http.Request) {
-	if err := h.bind.None(r); err != nil {
+	var in contract.Page
+	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -85,7 +86,8 @@ func (h *Workspaces) List(w http.ResponseWriter, r *http.Request) {
 		h.respond.Fail(w, r, err)
 		return
 	}
-	h.respond.Respond(w, r, web.Response{Title: "Workspaces", Data: data, Page: h.listPage(r, views.WorkspacesVM{})})
+	page, pagination := contract.Slice(data, in)
+	h.respond.Respond(w, r, web.Response{Title: "Workspaces", Data: page, Pagination: &pagination, Page: h.listPage(r, views.WorkspacesVM{})})
 }
 
 // Create makes a workspace owned by the caller; the browser switches to it.
@@ -189,7 +191,8 @@ func (h *Workspaces) page(r *http.Request, edit func(*views.WorkspaceVM)) web.Re
 
 // Members lists the current workspace's members.
 func (h *Workspaces) Members(w http.ResponseWriter, r *http.Request) {
-	if err := h.bind.None(r); err != nil {
+	var in contract.Page
+	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -203,7 +206,8 @@ func (h *Workspaces) Members(w http.ResponseWriter, r *http.Request) {
 		out[i] = contract.MemberOf(&ms[i])
 	}
 	res := h.page(r, nil)
-	res.Data = out
+	data, pagination := contract.Slice(out, in)
+	res.Data, res.Pagination = data, &pagination
 	h.respond.Respond(w, r, res)
 }
 
@@ -310,7 +314,8 @@ func (h *Workspaces) Invite(w http.ResponseWriter, r *http.Request) {
 
 // Invites lists the open invites.
 func (h *Workspaces) Invites(w http.ResponseWriter, r *http.Request) {
-	if err := h.bind.None(r); err != nil {
+	var in contract.Page
+	if err := h.bind.Bind(r, &in); err != nil {
 		h.respond.Fail(w, r, err)
 		return
 	}
@@ -323,7 +328,8 @@ func (h *Workspaces) Invites(w http.ResponseWriter, r *http.Request) {
 	for i := range invs {
 		out[i] = contract.InviteOf(&invs[i])
 	}
-	h.respond.Respond(w, r, web.Response{Data: out})
+	data, pagination := contract.Slice(out, in)
+	h.respond.Respond(w, r, web.Response{Data: data, Pagination: &pagination})
 }
 
 // RevokeInvite deletes an open invite.

@@ -55,6 +55,15 @@ func Paginate(p Page, total int) Pagination {
 	return Pagination{Total: total, Page: p.Number(), Limit: size, TotalPages: (total + size - 1) / size}
 }
 
+// Slice returns page p of items, a list read whole — the short ones: an
+// account's API keys and workspaces, a workspace's members and invites, a
+// bot's replies, settings, sources and admin chats — and its pagination.
+func Slice[T any](items []T, p Page) ([]T, Pagination) {
+	start := min(p.Offset(), len(items))
+	end := min(start+p.Size(), len(items))
+	return items[start:end], Paginate(p, len(items))
+}
+
 // HasPrev and HasNext help views draw pagers.
 func (p Pagination) HasPrev() bool { return p.Page > 1 }
 func (p Pagination) HasNext() bool { return p.Page < p.TotalPages }

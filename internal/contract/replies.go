@@ -327,6 +327,7 @@ func (r *TryRepliesRequest) Normalize() { r.Text = strings.TrimRight(r.Text, "\r
 // (default 30).
 type SourcesRequest struct {
 	Days *int `json:"days" form:"days" validate:"omitempty,min=1,max=365"`
+	Page `form:",inline"`
 }
 
 // Since is the start of the window, from now.

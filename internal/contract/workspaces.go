@@ -46,7 +46,7 @@ type TransferRequest struct {
 type AuditRequest struct {
 	MemberID string `json:"memberId" form:"memberId" validate:"max=40"`
 	BotID    string `json:"botId" form:"botId" validate:"max=40"`
-	Page
+	Page     `form:",inline"`
 }
 
 // WorkspaceJSON is a workspace as the caller sees it, with their role.
