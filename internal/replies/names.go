@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/botdeck/botdeck/internal/urlsafe"
 )
 
 // Limits on names, from the Bot API where it has one.
@@ -12,7 +14,7 @@ const (
 	MaxDescriptionLength = 256 // setMyCommands: 1–256 characters
 	MaxPropertyLength    = 32
 	MaxTagLength         = 32
-	MaxSourceLength      = 64 // a /start payload: 1–64 of [A-Za-z0-9_-]
+	MaxSourceLength      = urlsafe.MaxName // a /start payload: 1–64 of [A-Za-z0-9_-]
 )
 
 // NormalizeCommand turns what an owner typed ("/Start", " help ") into a
@@ -104,18 +106,7 @@ func ParseCallbackData(data string) (string, bool) {
 // ValidSource reports whether s can be a deep-link source: 1–64 of
 // A-Z, a-z, 0-9, "_" and "-" (what Telegram passes on from
 // t.me/<bot>?start=SOURCE).
-func ValidSource(s string) bool {
-	if len(s) == 0 || len(s) > MaxSourceLength {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+func ValidSource(s string) bool { return urlsafe.Name(s) }
 
 // DeepLink is the link that starts the bot with source recorded.
 func DeepLink(botUsername, source string) string {

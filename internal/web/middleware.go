@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/botdeck/botdeck/internal/apperr"
+	"github.com/botdeck/botdeck/internal/urlsafe"
 )
 
 // Middleware wraps a handler.
@@ -37,17 +38,7 @@ func RequestInfo(proxies Proxies) Middleware {
 	}
 }
 
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+func validRequestID(id string) bool { return urlsafe.Name(id) }
 
 // statusRecorder remembers the status and size written.
 type statusRecorder struct {

@@ -1,4 +1,4 @@
-package jsrt
+package urlsafe
 
 import (
 	"regexp"
@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// ValidHandlerName is the pattern [A-Za-z0-9_-]{1,64}, written as a loop:
-// it must accept and refuse exactly what the pattern does, multi-byte and
-// control characters included.
-func TestValidHandlerNameIsItsPattern(t *testing.T) {
+// Name is the pattern [A-Za-z0-9_-]{1,64}, written as a loop: it must
+// accept and refuse exactly what the pattern does, multi-byte and control
+// characters included.
+func TestNameIsItsPattern(t *testing.T) {
 	pattern := regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	names := []string{"", "a", "ping", "A-z_09", strings.Repeat("x", 64), strings.Repeat("x", 65), "a.b", "a/b", "a b",
 		"é", "a\x00", "\n", "a\n", "-", "_", "%20", "ping?", "Ø", "a\u200b", "ZZ", "0", strings.Repeat("é", 20)}
@@ -17,8 +17,8 @@ func TestValidHandlerNameIsItsPattern(t *testing.T) {
 		names = append(names, string(rune(c)), "x"+string([]byte{byte(c)}))
 	}
 	for _, n := range names {
-		if got, want := ValidHandlerName(n), pattern.MatchString(n); got != want {
-			t.Errorf("ValidHandlerName(%q) = %v, the pattern says %v", n, got, want)
+		if got, want := Name(n), pattern.MatchString(n); got != want {
+			t.Errorf("Name(%q) = %v, the pattern says %v", n, got, want)
 		}
 	}
 }
